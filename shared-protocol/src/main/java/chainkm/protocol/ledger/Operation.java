@@ -1,0 +1,37 @@
+package chainkm.protocol.ledger;
+
+/** The network change a ledger record announces (the paper's Fig. 3 "operation" byte). New operations take new codes. */
+public enum Operation {
+    JOIN(1),
+    LEAVE(2),
+    EVICT(3);
+
+    private final int code;
+
+    Operation(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The operation for a code, or null when no operation has that code. */
+    public static Operation fromCode(int code) {
+        for (Operation op : values()) {
+            if (op.code == code) {
+                return op;
+            }
+        }
+        return null;
+    }
+
+    public static Operation parse(String name) {
+        for (Operation op : values()) {
+            if (op.name().equalsIgnoreCase(name)) {
+                return op;
+            }
+        }
+        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave or evict)");
+    }
+}
