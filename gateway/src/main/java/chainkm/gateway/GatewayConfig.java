@@ -1,0 +1,84 @@
+package chainkm.gateway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A gateway's configuration, {@code <home>/gateway.toml}, immutable once loaded. Paths are
+ * relative to the gateway's home directory.
+ *
+ * <pre>
+ * id = 1                          # this gateway's id in the consortium (genesis app_state)
+ * name = "gateway-1"
+ * signing_key = "gateway.key"     # Ed25519 private key, base64, mode 0600
+ * cometbft_home = "cometbft"      # the CometBFT validator's home
+ * abci_port = 26658               # where this gateway's ABCI application listens (127.0.0.1)
+ * rpc_port = 26657                # the local CometBFT RPC (127.0.0.1)
+ * control_port = 26700            # the gateway's control API for bin/chainkm (127.0.0.1)
+ * resubmit_after_ms = 3000        # sync mode: resend a transaction not committed after this
+ * </pre>
+ */
+public record GatewayConfig(
+        @JsonProperty("id") int id,
+        @JsonProperty("name") String name,
+        @JsonProperty("signing_key") String signingKey,
+        @JsonProperty("cometbft_home") String cometbftHome,
+        @JsonProperty("abci_port") int abciPort,
+        @JsonProperty("rpc_port") int rpcPort,
+        @JsonProperty("control_port") int controlPort,
+        @JsonProperty("resubmit_after_ms") long resubmitAfterMs) {
+
+    public static final String FILE = "gateway.toml";
+
+    public GatewayConfig {
+        if (id < 0 || id > 0xFFFF) {
+            throw new IllegalArgumentException("id must be in 0..65535, not " + id);
+        }
+        if (name == null || name.isBlank()) {
+            name = "gateway-" + id;
+        }
+        if (signingKey == null || signingKey.isBlank()) {
+            signingKey = "gateway.key";
+        }
+        if (cometbftHome == null || cometbftHome.isBlank()) {
+            cometbftHome = "cometbft";
+        }
+        port("abci_port", abciPort);
+        port("rpc_port", rpcPort);
+        port("control_port", controlPort);
+        if (resubmitAfterMs <= 0) {
+            resubmitAfterMs = 3000;
+        }
+    }
+
+    private static void port(String key, int value) {
+        if (value < 1 || value > 65535) {
+            throw new IllegalArgumentException(key + " must be a port number (1..65535), not " + value);
+        }
+    }
+
+    private static ObjectMapper mapper() {
+        return new TomlMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    }
+
+    public static GatewayConfig load(Path home) throws IOException {
+        Path file = home.resolve(FILE);
+        if (!Files.exists(file)) {
+            throw new IOException(file + " not found: is " + home + " a gateway home (made by bin/chainkm testnet)?");
+        }
+        try {
+            return mapper().readValue(file.toFile(), GatewayConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void save(Path home) throws IOException {
+        Files.writeString(home.resolve(FILE), mapper().writeValueAsString(this));
+    }
+}

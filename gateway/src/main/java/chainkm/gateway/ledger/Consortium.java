@@ -1,0 +1,97 @@
+package chainkm.gateway.ledger;
+
+import chainkm.protocol.crypto.Ed25519;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The gateways allowed to submit operations, with their Ed25519 public keys, as listed in
+ * genesis under {@code app_state.gateways}:
+ * <pre>{"gateways": [{"id": 1, "name": "gateway-1", "public_key": "&lt;base64&gt;"}, ...]}</pre>
+ */
+public final class Consortium {
+    private final SortedMap<Integer, byte[]> keys;
+
+    public Consortium(Map<Integer, byte[]> keys) {
+        TreeMap<Integer, byte[]> copy = new TreeMap<>();
+        keys.forEach((id, key) -> {
+            if (key.length != Ed25519.PUBLIC_KEY_SIZE) {
+                throw new IllegalArgumentException("gateway " + id + ": public key must be 32 bytes");
+            }
+            if (id < 0 || id > 0xFFFF) {
+                throw new IllegalArgumentException("gateway id " + id + " does not fit in 16 bits");
+            }
+            copy.put(id, key.clone());
+        });
+        this.keys = Collections.unmodifiableSortedMap(copy);
+    }
+
+    public static Consortium fromAppState(byte[] appStateJson) {
+        if (appStateJson == null || appStateJson.length == 0) {
+            throw new IllegalArgumentException("genesis app_state is empty: it must list the consortium's gateways");
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(appStateJson);
+            JsonNode gateways = root.path("gateways");
+            if (!gateways.isArray() || gateways.isEmpty()) {
+                throw new IllegalArgumentException("genesis app_state.gateways must be a non-empty array");
+            }
+            TreeMap<Integer, byte[]> keys = new TreeMap<>();
+            for (JsonNode g : gateways) {
+                int id = g.path("id").asInt(-1);
+                byte[] key = Base64.getDecoder().decode(g.path("public_key").asText(""));
+                if (keys.put(id, key) != null) {
+                    throw new IllegalArgumentException("gateway id " + id + " listed twice in genesis");
+                }
+            }
+            return new Consortium(keys);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("genesis app_state is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The gateway's public key, or null when it is not a member. */
+    public byte[] publicKey(int gatewayId) {
+        byte[] key = keys.get(gatewayId);
+        return key == null ? null : key.clone();
+    }
+
+    public boolean contains(int gatewayId) {
+        return keys.containsKey(gatewayId);
+    }
+
+    public SortedMap<Integer, byte[]> keys() {
+        return keys;
+    }
+
+    public int size() {
+        return keys.size();
+    }
+
+    void encodeTo(StateWriter out) {
+        out.putInt(keys.size());
+        keys.forEach((id, key) -> {
+            out.putInt(id);
+            out.put(key);
+        });
+    }
+
+    static Consortium decodeFrom(ByteBuffer in) {
+        int count = in.getInt();
+        TreeMap<Integer, byte[]> keys = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            int id = in.getInt();
+            byte[] key = new byte[Ed25519.PUBLIC_KEY_SIZE];
+            in.get(key);
+            keys.put(id, key);
+        }
+        return new Consortium(keys);
+    }
+}

@@ -1,0 +1,125 @@
+package chainkm.gateway.ledger;
+
+import chainkm.protocol.ledger.ChangeRecord;
+import chainkm.protocol.ledger.LedgerTx;
+import chainkm.protocol.ledger.TxFormatException;
+import chainkm.protocol.sets.Assignment;
+import chainkm.protocol.sets.Reorder;
+import chainkm.protocol.sets.SetMove;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ledger's "smart contracts" (kandi2020, section III.B): run on CheckTx and again when
+ * a block executes. A transaction is accepted only if it is well formed, signed by a
+ * consortium gateway, and:
+ * <ul>
+ *   <li>join: node id and secret-code hash never used before, and the set id is exactly
+ *       what {@link Assignment} gives for the originating gateway on the current state;</li>
+ *   <li>leave, evict: the node is a member and node id, set id and hash match its record;
+ *       then {@link Reorder} runs.</li>
+ * </ul>
+ * Pure functions of (state, bytes, height, index): no clock, no randomness.
+ */
+public final class Contracts {
+    private Contracts() {}
+
+    /** A contract's answer. {@code tx} is null when the bytes did not parse. */
+    public record Verdict(TxCode code, String log, LedgerTx tx) {
+        public boolean accepted() {
+            return code.accepted();
+        }
+    }
+
+    /** Runs the checks without changing the state. */
+    public static Verdict check(LedgerState state, byte[] bytes) {
+        LedgerTx tx;
+        try {
+            tx = LedgerTx.decode(bytes);
+        } catch (TxFormatException e) {
+            return new Verdict(TxCode.of(e.reason()), e.getMessage(), null);
+        }
+        byte[] key = state.consortium().publicKey(tx.gatewayId());
+        if (key == null) {
+            return refuse(TxCode.UNKNOWN_GATEWAY, tx, "gateway " + tx.gatewayId());
+        }
+        if (!tx.verifySignature(key)) {
+            return refuse(TxCode.BAD_SIGNATURE, tx, "claimed gateway " + tx.gatewayId());
+        }
+        ChangeRecord r = tx.record();
+        return switch (r.operation()) {
+            case JOIN -> checkJoin(state, tx, r);
+            case LEAVE, EVICT -> checkDeparture(state, tx, r);
+        };
+    }
+
+    private static Verdict checkJoin(LedgerState state, LedgerTx tx, ChangeRecord r) {
+        if (r.nodeId() <= 0) {
+            return refuse(TxCode.INVALID_NODE_ID, tx, "node " + Integer.toUnsignedString(r.nodeId()));
+        }
+        if (state.nodeIdUsed(r.nodeId())) {
+            return refuse(TxCode.NODE_ID_REUSED, tx, "node " + r.nodeId());
+        }
+        if (state.secretHashUsed(r.secretCodeHash())) {
+            return refuse(TxCode.SECRET_HASH_REUSED, tx, "node " + r.nodeId());
+        }
+        int expected = Assignment.selectSet(state.layout(), tx.gatewayId());
+        if (r.setId() != expected) {
+            return refuse(TxCode.WRONG_SET, tx, "set " + r.setId() + ", Assignment gives " + expected);
+        }
+        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+    }
+
+    private static Verdict checkDeparture(LedgerState state, LedgerTx tx, ChangeRecord r) {
+        Optional<NodeRecord> member = state.member(r.nodeId());
+        if (member.isEmpty()) {
+            return refuse(TxCode.NOT_A_MEMBER, tx, "node " + r.nodeId());
+        }
+        if (member.get().setId() != r.setId()) {
+            return refuse(TxCode.SET_MISMATCH, tx, "node " + r.nodeId() + " is in set " + member.get().setId()
+                    + ", not " + r.setId());
+        }
+        if (!member.get().hashEquals(r.secretCodeHash())) {
+            return refuse(TxCode.SECRET_HASH_MISMATCH, tx, "node " + r.nodeId());
+        }
+        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+    }
+
+    private static Verdict refuse(TxCode code, LedgerTx tx, String detail) {
+        return new Verdict(code, code.name() + ": " + code.description() + " (" + detail + ", " + tx.record() + ")", tx);
+    }
+
+    /**
+     * Checks and, when accepted, applies the transaction to {@code state}. Returns the
+     * verdict and, for accepted operations, the ledger entry it produced.
+     */
+    public static Outcome execute(LedgerState state, byte[] bytes, long height, int index) {
+        Verdict verdict = check(state, bytes);
+        if (!verdict.accepted()) {
+            return new Outcome(verdict, null);
+        }
+        LedgerTx tx = verdict.tx();
+        ChangeRecord r = tx.record();
+        List<SetMove> moves = List.of();
+        switch (r.operation()) {
+            case JOIN -> {
+                state.mutableLayout().add(r.nodeId(), r.setId(), tx.gatewayId());
+                state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height));
+            }
+            case LEAVE, EVICT -> {
+                state.mutableLayout().remove(r.nodeId());
+                state.removeMember(r.nodeId());
+                moves = Reorder.afterLeave(state.mutableLayout(), r.setId());
+                for (SetMove m : moves) {
+                    state.moveMember(m.nodeId(), m.toSetId());
+                }
+            }
+        }
+        RefreshEntry entry = new RefreshEntry(height, index, r.operation(), r.nodeId(), r.setId(),
+                r.refreshKey(), tx.gatewayId(), moves);
+        state.appendRefresh(entry);
+        return new Outcome(verdict, entry);
+    }
+
+    public record Outcome(Verdict verdict, RefreshEntry entry) {}
+}

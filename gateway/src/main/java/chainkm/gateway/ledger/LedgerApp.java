@@ -1,0 +1,305 @@
+package chainkm.gateway.ledger;
+
+import chainkm.gateway.abci.AbciApplication;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.crypto.Sha256;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tendermint.abci.Types.CheckTxType;
+import tendermint.abci.Types.Event;
+import tendermint.abci.Types.EventAttribute;
+import tendermint.abci.Types.ExecTxResult;
+import tendermint.abci.Types.RequestCheckTx;
+import tendermint.abci.Types.RequestCommit;
+import tendermint.abci.Types.RequestFinalizeBlock;
+import tendermint.abci.Types.RequestInfo;
+import tendermint.abci.Types.RequestInitChain;
+import tendermint.abci.Types.RequestPrepareProposal;
+import tendermint.abci.Types.RequestProcessProposal;
+import tendermint.abci.Types.RequestQuery;
+import tendermint.abci.Types.ResponseCheckTx;
+import tendermint.abci.Types.ResponseCommit;
+import tendermint.abci.Types.ResponseFinalizeBlock;
+import tendermint.abci.Types.ResponseInfo;
+import tendermint.abci.Types.ResponseInitChain;
+import tendermint.abci.Types.ResponsePrepareProposal;
+import tendermint.abci.Types.ResponseProcessProposal;
+import tendermint.abci.Types.ResponseQuery;
+
+/**
+ * The key-management ledger as an ABCI 2.0 application, in the shape of CometBFT's kvstore
+ * example: CheckTx runs the contracts on the mempool's state; FinalizeBlock runs them on a
+ * copy of the committed state and persists nothing; Commit persists atomically; Info
+ * reports what was last committed, so CometBFT's handshake replays whatever a crash lost.
+ * One lock serialises CometBFT's connections (consensus, mempool, query).
+ */
+public final class LedgerApp implements AbciApplication {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerApp.class);
+    public static final long APP_VERSION = 1;
+
+    /** Told about every committed block: the tx hashes (hex, upper case) with their codes. */
+    public interface CommitListener {
+        void committed(long height, List<TxResult> results);
+    }
+
+    public record TxResult(String hash, TxCode code) {}
+
+    /** Told about every CheckTx this node runs (new and rechecks), after it ran. */
+    public interface CheckTxListener {
+        void checked(String hash, TxCode code, boolean recheck);
+    }
+
+    private final Object lock = new Object();
+    private final StateStore store;
+    private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<CheckTxListener> checkListeners = new CopyOnWriteArrayList<>();
+    private final List<byte[]> faultyProposals;
+    private LedgerState committed;
+    private LedgerState checkState;
+    private LedgerState pending;
+    private List<TxResult> pendingResults = List.of();
+
+    public LedgerApp(StateStore store) throws IOException {
+        this(store, List.of());
+    }
+
+    /**
+     * @param faultyProposals for fault tests only: raw transactions this node appends,
+     *                        unchecked, to every block it proposes (a faulty proposer)
+     */
+    public LedgerApp(StateStore store, List<byte[]> faultyProposals) throws IOException {
+        this.store = store;
+        this.faultyProposals = List.copyOf(faultyProposals);
+        this.committed = store.load();
+        this.checkState = committed.copy();
+        LOG.info("ledger state loaded: height {}, {} members in {} sets", committed.height(),
+                committed.members().size(), committed.layout().setCount());
+        if (!faultyProposals.isEmpty()) {
+            LOG.warn("FAULTY PROPOSER MODE: {} invalid transactions will be put in this node's proposals",
+                    faultyProposals.size());
+        }
+    }
+
+    public void addCommitListener(CommitListener listener) {
+        listeners.add(listener);
+    }
+
+    public void addCheckTxListener(CheckTxListener listener) {
+        checkListeners.add(listener);
+    }
+
+    /** Runs {@code reader} on the committed state, under the lock. */
+    public <T> T readCommitted(Function<LedgerState, T> reader) {
+        synchronized (lock) {
+            return reader.apply(committed);
+        }
+    }
+
+    /** Runs {@code reader} on the mempool's state (committed plus transactions that passed CheckTx). */
+    public <T> T readCheckState(Function<LedgerState, T> reader) {
+        synchronized (lock) {
+            return reader.apply(checkState);
+        }
+    }
+
+    @Override
+    public ResponseInfo info(RequestInfo request) {
+        synchronized (lock) {
+            return ResponseInfo.newBuilder()
+                    .setData("chainkm key-management ledger")
+                    .setVersion("1")
+                    .setAppVersion(APP_VERSION)
+                    .setLastBlockHeight(committed.height())
+                    .setLastBlockAppHash(ByteString.copyFrom(committed.appHash()))
+                    .build();
+        }
+    }
+
+    @Override
+    public ResponseInitChain initChain(RequestInitChain request) {
+        synchronized (lock) {
+            Consortium consortium = Consortium.fromAppState(request.getAppStateBytes().toByteArray());
+            LedgerState genesis = LedgerState.empty();
+            genesis.setConsortium(consortium);
+            StateWriter w = new StateWriter();
+            w.put("chainkm genesis".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            w.put(request.getChainId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            consortium.encodeTo(w);
+            genesis.setGenesisHash(Sha256.hash(w.toByteArray()));
+            committed = genesis;
+            checkState = committed.copy();
+            LOG.info("InitChain: chain {} with a consortium of {} gateways {}", request.getChainId(),
+                    consortium.size(), consortium.keys().keySet());
+            return ResponseInitChain.newBuilder().setAppHash(ByteString.copyFrom(genesis.appHash())).build();
+        }
+    }
+
+    @Override
+    public ResponseCheckTx checkTx(RequestCheckTx request) {
+        byte[] tx = request.getTx().toByteArray();
+        boolean recheck = request.getType() == CheckTxType.RECHECK;
+        Contracts.Verdict v;
+        synchronized (lock) {
+            v = Contracts.execute(checkState, tx, checkState.height() + 1, 0).verdict();
+        }
+        if (!v.accepted()) {
+            LOG.info("CheckTx{} refused: {}", recheck ? " (recheck)" : "", v.log());
+        }
+        if (!checkListeners.isEmpty()) {
+            String hash = Hex.encode(Sha256.hash(tx)).toUpperCase();
+            for (CheckTxListener l : checkListeners) {
+                l.checked(hash, v.code(), recheck);
+            }
+        }
+        return ResponseCheckTx.newBuilder()
+                .setCode(v.code().code())
+                .setCodespace(v.accepted() ? "" : TxCode.CODESPACE)
+                .setLog(v.log())
+                .build();
+    }
+
+    @Override
+    public ResponseQuery query(RequestQuery request) {
+        synchronized (lock) {
+            return LedgerQuery.answer(committed, request);
+        }
+    }
+
+    @Override
+    public ResponsePrepareProposal prepareProposal(RequestPrepareProposal request) {
+        synchronized (lock) {
+            LedgerState scratch = committed.copy();
+            ResponsePrepareProposal.Builder out = ResponsePrepareProposal.newBuilder();
+            long budget = request.getMaxTxBytes();
+            long used = 0;
+            int index = 0;
+            for (ByteString tx : request.getTxsList()) {
+                if (used + tx.size() > budget) {
+                    continue;
+                }
+                // drop what would be refused (e.g. two joins that both took the same set's last place)
+                if (Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index).verdict().accepted()) {
+                    out.addTxs(tx);
+                    used += tx.size();
+                    index++;
+                }
+            }
+            for (byte[] bad : faultyProposals) {
+                out.addTxs(ByteString.copyFrom(bad));
+            }
+            return out.build();
+        }
+    }
+
+    @Override
+    public ResponseProcessProposal processProposal(RequestProcessProposal request) {
+        synchronized (lock) {
+            LedgerState scratch = committed.copy();
+            int index = 0;
+            for (ByteString tx : request.getTxsList()) {
+                Contracts.Verdict v = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index++).verdict();
+                if (!v.accepted()) {
+                    LOG.warn("ProcessProposal: REJECT block {} proposed by {}: transaction {} refused: {}",
+                            request.getHeight(), Hex.encode(request.getProposerAddress().toByteArray()), index - 1, v.log());
+                    return ResponseProcessProposal.newBuilder()
+                            .setStatus(ResponseProcessProposal.ProposalStatus.REJECT).build();
+                }
+            }
+            return ResponseProcessProposal.newBuilder()
+                    .setStatus(ResponseProcessProposal.ProposalStatus.ACCEPT).build();
+        }
+    }
+
+    @Override
+    public ResponseFinalizeBlock finalizeBlock(RequestFinalizeBlock request) {
+        synchronized (lock) {
+            long height = request.getHeight();
+            if (height != committed.height() + 1) {
+                throw new IllegalStateException("FinalizeBlock for height " + height + " but the committed height is "
+                        + committed.height());
+            }
+            LedgerState state = committed.copy();
+            ResponseFinalizeBlock.Builder out = ResponseFinalizeBlock.newBuilder();
+            MessageDigest digest = Sha256.newDigest();
+            List<TxResult> results = new ArrayList<>();
+            int index = 0;
+            for (ByteString tx : request.getTxsList()) {
+                byte[] bytes = tx.toByteArray();
+                Contracts.Outcome outcome = Contracts.execute(state, bytes, height, index);
+                Contracts.Verdict v = outcome.verdict();
+                byte[] txHash = Sha256.hash(bytes);
+                digest.update(txHash);
+                digest.update(new byte[] {(byte) (v.code().code() >>> 8), (byte) v.code().code()});
+                results.add(new TxResult(Hex.encode(txHash).toUpperCase(), v.code()));
+                ExecTxResult.Builder r = ExecTxResult.newBuilder().setCode(v.code().code()).setLog(v.log());
+                if (v.accepted()) {
+                    r.addEvents(event(outcome.entry()));
+                } else {
+                    r.setCodespace(TxCode.CODESPACE);
+                    LOG.warn("FinalizeBlock {}: transaction {} refused: {}", height, index, v.log());
+                }
+                out.addTxResults(r);
+                index++;
+            }
+            state.finishBlock(height, digest.digest(), request.getTxsCount() > 0);
+            pending = state;
+            pendingResults = results;
+            return out.setAppHash(ByteString.copyFrom(state.appHash())).build();
+        }
+    }
+
+    private static Event event(RefreshEntry e) {
+        Event.Builder ev = Event.newBuilder().setType("chainkm")
+                .addAttributes(attr("operation", e.operation().name().toLowerCase()))
+                .addAttributes(attr("node", Integer.toString(e.nodeId())))
+                .addAttributes(attr("set", Integer.toString(e.setId())))
+                .addAttributes(attr("gateway", Integer.toString(e.gatewayId())));
+        if (!e.moves().isEmpty()) {
+            ev.addAttributes(attr("moves", Integer.toString(e.moves().size())));
+        }
+        return ev.build();
+    }
+
+    private static EventAttribute attr(String key, String value) {
+        return EventAttribute.newBuilder().setKey(key).setValue(value).setIndex(true).build();
+    }
+
+    @Override
+    public ResponseCommit commit(RequestCommit request) {
+        List<TxResult> results;
+        long height;
+        synchronized (lock) {
+            if (pending == null) {
+                throw new IllegalStateException("Commit without FinalizeBlock");
+            }
+            pending.markCommitted();
+            try {
+                store.save(pending);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot persist the committed ledger state", e);
+            }
+            committed = pending;
+            pending = null;
+            checkState = committed.copy();
+            results = pendingResults;
+            pendingResults = List.of();
+            height = committed.height();
+        }
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(height, results);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener failed", e);
+            }
+        }
+        return ResponseCommit.newBuilder().build();
+    }
+}

@@ -1,0 +1,283 @@
+package chainkm.gateway.ledger;
+
+import chainkm.protocol.crypto.Sha256;
+import chainkm.protocol.sets.SetLayout;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The replicated state of the key-management ledger (layer 2): the consortium, the set
+ * layout, the members, every node id and secret-code hash ever used, and the log of
+ * accepted operations with their refresh keys. Only sorted collections: nothing here
+ * depends on hash-map iteration order, so every validator encodes the same bytes.
+ *
+ * <p>Not thread-safe: {@link LedgerApp} owns instances and guards them.
+ */
+public final class LedgerState {
+    private static final int MAGIC = 0x434B4D4C; // "CKML"
+    private static final int FORMAT = 1;
+
+    private Consortium consortium;
+    private long height;
+    private byte[] appHash;
+    private final SetLayout layout;
+    private final TreeMap<Integer, NodeRecord> members;
+    private final TreeSet<Integer> usedNodeIds;
+    private final TreeSet<byte[]> usedSecretHashes;
+    /**
+     * The committed log is shared by every copy (copying it per block would cost the whole
+     * history); a copy reads only its first {@code sharedLength} entries and keeps what it
+     * adds in {@code ownEntries} until it becomes the committed state.
+     */
+    private final List<RefreshEntry> sharedLog;
+    private int sharedLength;
+    private final List<RefreshEntry> ownEntries = new ArrayList<>();
+
+    private LedgerState(Consortium consortium, long height, byte[] appHash, SetLayout layout,
+                        TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
+                        TreeSet<byte[]> usedSecretHashes, List<RefreshEntry> sharedLog, int sharedLength) {
+        this.consortium = consortium;
+        this.height = height;
+        this.appHash = appHash;
+        this.layout = layout;
+        this.members = members;
+        this.usedNodeIds = usedNodeIds;
+        this.usedSecretHashes = usedSecretHashes;
+        this.sharedLog = sharedLog;
+        this.sharedLength = sharedLength;
+    }
+
+    /** The state before InitChain: no consortium yet, height 0. */
+    public static LedgerState empty() {
+        return new LedgerState(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
+                new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), new ArrayList<>(), 0);
+    }
+
+    /** A working copy for CheckTx, proposals or block execution; only the committed state may be copied. */
+    public LedgerState copy() {
+        if (!ownEntries.isEmpty()) {
+            throw new IllegalStateException("copy of an uncommitted working state");
+        }
+        TreeSet<byte[]> hashes = new TreeSet<>(Arrays::compareUnsigned);
+        hashes.addAll(usedSecretHashes);
+        return new LedgerState(consortium, height, appHash, layout.copy(), new TreeMap<>(members),
+                new TreeSet<>(usedNodeIds), hashes, sharedLog, sharedLength);
+    }
+
+    // --- reads -------------------------------------------------------------------------
+
+    public Consortium consortium() {
+        return consortium;
+    }
+
+    public long height() {
+        return height;
+    }
+
+    public byte[] appHash() {
+        return appHash.clone();
+    }
+
+    /** Read-only use only: callers that want to plan on it take {@code layout().copy()}. */
+    public SetLayout layout() {
+        return layout;
+    }
+
+    public Optional<NodeRecord> member(int nodeId) {
+        return Optional.ofNullable(members.get(nodeId));
+    }
+
+    public SortedMap<Integer, NodeRecord> members() {
+        return Collections.unmodifiableSortedMap(members);
+    }
+
+    public boolean nodeIdUsed(int nodeId) {
+        return usedNodeIds.contains(nodeId);
+    }
+
+    public boolean secretHashUsed(byte[] hash) {
+        return usedSecretHashes.contains(hash);
+    }
+
+    /** Accepted operations with heights in [from, to], in ledger order. */
+    public List<RefreshEntry> refreshEntries(long from, long to) {
+        List<RefreshEntry> out = new ArrayList<>();
+        for (int i = firstIndexAtOrAfter(from); i < sharedLength; i++) {
+            RefreshEntry e = sharedLog.get(i);
+            if (e.height() > to) {
+                return out;
+            }
+            out.add(e);
+        }
+        for (RefreshEntry e : ownEntries) {
+            if (e.height() >= from && e.height() <= to) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    public int refreshEntryCount() {
+        return sharedLength + ownEntries.size();
+    }
+
+    private int firstIndexAtOrAfter(long height) {
+        int lo = 0;
+        int hi = sharedLength;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sharedLog.get(mid).height() < height) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    // --- writes (contracts and the ABCI app only) --------------------------------------
+
+    void setConsortium(Consortium consortium) {
+        this.consortium = consortium;
+    }
+
+    void addMember(NodeRecord record) {
+        members.put(record.nodeId(), record);
+        usedNodeIds.add(record.nodeId());
+        usedSecretHashes.add(record.secretCodeHash());
+    }
+
+    void removeMember(int nodeId) {
+        members.remove(nodeId);
+    }
+
+    void moveMember(int nodeId, int toSetId) {
+        members.computeIfPresent(nodeId, (id, r) -> r.inSet(toSetId));
+    }
+
+    SetLayout mutableLayout() {
+        return layout;
+    }
+
+    void appendRefresh(RefreshEntry entry) {
+        ownEntries.add(entry);
+    }
+
+    /**
+     * Ends a block: records the height and chains the app hash. A block without
+     * transactions leaves the app hash unchanged, so CometBFT with create_empty_blocks=false
+     * does not need endless proof blocks.
+     */
+    void finishBlock(long newHeight, byte[] resultsDigest, boolean hadTxs) {
+        if (hadTxs) {
+            StateWriter w = new StateWriter();
+            w.put(appHash);
+            w.putLong(newHeight);
+            w.put(resultsDigest);
+            w.putInt(members.size());
+            w.putInt(layout.setCount());
+            w.putInt(layout.nextSetId());
+            w.putInt(refreshEntryCount());
+            appHash = Sha256.hash(w.toByteArray());
+        }
+        height = newHeight;
+    }
+
+    void setGenesisHash(byte[] hash) {
+        appHash = hash.clone();
+    }
+
+    /**
+     * Makes this working state the committed one: its entries join the shared log. Older
+     * copies keep reading only up to their own length, so they are unaffected.
+     */
+    void markCommitted() {
+        if (sharedLength != sharedLog.size()) {
+            throw new IllegalStateException("another state was committed since this one was copied");
+        }
+        sharedLog.addAll(ownEntries);
+        ownEntries.clear();
+        sharedLength = sharedLog.size();
+    }
+
+    // --- persistence -------------------------------------------------------------------
+
+    public byte[] encode() {
+        StateWriter out = new StateWriter();
+        out.putInt(MAGIC);
+        out.putInt(FORMAT);
+        out.putLong(height);
+        out.putBlob(appHash);
+        consortium.encodeTo(out);
+        out.putBlob(layout.encode());
+        out.putInt(members.size());
+        members.values().forEach(r -> r.encodeTo(out));
+        out.putInt(usedNodeIds.size());
+        usedNodeIds.forEach(out::putInt);
+        out.putInt(usedSecretHashes.size());
+        usedSecretHashes.forEach(out::put);
+        out.putInt(refreshEntryCount());
+        sharedLog.subList(0, sharedLength).forEach(e -> e.encodeTo(out));
+        ownEntries.forEach(e -> e.encodeTo(out));
+        byte[] body = out.toByteArray();
+        StateWriter framed = new StateWriter();
+        framed.put(body);
+        framed.put(Sha256.hash(body));
+        return framed.toByteArray();
+    }
+
+    public static LedgerState decode(byte[] bytes) {
+        if (bytes.length < 8 + Sha256.SIZE) {
+            throw new IllegalArgumentException("ledger state file is too short");
+        }
+        byte[] body = Arrays.copyOf(bytes, bytes.length - Sha256.SIZE);
+        byte[] check = Arrays.copyOfRange(bytes, bytes.length - Sha256.SIZE, bytes.length);
+        if (!Arrays.equals(Sha256.hash(body), check)) {
+            throw new IllegalArgumentException("ledger state file is corrupt (checksum mismatch)");
+        }
+        ByteBuffer in = ByteBuffer.wrap(body);
+        if (in.getInt() != MAGIC || in.getInt() != FORMAT) {
+            throw new IllegalArgumentException("not a chainkm ledger state file (or an unknown format)");
+        }
+        long height = in.getLong();
+        byte[] appHash = blob(in);
+        Consortium consortium = Consortium.decodeFrom(in);
+        SetLayout layout = SetLayout.decode(blob(in));
+        TreeMap<Integer, NodeRecord> members = new TreeMap<>();
+        for (int i = in.getInt(); i > 0; i--) {
+            NodeRecord r = NodeRecord.decodeFrom(in);
+            members.put(r.nodeId(), r);
+        }
+        TreeSet<Integer> ids = new TreeSet<>();
+        for (int i = in.getInt(); i > 0; i--) {
+            ids.add(in.getInt());
+        }
+        TreeSet<byte[]> hashes = new TreeSet<>(Arrays::compareUnsigned);
+        for (int i = in.getInt(); i > 0; i--) {
+            byte[] h = new byte[Sha256.SIZE];
+            in.get(h);
+            hashes.add(h);
+        }
+        List<RefreshEntry> log = new ArrayList<>();
+        for (int i = in.getInt(); i > 0; i--) {
+            log.add(RefreshEntry.decodeFrom(in));
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("ledger state file has trailing bytes");
+        }
+        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, log, log.size());
+    }
+
+    private static byte[] blob(ByteBuffer in) {
+        byte[] b = new byte[in.getInt()];
+        in.get(b);
+        return b;
+    }
+}

@@ -1,0 +1,70 @@
+package chainkm.gateway.ledger;
+
+import chainkm.protocol.ledger.TxFormatException;
+
+/**
+ * Every answer the ledger contracts give, with its ABCI code. Zero accepts; each refusal has
+ * its own code so that a gateway, a test or an operator reading CometBFT's RPC knows why.
+ * Codes are part of the interface: never renumber, only append.
+ */
+public enum TxCode {
+    OK(0, "accepted"),
+    EMPTY(1, "empty transaction"),
+    TRUNCATED(2, "truncated transaction"),
+    TRAILING_BYTES(3, "bytes after the signature"),
+    UNSUPPORTED_VERSION(4, "unsupported transaction version (garbage?)"),
+    UNKNOWN_OPERATION(5, "unknown operation"),
+    EXTENSION_TOO_LARGE(6, "extension too large"),
+    UNKNOWN_GATEWAY(7, "gateway is not in the consortium"),
+    BAD_SIGNATURE(8, "signature does not verify under the gateway's key"),
+    INVALID_NODE_ID(9, "node id must be positive"),
+    NODE_ID_REUSED(10, "node id already used"),
+    SECRET_HASH_REUSED(11, "secret-code hash already used"),
+    WRONG_SET(12, "set id differs from the Assignment algorithm's choice"),
+    NOT_A_MEMBER(13, "node is not a member"),
+    SET_MISMATCH(14, "set id does not match the member's set"),
+    SECRET_HASH_MISMATCH(15, "secret-code hash does not match the member's");
+
+    public static final String CODESPACE = "chainkm";
+
+    private final int code;
+    private final String description;
+
+    TxCode(int code, String description) {
+        this.code = code;
+        this.description = description;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean accepted() {
+        return this == OK;
+    }
+
+    public static TxCode of(TxFormatException.Reason reason) {
+        return switch (reason) {
+            case EMPTY -> EMPTY;
+            case TRUNCATED -> TRUNCATED;
+            case TRAILING_BYTES -> TRAILING_BYTES;
+            case UNSUPPORTED_VERSION -> UNSUPPORTED_VERSION;
+            case UNKNOWN_OPERATION -> UNKNOWN_OPERATION;
+            case EXTENSION_TOO_LARGE -> EXTENSION_TOO_LARGE;
+        };
+    }
+
+    /** The code for an ABCI code number, or null for a code chainkm never gives. */
+    public static TxCode fromCode(int code) {
+        for (TxCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return null;
+    }
+}
