@@ -62,9 +62,8 @@ final class AbciConnection implements Runnable {
             } else {
                 LOG.warn("ABCI {}: I/O error, closing the connection: {}", name, e.toString());
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             LOG.error("ABCI {}: unexpected failure, closing the connection", name, e);
-            throw e;
         } finally {
             close();
             onEnd.accept(this);
