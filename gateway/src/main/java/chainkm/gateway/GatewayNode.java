@@ -1,0 +1,234 @@
+package chainkm.gateway;
+
+import chainkm.gateway.abci.AbciServer;
+import chainkm.gateway.cometbft.CometBinary;
+import chainkm.gateway.cometbft.CometProcess;
+import chainkm.gateway.cometbft.CometRpc;
+import chainkm.gateway.control.ControlServer;
+import chainkm.gateway.ledger.LedgerApp;
+import chainkm.gateway.ledger.StateStore;
+import chainkm.gateway.submit.SubmitMode;
+import chainkm.gateway.submit.SubmitResult;
+import chainkm.gateway.submit.Submitter;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.ledger.Operation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One gateway ("blockchain participant"): the ledger ABCI application, the CometBFT validator
+ * it launches and supervises, the submitter and the local control API. Started from a gateway
+ * home made by {@code bin/chainkm testnet}; {@link #close()} stops everything in reverse order.
+ */
+public final class GatewayNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayNode.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Fault-injection options, for tests only. */
+    public record Faults(OptionalInt cometFailTestIndex, List<byte[]> faultyProposals) {
+        public static Faults none() {
+            return new Faults(OptionalInt.empty(), List.of());
+        }
+    }
+
+    private final Path home;
+    private final GatewayConfig config;
+    private final LedgerApp app;
+    private final AbciServer abci;
+    private final CometProcess comet;
+    private final CometRpc rpc;
+    private final Submitter submitter;
+    private final ControlServer control;
+
+    private GatewayNode(Path home, GatewayConfig config, LedgerApp app, AbciServer abci, CometProcess comet,
+                        CometRpc rpc, Submitter submitter, ControlServer control) {
+        this.home = home;
+        this.config = config;
+        this.app = app;
+        this.abci = abci;
+        this.comet = comet;
+        this.rpc = rpc;
+        this.submitter = submitter;
+        this.control = control;
+    }
+
+    public static GatewayNode start(Path home, Faults faults) throws IOException {
+        GatewayConfig config = GatewayConfig.load(home);
+        Ed25519.KeyPair key = GatewayKey.load(home.resolve(config.signingKey()));
+        String token = Files.readString(home.resolve("control.token")).trim();
+        killStaleCometBft(home);
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            LedgerApp app = new LedgerApp(new StateStore(home.resolve("ledger")), faults.faultyProposals());
+            AbciServer abci = AbciServer.startTcp(app, config.abciPort());
+            started.add(abci);
+            CometProcess.Options opts = CometProcess.Options.of(CometBinary.locate(),
+                    home.resolve(config.cometbftHome()), home.resolve("cometbft.log"));
+            if (faults.cometFailTestIndex().isPresent()) {
+                opts = opts.withFailTestIndex(faults.cometFailTestIndex().getAsInt());
+            }
+            CometProcess comet = CometProcess.start(opts);
+            started.add(comet);
+            Files.writeString(home.resolve("cometbft.pid"), Long.toString(comet.pid()));
+            CometRpc rpc = new CometRpc(config.rpcPort());
+            Submitter submitter = new Submitter(app, new RpcBroadcaster(rpc), key, config.id(),
+                    Duration.ofMillis(config.resubmitAfterMs()));
+            started.add(submitter);
+            GatewayNode[] self = new GatewayNode[1];
+            ControlServer control = ControlServer.start(config.controlPort(), token, new ControlServer.ControlHandler() {
+                @Override
+                public ObjectNode status() {
+                    return self[0].status();
+                }
+
+                @Override
+                public ObjectNode submit(JsonNode request) throws Exception {
+                    return self[0].submit(request);
+                }
+            });
+            self[0] = new GatewayNode(home, config, app, abci, comet, rpc, submitter, control);
+            LOG.info("gateway {} ({}) started: ABCI on {}, CometBFT RPC on 127.0.0.1:{}, control on 127.0.0.1:{}",
+                    config.id(), config.name(), abci.proxyAppAddress(), config.rpcPort(), control.port());
+            return self[0];
+        } catch (IOException | RuntimeException e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** A CometBFT left running by a gateway that was killed would hold the ports and the database lock. */
+    private static void killStaleCometBft(Path home) throws IOException {
+        Path pidFile = home.resolve("cometbft.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            Optional<ProcessHandle> p = ProcessHandle.of(pid);
+            if (p.isPresent() && p.get().info().command().map(c -> c.endsWith("cometbft")).orElse(false)) {
+                LOG.warn("killing CometBFT {} left over from a previous run", pid);
+                p.get().destroyForcibly();
+                p.get().onExit().get(10, TimeUnit.SECONDS);
+            }
+        } catch (NumberFormatException | InterruptedException | java.util.concurrent.ExecutionException
+                 | java.util.concurrent.TimeoutException e) {
+            LOG.warn("could not check for a stale CometBFT: {}", e.toString());
+        }
+        Files.deleteIfExists(pidFile);
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public LedgerApp ledger() {
+        return app;
+    }
+
+    public Submitter submitter() {
+        return submitter;
+    }
+
+    public CometProcess cometbft() {
+        return comet;
+    }
+
+    /** The status {@code bin/chainkm status} prints for this gateway. */
+    public ObjectNode status() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", config.id());
+        o.put("name", config.name());
+        o.put("up", true);
+        app.readCommitted(s -> {
+            o.put("height", s.height());
+            o.put("app_hash", Hex.encode(s.appHash()).toUpperCase());
+            o.put("members", s.members().size());
+            o.put("sets", s.layout().setCount());
+            return null;
+        });
+        ObjectNode c = o.putObject("cometbft");
+        c.put("alive", comet.isAlive());
+        c.put("restarts", comet.restarts());
+        c.put("rpc_port", config.rpcPort());
+        try {
+            CometRpc.Status st = rpc.status();
+            c.put("height", st.latestBlockHeight());
+            c.put("catching_up", st.catchingUp());
+            c.put("peers", rpc.netInfoPeers());
+        } catch (RuntimeException e) {
+            c.put("error", e.getMessage());
+        }
+        return o;
+    }
+
+    private ObjectNode submit(JsonNode req) throws Exception {
+        Operation op = Operation.parse(req.path("op").asText("join"));
+        SubmitMode mode = SubmitMode.parse(req.path("mode").asText("commit"));
+        int nodeId = req.path("node_id").asInt(0);
+        if (op != Operation.JOIN && nodeId <= 0) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + " needs node_id");
+        }
+        Integer setId = req.hasNonNull("set_id") ? req.get("set_id").asInt() : null;
+        byte[] hash = req.hasNonNull("secret_code_hash") ? Hex.decode(req.get("secret_code_hash").asText()) : null;
+        if (hash != null && hash.length != 32) {
+            throw new IllegalArgumentException("secret_code_hash must be 32 bytes of hex");
+        }
+        Submitter.Submission s = submitter.submit(new Submitter.Request(op, nodeId, setId, hash), mode);
+        ObjectNode out = toJson(s.first());
+        out.put("mode", mode.name().toLowerCase());
+        if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
+            out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));
+        }
+        return out;
+    }
+
+    private static ObjectNode toJson(SubmitResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", r.status());
+        o.put("op", r.operation().name().toLowerCase());
+        o.put("node_id", r.nodeId());
+        o.put("set_id", r.setId());
+        o.put("code", r.code());
+        if (!r.log().isEmpty()) {
+            o.put("log", r.log());
+        }
+        o.put("height", r.height());
+        o.put("tx_hash", r.txHash());
+        o.put("attempts", r.attempts());
+        o.put("elapsed_ms", Math.round(r.elapsedMillis() * 1000) / 1000.0);
+        return o;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("gateway {} stopping", config.id());
+        control.close();
+        submitter.close();
+        comet.close();
+        abci.close();
+        try {
+            Files.deleteIfExists(home.resolve("cometbft.pid"));
+        } catch (IOException ignored) {
+            // nothing left to clean
+        }
+    }
+}
