@@ -1,0 +1,102 @@
+package chainkm.testbed;
+
+import chainkm.gateway.GatewayConfig;
+import chainkm.gateway.GatewayKey;
+import chainkm.gateway.cometbft.CometHome;
+import chainkm.gateway.cometbft.NodeConfig;
+import chainkm.gateway.cometbft.Profile;
+import chainkm.protocol.crypto.Ed25519;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Generates a testnet of N gateways on loopback: for each, a CometBFT home (validator and
+ * node keys, 0600), a gateway signing key (0600), a control token (0600), gateway.toml; then
+ * one genesis listing every validator and, in app_state, the consortium's gateway keys.
+ */
+public final class TestnetGenerator {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestnetGenerator() {}
+
+    public static TestnetLayout generate(Path dir, int gateways, Profile profile) throws IOException {
+        if (gateways < 1 || gateways > 64) {
+            throw new IllegalArgumentException("--gateways must be between 1 and 64");
+        }
+        Files.createDirectories(dir);
+        int[] ports = freePorts(gateways * 4);
+        List<TestnetLayout.Gateway> entries = new ArrayList<>();
+        List<CometHome> homes = new ArrayList<>();
+        ObjectNode appState = JSON.createObjectNode();
+        ArrayNode consortium = appState.putArray("gateways");
+        SecureRandom random = new SecureRandom();
+        for (int i = 1; i <= gateways; i++) {
+            String name = "gateway-" + i;
+            Path home = dir.resolve(name);
+            Files.createDirectories(home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+            int base = (i - 1) * 4;
+            TestnetLayout.Gateway g = new TestnetLayout.Gateway(i, name, name, ports[base], ports[base + 1],
+                    ports[base + 2], ports[base + 3]);
+            entries.add(g);
+            Ed25519.KeyPair key = GatewayKey.generate(home.resolve("gateway.key"));
+            consortium.addObject().put("id", i).put("name", name)
+                    .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()));
+            byte[] token = new byte[24];
+            random.nextBytes(token);
+            Path tokenFile = home.resolve("control.token");
+            Files.deleteIfExists(tokenFile);
+            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tokenFile, HexFormat.of().formatHex(token) + "\n");
+            new GatewayConfig(i, name, "gateway.key", "cometbft", g.abciPort(), g.rpcPort(), g.controlPort(), 3000)
+                    .save(home);
+            homes.add(CometHome.init(home.resolve("cometbft"), name));
+        }
+        for (int i = 0; i < gateways; i++) {
+            List<String> peers = new ArrayList<>();
+            for (int j = 0; j < gateways; j++) {
+                if (j != i) {
+                    peers.add(NodeConfig.loopbackPeer(homes.get(j).nodeId(), entries.get(j).p2pPort()));
+                }
+            }
+            TestnetLayout.Gateway g = entries.get(i);
+            homes.get(i).writeConfig(new NodeConfig(g.name(), g.p2pPort(), g.rpcPort(),
+                    "tcp://127.0.0.1:" + g.abciPort(), profile, peers));
+        }
+        String chainId = "chainkm-testnet";
+        CometHome.writeGenesis(homes, chainId, JSON.writeValueAsString(appState));
+        TestnetLayout layout = new TestnetLayout(chainId, profile.name().toLowerCase(), entries);
+        layout.save(dir);
+        return layout;
+    }
+
+    /** Distinct free loopback ports, all held open until every one is chosen. */
+    static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+    }
+}

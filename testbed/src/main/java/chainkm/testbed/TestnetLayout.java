@@ -1,0 +1,58 @@
+package chainkm.testbed;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code DIR/testnet.json}: what {@code bin/chainkm testnet} generated, read back by
+ * {@code status}, {@code submit} and the tests.
+ * <pre>
+ * {"chain_id": "chainkm-testnet", "profile": "fast",
+ *  "gateways": [{"id": 1, "name": "gateway-1", "home": "gateway-1", "abci_port": ..,
+ *                "rpc_port": .., "p2p_port": .., "control_port": ..}, ...]}
+ * </pre>
+ */
+public record TestnetLayout(@JsonProperty("chain_id") String chainId,
+                            @JsonProperty("profile") String profile,
+                            @JsonProperty("gateways") List<Gateway> gateways) {
+    public static final String FILE = "testnet.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public record Gateway(@JsonProperty("id") int id,
+                          @JsonProperty("name") String name,
+                          @JsonProperty("home") String home,
+                          @JsonProperty("abci_port") int abciPort,
+                          @JsonProperty("rpc_port") int rpcPort,
+                          @JsonProperty("p2p_port") int p2pPort,
+                          @JsonProperty("control_port") int controlPort) {}
+
+    public static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(FILE));
+    }
+
+    public static TestnetLayout load(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            throw new IOException(file + " not found: start a testnet first (bin/chainkm testnet --dir " + dir + ")");
+        }
+        return JSON.readValue(file.toFile(), TestnetLayout.class);
+    }
+
+    public void save(Path dir) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        JSON.writeValue(tmp.toFile(), this);
+        Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public Gateway gateway(int id) {
+        return gateways.stream().filter(g -> g.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no gateway " + id + " in this testnet (ids 1.."
+                        + gateways.size() + ")"));
+    }
+}
