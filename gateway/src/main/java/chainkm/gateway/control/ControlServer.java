@@ -105,7 +105,7 @@ public final class ControlServer implements AutoCloseable {
             try {
                 return JSON.readTree(body.length == 0 ? "{}".getBytes() : body);
             } catch (IOException e) {
-                throw new IllegalArgumentException("request body is not JSON: " + e.getOriginalMessage());
+                throw new IllegalArgumentException("request body is not JSON: " + e.getMessage());
             }
         }
     }

@@ -98,6 +98,10 @@ class LedgerAppTest {
         return r;
     }
 
+    private static int members(LedgerApp a) {
+        return a.readCommitted(s -> s.members().size());
+    }
+
     private String query(LedgerApp a, String path, String data) {
         var r = a.query(RequestQuery.newBuilder().setPath(path).setData(ByteString.copyFromUtf8(data)).build());
         return r.getCode() == 0 ? r.getValue().toString(StandardCharsets.UTF_8) : "error " + r.getCode() + ": " + r.getLog();
@@ -112,18 +116,18 @@ class LedgerAppTest {
         ResponseFinalizeBlock r = block(app, a.encode(), b.encode());
         assertEquals(0, r.getTxResults(0).getCode());
         assertEquals(0, r.getTxResults(1).getCode());
-        assertEquals(2, app.readCommitted(s -> s.members().size()));
+        assertEquals(2, members(app));
         assertTrue(query(app, "/node", Integer.toString(a.record().nodeId())).contains("\"gateway\":1"));
         assertTrue(query(app, "/membership", "").contains("\"members\":2"));
 
         LedgerTx leave = departure(app, Operation.LEAVE, a.record().nodeId(), 1, gw1);
         assertEquals(0, checkTx(app, leave.encode()));
         block(app, leave.encode());
-        assertEquals(1, app.readCommitted(s -> s.members().size()));
+        assertEquals(1, members(app));
         assertTrue(query(app, "/node", Integer.toString(a.record().nodeId())).startsWith("error " + LedgerQuery.NOT_FOUND));
         String refresh = query(app, "/refresh", "1-2");
         assertTrue(refresh.contains("\"operation\":\"join\"") && refresh.contains("\"operation\":\"leave\""), refresh);
-        assertEquals(3, app.readCommitted(LedgerState::refreshEntryCount));
+        assertEquals(3, (int) app.readCommitted(LedgerState::refreshEntryCount));
     }
 
     @Test
@@ -172,7 +176,7 @@ class LedgerAppTest {
             assertEquals(expected.code(), r.getTxResults(0).getCode(), "FinalizeBlock of " + expected);
             assertEquals(TxCode.CODESPACE, r.getTxResults(0).getCodespace());
             assertArrayEquals(layoutBefore, app.readCommitted(s -> s.layout().encode()), "state changed by " + expected);
-            assertEquals(1, app.readCommitted(s -> s.members().size()));
+            assertEquals(1, members(app));
         }
         assertEquals(cases.stream().map(c -> c[0]).distinct().count(), cases.size() - 1, "codes are distinct per reason");
     }
@@ -221,7 +225,7 @@ class LedgerAppTest {
         assertEquals(20, after.getLastBlockHeight());
         assertEquals(before.getLastBlockHeight(), after.getLastBlockHeight());
         assertEquals(before.getLastBlockAppHash(), after.getLastBlockAppHash());
-        assertEquals(20, restarted.readCommitted(s -> s.members().size()));
+        assertEquals(20, members(restarted));
     }
 
     @Test
@@ -245,7 +249,7 @@ class LedgerAppTest {
             var rb = block(other, block);
             assertEquals(ra.getAppHash(), rb.getAppHash(), "height " + (h + 1));
         }
-        assertFalse(app.readCommitted(s -> s.members().isEmpty()));
+        assertTrue(members(app) > 0);
         assertArrayEquals(app.readCommitted(LedgerState::encode), other.readCommitted(LedgerState::encode));
     }
 
