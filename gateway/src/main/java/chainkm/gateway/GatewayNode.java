@@ -7,6 +7,7 @@ import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.control.ControlServer;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.StateStore;
+import chainkm.gateway.submit.PendingJournal;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
 import chainkm.gateway.submit.Submitter;
@@ -85,8 +86,10 @@ public final class GatewayNode implements AutoCloseable {
             Files.writeString(home.resolve("cometbft.pid"), Long.toString(comet.pid()));
             CometRpc rpc = new CometRpc(config.rpcPort());
             Submitter submitter = new Submitter(app, new RpcBroadcaster(rpc), key, config.id(),
-                    Duration.ofMillis(config.resubmitAfterMs()));
+                    Duration.ofMillis(config.resubmitAfterMs()),
+                    PendingJournal.open(home.resolve("ledger").resolve("pending.journal")));
             started.add(submitter);
+            submitter.recover();
             GatewayNode[] self = new GatewayNode[1];
             ControlServer control = ControlServer.start(config.controlPort(), token, new ControlServer.ControlHandler() {
                 @Override

@@ -49,6 +49,7 @@ public final class Submitter implements AutoCloseable {
     private final Ed25519.KeyPair key;
     private final int gatewayId;
     private final Duration resubmitAfter;
+    private final PendingJournal journal;
     private final SecureRandom random = new SecureRandom();
     /** One transaction through CheckTx at a time, so each is built on the state the previous left. */
     private final Object checkLock = new Object();
@@ -57,7 +58,13 @@ public final class Submitter implements AutoCloseable {
     private final ExecutorService io = Executors.newCachedThreadPool(r -> daemon(r, "submit-io"));
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "submit-watchdog"));
 
-    public Submitter(LedgerApp app, TxBroadcaster rpc, Ed25519.KeyPair key, int gatewayId, Duration resubmitAfter) {
+    /**
+     * @param journal where acknowledged sync-mode operations wait until they land, so a
+     *                restarted gateway finishes them ({@link #recover()}); null keeps them in memory only
+     */
+    public Submitter(LedgerApp app, TxBroadcaster rpc, Ed25519.KeyPair key, int gatewayId, Duration resubmitAfter,
+                     PendingJournal journal) {
+        this.journal = journal;
         this.app = app;
         this.rpc = rpc;
         this.key = key;
@@ -181,6 +188,9 @@ public final class Submitter implements AutoCloseable {
                 r = rpc.broadcastSync(tx);
             }
             if (r.code() == 0) {
+                if (journal != null) {
+                    journal.pending(t.nodeId, t.currentTx);
+                }
                 return t.result(SubmitResult.ACCEPTED, 0, "", 0);
             }
             tracked.remove(t.currentHash);
@@ -211,7 +221,7 @@ public final class Submitter implements AutoCloseable {
             if (t == null || t.landed.isDone()) {
                 continue;
             }
-            if (r.code().accepted()) {
+            if (r.code().accepted() || alreadyApplied(t, r.code())) {
                 t.finish(t.result(SubmitResult.COMMITTED, 0, "", height));
             } else if (retryable(r.code().code(), t) && hashIsCurrent(t, r.hash())) {
                 io.execute(() -> resubmit(t, r.code()));
@@ -219,6 +229,47 @@ public final class Submitter implements AutoCloseable {
                 t.finish(t.result(SubmitResult.REFUSED, r.code().code(), r.code().name(), height));
             }
         }
+    }
+
+    /**
+     * True when a refusal only says that an earlier attempt of the same operation already
+     * landed (possible after a restart: the journal holds the latest attempt, an older one
+     * may have been committed meanwhile).
+     */
+    private boolean alreadyApplied(Tracked t, TxCode code) {
+        if (t.request.operation() == Operation.JOIN && code == TxCode.NODE_ID_REUSED) {
+            return app.readCommitted(s -> s.member(t.nodeId).map(m -> java.util.Arrays.equals(m.secretCodeHash(),
+                    t.secretHash)).orElse(false));
+        }
+        if (t.request.operation() != Operation.JOIN && code == TxCode.NOT_A_MEMBER && t.recovered) {
+            return app.readCommitted(s -> s.nodeIdUsed(t.nodeId) && s.member(t.nodeId).isEmpty());
+        }
+        return false;
+    }
+
+    /**
+     * Takes up the operations a previous run of this gateway acknowledged in sync mode but did
+     * not see land: each is looked up on the chain and resent if it is not there.
+     */
+    public int recover() {
+        if (journal == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Map.Entry<Integer, byte[]> e : journal.recovered().entrySet()) {
+            try {
+                LedgerTx tx = LedgerTx.decode(e.getValue());
+                Tracked t = new Tracked(tx);
+                tracked.put(t.currentHash, t);
+                n++;
+            } catch (chainkm.protocol.ledger.TxFormatException bad) {
+                LOG.warn("journal entry for node {} is unreadable; dropped", e.getKey());
+            }
+        }
+        if (n > 0) {
+            LOG.info("recovered {} acknowledged operations that had not landed before the restart", n);
+        }
+        return n;
     }
 
     private static boolean hashIsCurrent(Tracked t, String hash) {
@@ -310,7 +361,8 @@ public final class Submitter implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean();
         final byte[] secretCode;
         final byte[] secretHash;
-        final byte[] refreshKey = new byte[ChangeRecord.REFRESH_KEY_SIZE];
+        final byte[] refreshKey;
+        final boolean recovered;
         int nodeId;
         int setId;
         int attempts;
@@ -322,6 +374,8 @@ public final class Submitter implements AutoCloseable {
             this.request = request;
             this.mode = mode;
             this.nodeId = request.nodeId();
+            this.recovered = false;
+            this.refreshKey = new byte[ChangeRecord.REFRESH_KEY_SIZE];
             random.nextBytes(refreshKey);
             if (request.operation() == Operation.JOIN) {
                 secretCode = SecretCode.generate(random);
@@ -331,6 +385,23 @@ public final class Submitter implements AutoCloseable {
                 secretCode = null;
                 secretHash = request.secretHashOverride();
             }
+        }
+
+        /** An operation taken over from the journal: its last attempt is resent as it was. */
+        Tracked(LedgerTx tx) {
+            ChangeRecord r = tx.record();
+            this.request = new Request(r.operation(), r.nodeId(), null, r.secretCodeHash());
+            this.mode = SubmitMode.SYNC;
+            this.nodeId = r.nodeId();
+            this.setId = r.setId();
+            this.recovered = true;
+            this.refreshKey = r.refreshKey();
+            this.secretCode = null;
+            this.secretHash = r.secretCodeHash();
+            this.attempts = 1;
+            this.currentTx = tx.encode();
+            this.currentHash = Hex.encode(tx.hash()).toUpperCase();
+            this.lastSent = System.nanoTime() - resubmitAfter.toNanos(); // the watchdog looks at it at once
         }
 
         /** Builds the next attempt on the current mempool state. Caller holds checkLock. */
@@ -381,6 +452,13 @@ public final class Submitter implements AutoCloseable {
         void finish(SubmitResult r) {
             if (landed.complete(r)) {
                 tracked.values().removeIf(x -> x == this);
+                if (journal != null && mode == SubmitMode.SYNC) {
+                    try {
+                        journal.done(nodeId);
+                    } catch (IOException e) {
+                        LOG.warn("cannot record in the journal that node {} landed: {}", nodeId, e.toString());
+                    }
+                }
                 if (!r.committed()) {
                     LOG.warn("{} of node {} refused for good: code {} {}", request.operation(), nodeId, r.code(), r.log());
                 }
@@ -392,5 +470,12 @@ public final class Submitter implements AutoCloseable {
     public void close() {
         watchdog.shutdownNow();
         io.shutdownNow();
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException ignored) {
+                // the journal is fsynced after every line: nothing is lost
+            }
+        }
     }
 }

@@ -1,0 +1,98 @@
+package chainkm.gateway.submit;
+
+import chainkm.protocol.crypto.Hex;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sync-mode operations that the gateway acknowledged but has not yet seen committed, on disk,
+ * so that a gateway killed in between still makes them land after its restart. Append-only
+ * lines, fsynced: {@code P <node id> <tx hex>} (latest attempt for that node) and
+ * {@code D <node id>} (landed or refused for good). Compacted when opened.
+ */
+public final class PendingJournal implements AutoCloseable {
+    private final Path file;
+    private final FileChannel channel;
+    private final Map<Integer, byte[]> recovered;
+
+    private PendingJournal(Path file, FileChannel channel, Map<Integer, byte[]> recovered) {
+        this.file = file;
+        this.channel = channel;
+        this.recovered = recovered;
+    }
+
+    public static PendingJournal open(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Map<Integer, byte[]> pending = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                String[] f = line.trim().split(" ");
+                try {
+                    if (f.length == 3 && f[0].equals("P")) {
+                        pending.put(Integer.parseInt(f[1]), Hex.decode(f[2]));
+                    } else if (f.length == 2 && f[0].equals("D")) {
+                        pending.remove(Integer.parseInt(f[1]));
+                    }
+                } catch (IllegalArgumentException torn) {
+                    // a line cut by a crash mid-write: the operation it announced was never acknowledged
+                }
+            }
+        }
+        // compact: rewrite only what is still pending, atomically
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        StringBuilder sb = new StringBuilder();
+        pending.forEach((node, tx) -> sb.append("P ").append(node).append(' ').append(Hex.encode(tx)).append('\n'));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return new PendingJournal(file, ch, pending);
+    }
+
+    /** What was pending when the journal was opened: node id to its latest transaction. */
+    public Map<Integer, byte[]> recovered() {
+        return Map.copyOf(recovered);
+    }
+
+    public synchronized void pending(int nodeId, byte[] tx) throws IOException {
+        append("P " + nodeId + " " + Hex.encode(tx) + "\n");
+    }
+
+    public synchronized void done(int nodeId) throws IOException {
+        append("D " + nodeId + "\n");
+    }
+
+    private void append(String line) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
+        channel.force(false);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Lines still pending, for tests and status. */
+    public List<Integer> pendingNodesAtOpen() {
+        return List.copyOf(recovered.keySet());
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        channel.close();
+    }
+}
