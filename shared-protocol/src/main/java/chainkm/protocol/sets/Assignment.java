@@ -10,8 +10,8 @@ package chainkm.protocol.sets;
  *
  * <p>Why: the gateway's devices then share sets (required by Proposition 3); the answer depends
  * only on the gateway's own sets and on n, so joins at different gateways never compete for a
- * set and a validator rerunning this on the committed state gets the same answer unless n crossed
- * a square in between. Filling the emptiest set first keeps sizes even, refills holes left by
+ * set, and a validator rerunning this on the committed state agrees with the proposing gateway
+ * unless that gateway's own sets or {@code k(n+1)} changed in between. Filling the emptiest set first keeps sizes even, refills holes left by
  * leaves (so Reorder has less to merge), and makes each join cheap (fewest pairwise keys).
  */
 public final class Assignment {

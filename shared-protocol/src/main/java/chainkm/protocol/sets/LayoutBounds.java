@@ -26,8 +26,9 @@ package chainkm.protocol.sets;
  * counts cannot follow {@code sqrt(n)} exactly either: a gateway whose sets were filled while n was
  * small keeps them when other gateways later grow n (joins never move nodes). Bound 2 comes from
  * induction over joins and leaves (a set is only created when all of g's sets hold
- * {@code k(n+1) >= k(m_g+1)}; Reorder restores {@code (c_g - 1) k(n) < m_g} at every leave of g).
- * Bound 3 follows: ordering gateways by the time their sets were last created or compacted gives
+ * {@code k(n+1) >= k(m_g+1)}; Reorder restores {@code (c_g - 1) k(n) < m_g} at every leave of g and
+ * whenever a cut opens sets; a leave that empties a set lowers {@code c_g} with {@code m_g}).
+ * Bound 3 follows: ordering gateways by the time their sets were last opened or compacted gives
  * {@code sum (c_g - 1) < sum b_g / sqrt(b_1 + ... + b_g) <= 2 sqrt(n)}, and Cauchy-Schwarz on
  * bound 2 gives {@code sqrt(p n)}. When gateways grow together the count stays near
  * {@code sqrt(n) + p}.

@@ -3,6 +3,7 @@ package chainkm.protocol.sets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,10 +35,10 @@ class AssignmentTest {
             int target = LayoutBounds.targetSetSize(l.memberCount() + 1);
             if (set == l.nextSetId()) {
                 for (int s : l.setIds()) { // a new set only when every set is at the target
-                    assertEquals(true, l.size(s) >= target, "set " + s + " below target " + target);
+                    assertTrue(l.size(s) >= target, "set " + s + " below target " + target);
                 }
             } else {
-                assertEquals(true, l.size(set) < target);
+                assertTrue(l.size(set) < target);
             }
             l.add(node, set, 1);
             LayoutBounds.check(l, 1);

@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import java.util.stream.Stream;
 
 /** Random joins and leaves: the bounds of {@link LayoutBounds} hold after every single operation. */
@@ -82,6 +87,41 @@ class LayoutPropertyTest {
             }
         }
         assertEquals(sim.memberCount(), seen);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {3L, 17L, 99L})
+    void boundsHoldWhenOneGatewayLosesAllItsDevices(long seed) {
+        // Gateways 2-4 fill big sets while gateway 1 carries most of n; then gateway 1's devices
+        // all leave, n collapses, and the other gateways' sets must be cut.
+        Random rnd = new Random(seed);
+        SetLayout layout = new SetLayout();
+        List<Integer> ofGateway1 = new ArrayList<>();
+        int node = 0;
+        for (int i = 0; i < 2_400; i++) {
+            int gateway = rnd.nextInt(8) == 0 ? 2 + rnd.nextInt(3) : 1;
+            layout.add(++node, Assignment.selectSet(layout, gateway), gateway);
+            if (gateway == 1) {
+                ofGateway1.add(node);
+            }
+            LayoutBounds.check(layout, 4);
+        }
+        Collections.shuffle(ofGateway1, rnd);
+        int cutMoves = 0;
+        for (int leaver : ofGateway1) {
+            int set = layout.setOf(leaver).getAsInt();
+            layout.remove(leaver);
+            for (SetMove m : Reorder.afterLeave(layout, set, 1)) {
+                assertEquals(layout.ownerOf(m.toSetId()), layout.ownerOf(layout.setOf(m.nodeId()).getAsInt()));
+                if (layout.setIds().contains(m.fromSetId())) {
+                    assertTrue(layout.ownerOf(m.fromSetId()) != 1, "cuts happen at the other gateways");
+                    cutMoves++;
+                }
+            }
+            LayoutBounds.check(layout, 4);
+        }
+        assertTrue(cutMoves > 0, "the scenario exercised cuts");
+        assertTrue(cutMoves < layout.memberCount(), "cut moves " + cutMoves + " for " + layout.memberCount());
     }
 
     @ParameterizedTest(name = "seed {0}, {1} gateways")
