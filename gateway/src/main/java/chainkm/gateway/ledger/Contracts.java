@@ -107,9 +107,11 @@ public final class Contracts {
                 state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height));
             }
             case LEAVE, EVICT -> {
+                // sets are aligned with gateways: the leaver's set belongs to the gateway it joined through
+                int owner = state.member(r.nodeId()).orElseThrow().gatewayId();
                 state.mutableLayout().remove(r.nodeId());
                 state.removeMember(r.nodeId());
-                moves = Reorder.afterLeave(state.mutableLayout(), r.setId());
+                moves = Reorder.afterLeave(state.mutableLayout(), r.setId(), owner);
                 for (SetMove m : moves) {
                     state.moveMember(m.nodeId(), m.toSetId());
                 }
