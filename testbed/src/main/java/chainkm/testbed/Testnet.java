@@ -123,10 +123,14 @@ public final class Testnet implements AutoCloseable {
     }
 
     private String notReadyReason() {
-        int running = (int) layout.gateways().stream().filter(g -> isRunning(g.id())).count();
+        // gateways taken down on purpose (kill, stop) are not waited for; the others must be up
+        int running = processes.size();
         for (TestnetLayout.Gateway g : layout.gateways()) {
-            if (!isRunning(g.id())) {
+            if (!processes.containsKey(g.id())) {
                 continue;
+            }
+            if (!isRunning(g.id())) {
+                return "gateway " + g.id() + " is not running (" + processes.get(g.id()).exitCode() + ")";
             }
             JsonNode s = status(g.id());
             if (s == null) {
