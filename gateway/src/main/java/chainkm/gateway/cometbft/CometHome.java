@@ -228,7 +228,8 @@ public final class CometHome {
      * timeout_broadcast_tx_commit "10s"; [p2p] laddr on 127.0.0.1, persistent_peers,
      * addr_book_strict false and allow_duplicate_ip true (all peers are on loopback or one LAN
      * address), pex false (the validator set is fixed and fully meshed by persistent_peers);
-     * [consensus] timeouts and empty-block settings from the profile; [instrumentation]
+     * [consensus] timeouts, empty-block settings and gossip sleep, and [p2p]
+     * flush_throttle_timeout, from the profile; [instrumentation]
      * prometheus false. Everything else keeps CometBFT's defaults.
      *
      * @throws IllegalArgumentException if the config's moniker is not this home's
@@ -257,6 +258,7 @@ public final class CometHome {
                 .setBoolean("p2p", "addr_book_strict", false)
                 .setBoolean("p2p", "allow_duplicate_ip", true)
                 .setBoolean("p2p", "pex", false)
+                .setString("p2p", "flush_throttle_timeout", Profile.goDuration(p.flushThrottleTimeout()))
                 .setString("consensus", "timeout_propose", Profile.goDuration(p.timeoutPropose()))
                 .setString("consensus", "timeout_propose_delta", Profile.goDuration(p.timeoutProposeDelta()))
                 .setString("consensus", "timeout_prevote", Profile.goDuration(p.timeoutPrevote()))
@@ -267,6 +269,8 @@ public final class CometHome {
                 .setBoolean("consensus", "create_empty_blocks", p.createEmptyBlocks())
                 .setString("consensus", "create_empty_blocks_interval",
                         Profile.goDuration(p.createEmptyBlocksInterval()))
+                .setString("consensus", "peer_gossip_sleep_duration",
+                        Profile.goDuration(p.peerGossipSleepDuration()))
                 .setBoolean("instrumentation", "prometheus", false);
     }
 

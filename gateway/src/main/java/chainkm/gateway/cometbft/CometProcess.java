@@ -189,6 +189,7 @@ public final class CometProcess implements AutoCloseable {
                     restarts++;
                 } catch (IOException e) {
                     LOG.error("cannot restart cometbft for {}: {}", name, e.toString());
+                    started = System.nanoTime(); // a failed start is not a stable run: keep backing off
                     // current stays the dead process: the next loop sees it exited and backs off again.
                 }
                 notifyAll();
@@ -210,7 +211,10 @@ public final class CometProcess implements AutoCloseable {
         return current.pid();
     }
 
-    /** How many times the supervisor started the node again after an unexpected exit. */
+    /**
+     * How many times the node was started again: by the supervisor after an unexpected exit,
+     * or by {@link #setSupervised(boolean) setSupervised(true)} after {@link #kill()}.
+     */
     public synchronized int restarts() {
         return restarts;
     }

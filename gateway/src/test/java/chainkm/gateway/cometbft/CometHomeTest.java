@@ -81,6 +81,8 @@ class CometHomeTest {
         assertEquals("\"50ms\"", t.getRaw("consensus", "timeout_commit"));
         assertEquals("true", t.getRaw("consensus", "create_empty_blocks"));
         assertEquals("\"1s\"", t.getRaw("consensus", "create_empty_blocks_interval"));
+        assertEquals("\"10ms\"", t.getRaw("consensus", "peer_gossip_sleep_duration"));
+        assertEquals("\"10ms\"", t.getRaw("p2p", "flush_throttle_timeout"));
         assertEquals("false", t.getRaw("instrumentation", "prometheus"));
         // untouched neighbours keep their defaults
         assertEquals("\"\"", t.getRaw("rpc", "grpc_laddr"));
@@ -91,6 +93,7 @@ class CometHomeTest {
         t = ConfigToml.load(home.configToml());
         assertEquals("\"1s\"", t.getRaw("consensus", "timeout_commit"));
         assertEquals("\"0s\"", t.getRaw("consensus", "create_empty_blocks_interval"));
+        assertEquals("\"100ms\"", t.getRaw("p2p", "flush_throttle_timeout"));
         assertEquals("\"\"", t.getRaw("p2p", "persistent_peers"));
     }
 
