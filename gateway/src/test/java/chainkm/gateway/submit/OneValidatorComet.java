@@ -148,6 +148,10 @@ final class OneValidatorComet implements TxBroadcaster {
         return broadcasts.getOrDefault(txHash, 0);
     }
 
+    synchronized int totalBroadcasts() {
+        return broadcasts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** Waits until the mempool holds {@code n} transactions; returns them. */
     synchronized List<byte[]> awaitMempool(int n, Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -218,6 +218,29 @@ class SubmitterTest {
     }
 
     @Test
+    void aLostRetryIsResentAsItIsNotMistakenForTheRefusedAttempt() throws Exception {
+        Submitter sub1 = submitter(1);
+        Submitter sub2 = submitter(2);
+        sub1.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission b = sub2.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        List<byte[]> txs = comet.mempool();
+        comet.dropNext(); // the rebuilt attempt will be acknowledged, then lost
+        comet.block(List.of(txs.get(1), txs.get(0)));
+        eventually("the retry was sent (and lost)", () -> comet.totalBroadcasts() == 3);
+        assertTrue(comet.mempool().isEmpty());
+        comet.makeBlock(); // empty: the mempool state forgets the lost retry
+
+        // the watchdog finds no result for the retry's hash (the refusal belongs to attempt 1) and resends it
+        byte[] resent = comet.awaitMempool(1, WAIT).get(0);
+        assertEquals(2, comet.broadcastsOf(OneValidatorComet.hash(resent)));
+        comet.makeBlock();
+        SubmitResult r = landed(b);
+        assertEquals(SubmitResult.COMMITTED, r.status(), r.toString());
+        assertEquals(2, r.attempts(), "resent, not rebuilt again");
+        assertEquals(OneValidatorComet.hash(resent), r.txHash());
+    }
+
+    @Test
     void twoGatewaysJoiningConcurrentlyInCommitModeAllLand() throws Exception {
         Submitter sub1 = submitter(1);
         Submitter sub2 = submitter(2);
