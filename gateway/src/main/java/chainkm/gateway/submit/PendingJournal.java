@@ -34,7 +34,9 @@ public final class PendingJournal implements AutoCloseable {
         Files.createDirectories(file.getParent());
         Map<Integer, byte[]> pending = new LinkedHashMap<>();
         if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            String text = Files.readString(file, StandardCharsets.US_ASCII);
+            // only lines ended by '\n' were written whole: what follows the last one is a torn append
+            for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
                 String[] f = line.trim().split(" ");
                 try {
                     if (f.length == 3 && f[0].equals("P")) {

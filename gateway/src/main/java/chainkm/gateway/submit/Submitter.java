@@ -221,7 +221,9 @@ public final class Submitter implements AutoCloseable {
             if (t == null || t.landed.isDone()) {
                 continue;
             }
-            if (r.code().accepted() || alreadyApplied(t, r.code())) {
+            if (r.code().accepted()) {
+                t.finish(t.committedAs(r.hash(), height)); // maybe an older attempt than the current one
+            } else if (alreadyApplied(t, r.code())) {
                 t.finish(t.result(SubmitResult.COMMITTED, 0, "", height));
             } else if (retryable(r.code().code(), t) && hashIsCurrent(t, r.hash())) {
                 io.execute(() -> resubmit(t, r.code()));
@@ -369,6 +371,8 @@ public final class Submitter implements AutoCloseable {
         volatile String currentHash = "";
         volatile byte[] currentTx;
         volatile long lastSent;
+        /** The set id each attempt (by transaction hash) carried: an older attempt may be the one that lands. */
+        final Map<String, Integer> attemptSets = new ConcurrentHashMap<>();
 
         Tracked(Request request, SubmitMode mode) {
             this.request = request;
@@ -407,6 +411,9 @@ public final class Submitter implements AutoCloseable {
         /** Builds the next attempt on the current mempool state. Caller holds checkLock. */
         byte[] nextAttempt() {
             attempts++;
+            // a fresh refresh key per attempt: otherwise a rebuilt attempt can be byte-identical to a refused
+            // one, and the tx index (looked up by hash) answers with the old refusal
+            random.nextBytes(refreshKey);
             ChangeRecord record;
             if (request.operation() == Operation.JOIN) {
                 if (nodeId == 0) {
@@ -427,6 +434,7 @@ public final class Submitter implements AutoCloseable {
             LedgerTx tx = LedgerTx.sign(record, gatewayId, null, key);
             currentTx = tx.encode();
             currentHash = Hex.encode(tx.hash()).toUpperCase();
+            attemptSets.put(currentHash, setId);
             lastSent = System.nanoTime();
             return currentTx;
         }
@@ -447,6 +455,13 @@ public final class Submitter implements AutoCloseable {
         SubmitResult result(String status, int code, String log, long height) {
             return new SubmitResult(request.operation(), nodeId, setId, status, code, log, height, currentHash,
                     attempts, (System.nanoTime() - started) / 1e6);
+        }
+
+        /** Committed as the attempt {@code hash}: its set and transaction, not necessarily the latest attempt's. */
+        SubmitResult committedAs(String hash, long height) {
+            Integer set = attemptSets.get(hash);
+            return new SubmitResult(request.operation(), nodeId, set != null ? set : setId, SubmitResult.COMMITTED, 0, "",
+                    height, hash, attempts, (System.nanoTime() - started) / 1e6);
         }
 
         void finish(SubmitResult r) {

@@ -1,0 +1,76 @@
+package chainkm.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+    @TempDir
+    Path home;
+
+    private static final String VALID = """
+            id = 3
+            name = "gateway-3"
+            signing_key = "gateway.key"
+            cometbft_home = "cometbft"
+            abci_port = 26658
+            rpc_port = 26657
+            control_port = 26700
+            resubmit_after_ms = 1500
+            """;
+
+    private IOException loadFails(String toml) throws IOException {
+        Files.writeString(home.resolve(GatewayConfig.FILE), toml);
+        return assertThrows(IOException.class, () -> GatewayConfig.load(home));
+    }
+
+    @Test
+    void saveThenLoadGivesTheSameConfig() throws IOException {
+        GatewayConfig c = new GatewayConfig(2, "edge-2", "keys/gw.key", "comet", 36658, 36657, 36700, 750);
+        c.save(home);
+        assertEquals(c, GatewayConfig.load(home));
+    }
+
+    @Test
+    void loadsTheDocumentedFormatAndDefaultsTheOptionalKeys() throws IOException {
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID);
+        GatewayConfig c = GatewayConfig.load(home);
+        assertEquals(new GatewayConfig(3, "gateway-3", "gateway.key", "cometbft", 26658, 26657, 26700, 1500), c);
+
+        Files.writeString(home.resolve(GatewayConfig.FILE), "id = 4\nabci_port = 1\nrpc_port = 2\ncontrol_port = 3\n");
+        GatewayConfig d = GatewayConfig.load(home);
+        assertEquals("gateway-4", d.name());
+        assertEquals("gateway.key", d.signingKey());
+        assertEquals("cometbft", d.cometbftHome());
+        assertEquals(3000, d.resubmitAfterMs());
+    }
+
+    @Test
+    void unknownKeysAreRefused() throws IOException {
+        IOException e = loadFails(VALID + "rpc_prot = 1234\n");
+        assertTrue(e.getMessage().contains("rpc_prot"), e.getMessage());
+        assertTrue(e.getMessage().contains(home.resolve(GatewayConfig.FILE).toString()), e.getMessage());
+    }
+
+    @Test
+    void aBadPortIsRefusedNamingTheKey() throws IOException {
+        IOException e = loadFails(VALID.replace("rpc_port = 26657", "rpc_port = 70000"));
+        assertTrue(e.getMessage().contains("rpc_port") && e.getMessage().contains("70000"), e.getMessage());
+        IOException missing = loadFails(VALID.replace("control_port = 26700\n", ""));
+        assertTrue(missing.getMessage().contains("control_port"), missing.getMessage());
+        IOException id = loadFails(VALID.replace("id = 3", "id = 70000"));
+        assertTrue(id.getMessage().contains("id must be"), id.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsReportedWithItsPath() {
+        IOException e = assertThrows(IOException.class, () -> GatewayConfig.load(home));
+        assertTrue(e.getMessage().contains(home.resolve(GatewayConfig.FILE).toString()), e.getMessage());
+    }
+}
