@@ -283,13 +283,19 @@ public final class Submitter implements AutoCloseable {
             if (t.landed.isDone()) {
                 return;
             }
+            if (alreadyApplied(t, why)) {
+                t.finish(t.result(SubmitResult.COMMITTED, 0, "", 0));
+                return;
+            }
             if (t.attempts >= MAX_ATTEMPTS) {
                 t.finish(t.result(SubmitResult.REFUSED, why.code(), "gave up after " + t.attempts + " attempts", 0));
                 return;
             }
             LOG.debug("node {}: resubmitting after {}", t.nodeId, why);
             SubmitResult r = runSyncMode(t);
-            if (!r.status().equals(SubmitResult.ACCEPTED)) {
+            if (r.status().equals(SubmitResult.REFUSED) && alreadyApplied(t, codeOf(r.code()))) {
+                t.finish(t.result(SubmitResult.COMMITTED, 0, "", 0));
+            } else if (!r.status().equals(SubmitResult.ACCEPTED)) {
                 t.finish(r);
             }
         } catch (IOException | RuntimeException e) {
