@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "chainkm", mixinStandardHelpOptions = true, version = "chainkm 0.1.0",
         description = "Decentralized key management for device-to-device IoT security: gateways run a CometBFT "
                 + "validator each and agree on every rekeying operation.",
-        subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class,
+        subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {
