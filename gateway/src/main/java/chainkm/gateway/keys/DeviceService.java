@@ -1,0 +1,32 @@
+package chainkm.gateway.keys;
+
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * What the gateway's device-facing transports (CoAP over DTLS) need from its key manager.
+ * Implementations are thread-safe.
+ */
+public interface DeviceService {
+    /** Identities of provisioned devices that have not joined yet start with this. */
+    String BOOTSTRAP_PREFIX = "boot-";
+    /** Identities of joined devices: {@code node-<node id>}. */
+    String NODE_PREFIX = "node-";
+
+    /**
+     * Joins the device that authenticated with bootstrap identity {@code bootstrapIdentity}:
+     * submits the join to the ledger and, once accepted, returns the encoded join bundle (the
+     * device's node id, secret code and keys). Idempotent: the same identity asking again gets
+     * the same node's bundle (a device that crashed before saving it must be able to retry).
+     */
+    byte[] join(String bootstrapIdentity) throws DeviceServiceException;
+
+    /** The encoded rekey messages for node {@code nodeId} with a sequence number above {@code afterSeq}, in order. */
+    List<byte[]> catchUp(int nodeId, long afterSeq) throws DeviceServiceException;
+
+    /** The set of a member, as the committed ledger says; empty if the node is not a member. */
+    OptionalInt setOf(int nodeId);
+
+    /** The DTLS pre-shared key for an identity ({@code boot-...} or {@code node-<id>}), or null if unknown. */
+    byte[] pskFor(String identity);
+}
