@@ -111,7 +111,7 @@ class FileKeyStoreCrashIT {
     private Run runAndKill(Path file, int millisAfterStart, String where) throws Exception {
         Path stderr = dir.resolve("writer.err");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), file.toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), file.toString(),
                 Hex.encode(STORAGE_KEY));
         builder.redirectError(stderr.toFile());
         child = builder.start();
@@ -121,7 +121,7 @@ class FileKeyStoreCrashIT {
         reader.start();
 
         String start = lines.poll(60, TimeUnit.SECONDS);
-        assertNotNull(start, where + ": the writer did not start: " + tail(stderr));
+        assertNotNull(start, () -> where + ": the writer did not start; " + describe(child) + "; stderr: " + tail(stderr));
         String[] startWords = start.split(" ");
         assertEquals("start", startWords[0], where + ": " + start);
         Thread.sleep(millisAfterStart);
@@ -160,9 +160,13 @@ class FileKeyStoreCrashIT {
         }
     }
 
+    private static String describe(Process process) {
+        return process.isAlive() ? "still running" : "exited with " + process.exitValue();
+    }
+
     private static String tail(Path file) {
         try {
-            String text = Files.readString(file);
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
             return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
         } catch (IOException e) {
             return "(no stderr)";
