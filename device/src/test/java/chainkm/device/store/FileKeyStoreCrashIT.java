@@ -1,0 +1,175 @@
+package chainkm.device.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.keys.KeyMaterial;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a process that is writing a {@link FileKeyStore} with SIGKILL at random moments, and
+ * checks after every kill that the store opens, holds exactly one committed transaction's
+ * contents, has not lost anything the writer reported as done, never hands out a nonce counter
+ * twice, and that the next writer resumes from it.
+ */
+class FileKeyStoreCrashIT {
+    private static final int KILLS = 35;
+    private static final byte[] STORAGE_KEY = Hex.decode("000102030405060708090a0b0c0d0e0f");
+
+    @TempDir
+    Path dir;
+
+    private Process child;
+
+    @AfterEach
+    void stopChild() throws InterruptedException {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly();
+            child.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What one writer run reported before it was killed. */
+    private record Run(long startEpoch, long startCounter, long lastEpoch, List<long[]> nonceBlocks) {}
+
+    @Test
+    void survivesSigkillAtAnyMoment() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        Path file = dir.resolve("keys.store");
+        long epoch = 0;
+        long counter = 0;
+        int killsAfterAWrite = 0;
+        int killsMidWrite = 0;
+        for (int kill = 0; kill < KILLS; kill++) {
+            String where = "kill " + kill + " (seed " + seed + ")";
+            Run run = runAndKill(file, random.nextInt(600), where);
+            assertEquals(epoch, run.startEpoch(), where + ": the writer resumes from the state left by the last kill");
+            assertEquals(counter, run.startCounter(), where + ": the writer resumes the counter");
+
+            if (Files.exists(KeyStoreFile.tempFile(file))) {
+                killsMidWrite++;
+            }
+            try (FileKeyStore store = FileKeyStore.open(file, STORAGE_KEY)) {
+                assertConsistent(store, where);
+                long reportedEpoch = Math.max(run.startEpoch(), run.lastEpoch());
+                assertTrue(store.epoch() == reportedEpoch || store.epoch() == reportedEpoch + 1,
+                        where + ": store at epoch " + store.epoch() + " after the writer reported " + reportedEpoch);
+                long mark = counter;
+                for (long[] block : run.nonceBlocks()) {
+                    assertTrue(block[0] >= mark, where + ": counter block " + block[0] + " reused below " + mark);
+                    mark = block[1];
+                }
+                assertTrue(store.counter(CrashWriter.COUNTER) == mark
+                                || store.counter(CrashWriter.COUNTER) == mark + CrashWriter.BLOCK,
+                        where + ": counter mark " + store.counter(CrashWriter.COUNTER) + " after blocks up to " + mark);
+                assertFalse(Files.exists(KeyStoreFile.tempFile(file)), where + ": open removes a torn write");
+                if (store.epoch() > epoch) {
+                    killsAfterAWrite++;
+                }
+                epoch = store.epoch();
+                counter = store.counter(CrashWriter.COUNTER);
+            }
+        }
+        System.out.printf("FileKeyStoreCrashIT: %d kills, %d during a write, %d after progress, final epoch %d, counter %d%n",
+                KILLS, killsMidWrite, killsAfterAWrite, epoch, counter);
+        assertTrue(killsAfterAWrite >= KILLS / 3, "most runs should have committed something: " + killsAfterAWrite);
+        assertTrue(epoch > KILLS, "the writer made progress: epoch " + epoch);
+    }
+
+    /** The store holds exactly the contents of one transaction: that of its epoch. */
+    private static void assertConsistent(FileKeyStore store, String where) {
+        long epoch = store.epoch();
+        assertEquals(List.copyOf(CrashWriter.expectedIds(epoch)), List.copyOf(store.ids()), where + ": ids at epoch " + epoch);
+        assertEquals(CrashWriter.sizeAt(epoch), store.size(), where);
+        for (KeyId id : store.ids()) {
+            KeyMaterial material = store.get(id).orElseThrow();
+            assertEquals(epoch, material.epoch(), where + ": " + id + " from another transaction");
+            assertArrayEquals(CrashWriter.keyAt(id, epoch), material.key(), where + ": bytes of " + id);
+        }
+    }
+
+    private Run runAndKill(Path file, int millisAfterStart, String where) throws Exception {
+        Path stderr = dir.resolve("writer.err");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), file.toString(),
+                Hex.encode(STORAGE_KEY));
+        builder.redirectError(stderr.toFile());
+        child = builder.start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> readLines(child, lines), "crash-writer-stdout");
+        reader.setDaemon(true);
+        reader.start();
+
+        String start = lines.poll(60, TimeUnit.SECONDS);
+        assertNotNull(start, () -> where + ": the writer did not start; " + describe(child) + "; stderr: " + tail(stderr));
+        String[] startWords = start.split(" ");
+        assertEquals("start", startWords[0], where + ": " + start);
+        Thread.sleep(millisAfterStart);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), where + ": the writer survived SIGKILL");
+        assertEquals(137, child.exitValue(), where + ": killed by SIGKILL, not ended otherwise: " + tail(stderr));
+        reader.join(30_000);
+
+        long lastEpoch = -1;
+        List<long[]> blocks = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        lines.drainTo(rest);
+        for (String line : rest) {
+            String[] words = line.split(" ");
+            switch (words[0]) {
+                case "epoch" -> lastEpoch = Long.parseLong(words[1]);
+                case "nonces" -> blocks.add(new long[] {Long.parseLong(words[1]), Long.parseLong(words[2])});
+                default -> throw new AssertionError(where + ": unexpected line " + line);
+            }
+        }
+        return new Run(Long.parseLong(startWords[1]), Long.parseLong(startWords[2]), lastEpoch, blocks);
+    }
+
+    /** Queues complete report lines only: a line cut by the kill has no final "ok". */
+    private static void readLines(Process process, BlockingQueue<String> lines) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.endsWith(" ok")) {
+                    lines.add(line.substring(0, line.length() - 3));
+                }
+            }
+        } catch (IOException e) {
+            // the pipe breaks when the child dies
+        }
+    }
+
+    private static String describe(Process process) {
+        return process.isAlive() ? "still running" : "exited with " + process.exitValue();
+    }
+
+    private static String tail(Path file) {
+        try {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no stderr)";
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package chainkm.device.store;
+
+class InMemoryKeyStoreTest extends KeyStoreContract {
+    @Override
+    AbstractKeyStore newStore() {
+        return new InMemoryKeyStore();
+    }
+}
