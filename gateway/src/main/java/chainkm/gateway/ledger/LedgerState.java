@@ -124,6 +124,18 @@ public final class LedgerState {
         return out;
     }
 
+    /** Accepted operations from position {@code index} (0-based, in ledger order) to the end. */
+    public List<RefreshEntry> refreshEntriesFrom(int index) {
+        List<RefreshEntry> out = new ArrayList<>();
+        for (int i = Math.max(0, index); i < sharedLength; i++) {
+            out.add(sharedLog.get(i));
+        }
+        for (int i = Math.max(0, index - sharedLength); i < ownEntries.size(); i++) {
+            out.add(ownEntries.get(i));
+        }
+        return out;
+    }
+
     public int refreshEntryCount() {
         return sharedLength + ownEntries.size();
     }

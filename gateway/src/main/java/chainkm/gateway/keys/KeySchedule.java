@@ -1,0 +1,69 @@
+package chainkm.gateway.keys;
+
+import chainkm.protocol.keys.Kdf;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * How a gateway derives every key it hands out, from its own master secret or from the
+ * secret it shares with one other gateway, plus public ledger positions. Because the keys
+ * are functions of (secret, ledger), the key manager rebuilds its whole state by replaying
+ * the ledger after a restart, and two gateways that share a link compute the same key for it
+ * without talking to each other, while no third gateway can.
+ */
+public final class KeySchedule {
+    private KeySchedule() {}
+
+    private static byte[] info(String label, long... values) {
+        byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(l.length + 8 * values.length).put(l);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        return b.array();
+    }
+
+    private static byte[] derive(byte[] secret, String label, long... values) {
+        return Kdf.derive(secret, null, info("chainkm/v1/" + label, values), Kdf.KEY_SIZE);
+    }
+
+    /** KEK between a device and its gateway. */
+    public static byte[] nodeKey(byte[] master, int nodeId) {
+        return derive(master, "node-key", nodeId);
+    }
+
+    /** The device's secret code (32 bytes); the ledger holds only its SHA-256. */
+    public static byte[] secretCode(byte[] master, int nodeId) {
+        return Kdf.derive(master, null, info("chainkm/v1/secret-code", nodeId), 32);
+    }
+
+    /** A set key that nobody could predict from earlier keys (a new set, or a set a member left). */
+    public static byte[] freshSetKey(byte[] master, int setId, long seq) {
+        return derive(master, "set-key", setId, seq);
+    }
+
+    /** The pairwise node key of two members of a set. */
+    public static byte[] pairwiseNodeKey(byte[] master, int nodeA, int nodeB, int setId) {
+        return derive(master, "pairwise-node-key", Math.min(nodeA, nodeB), Math.max(nodeA, nodeB), setId);
+    }
+
+    /** A pairwise set key nobody could predict from earlier keys, from the owners' pair secret. */
+    public static byte[] freshPairwiseSetKey(byte[] pairSecret, int setA, int setB, long seq) {
+        return derive(pairSecret, "pairwise-set-key", Math.min(setA, setB), Math.max(setA, setB), seq);
+    }
+
+    /** The DTLS pre-shared key of a joined device ({@code node-<id>} identity). */
+    public static byte[] dtlsPsk(byte[] nodeKey) {
+        return Kdf.derive(nodeKey, null, "chainkm/v1/dtls-psk", Kdf.KEY_SIZE);
+    }
+
+    /** The DTLS pre-shared key of a provisioned device that has not joined ({@code boot-<name>}). */
+    public static byte[] bootstrapPsk(byte[] provisioningSecret, String identity) {
+        return Kdf.derive(provisioningSecret, null, "chainkm/v1/bootstrap/" + identity, Kdf.KEY_SIZE);
+    }
+
+    /** The key the device stores its key store under, derived from its node key. */
+    public static byte[] storageKey(byte[] nodeKey) {
+        return Kdf.derive(nodeKey, null, "chainkm/v1/key-store", Kdf.KEY_SIZE);
+    }
+}
