@@ -4,6 +4,8 @@ import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.keys.Kdf;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyMaterial;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
@@ -14,7 +16,8 @@ import java.util.TreeSet;
  * it is killed. Each transaction moves to the next epoch e and replaces the whole contents with
  * {@link #expectedIds(long)}, each key set to {@link #keyAt(KeyId, long)} at epoch e, so that a
  * reader can tell a consistent state from a torn one. Before each transaction it reserves a
- * block of nonce counters. It reports on stdout, one line per durable step, each ending in "ok":
+ * block of nonce counters. It reports each durable step as one line appended to a report file
+ * (one unbuffered write(2) per line, which a SIGKILL cannot take back), each ending in "ok":
  * <pre>
  * start &lt;epoch&gt; &lt;counter mark&gt; ok
  * nonces &lt;first&gt; &lt;end&gt; ok     (reserved [first, end), durable)
@@ -56,6 +59,7 @@ public final class CrashWriter {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         byte[] storageKey = Hex.decode(args[1]);
+        report = new FileOutputStream(args[2], true);
         FileKeyStore store = FileKeyStore.open(file, storageKey);
         report("start " + store.epoch() + " " + store.counter(COUNTER));
         while (true) {
@@ -78,8 +82,9 @@ public final class CrashWriter {
         }
     }
 
-    private static void report(String line) {
-        System.out.println(line + " ok");
-        System.out.flush();
+    private static FileOutputStream report;
+
+    private static void report(String line) throws IOException {
+        report.write((line + " ok\n").getBytes(StandardCharsets.UTF_8));
     }
 }
