@@ -79,6 +79,11 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
     }
 
     @Override
+    public void setValue(String name, long value) {
+        edit(edit -> edit.setValue(name, value));
+    }
+
+    @Override
     public synchronized long nextNonceCounter(String name, int reserve) {
         checkOpen();
         checkNotEditing();
@@ -224,6 +229,11 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
         @Override
         public void setEpoch(long epoch) {
             state().setEpoch(epoch);
+        }
+
+        @Override
+        public void setValue(String name, long value) {
+            state().setCounter(name, value);
         }
 
         @Override

@@ -28,6 +28,12 @@ public interface EditableKeyStore extends KeyStore {
     void setEpoch(long epoch);
 
     /**
+     * Sets a named value (the device's node id, set id...), read back with {@link #counter}.
+     * Unlike {@link #nextNonceCounter} it may go down and may be used inside {@link #edit}.
+     */
+    void setValue(String name, long value);
+
+    /**
      * Reserves the block of counter values [first, first + reserve) and returns first. The new
      * high-water mark is made durable before the method returns, so values handed out are never
      * handed out again, even after a crash or reboot (values reserved but never used are

@@ -1,0 +1,239 @@
+package chainkm.device.keys;
+
+import chainkm.device.store.EditableKeyStore;
+import chainkm.protocol.keys.AuthenticationException;
+import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.keys.KeyKind;
+import chainkm.protocol.keys.KeyMaterial;
+import chainkm.protocol.rekey.JoinBundle;
+import chainkm.protocol.rekey.KeyUpdate;
+import chainkm.protocol.rekey.MessageFormatException;
+import chainkm.protocol.rekey.RekeyMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device's keys and how they change: installs its join bundle, and applies rekey messages
+ * strictly in ledger order, each one all or nothing. Refuses, with a log line and no change,
+ * anything not signed by a trusted gateway, not for this device, replayed, tampered or under a
+ * key it does not have. Keeps a replaced key's previous value for a short grace period when the
+ * gateway allows it (join roll-forwards), so messages in flight are not lost, but never a value
+ * a leaver knew.
+ */
+public final class DeviceKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceKeys.class);
+    public static final String NODE_ID = "node-id";
+    public static final String SET_ID = "set-id";
+    public static final String GATEWAY_ID = "gateway-id";
+
+    public enum Outcome { APPLIED, DUPLICATE, GAP, NOT_MINE, REFUSED }
+
+    public record Result(Outcome outcome, long seq, String reason) {}
+
+    private record Previous(KeyMaterial key, long expiresAtMillis) {}
+
+    private final EditableKeyStore store;
+    private final Map<Integer, byte[]> trustAnchors;
+    private final Duration grace;
+    private final Clock clock;
+    private final Map<KeyId, Previous> previous = new HashMap<>();
+
+    /**
+     * @param trustAnchors the Ed25519 public keys of the consortium's gateways, by gateway id
+     */
+    public DeviceKeys(EditableKeyStore store, Map<Integer, byte[]> trustAnchors, Duration grace, Clock clock) {
+        this.store = store;
+        this.trustAnchors = Map.copyOf(trustAnchors);
+        this.grace = grace;
+        this.clock = clock;
+    }
+
+    public boolean joined() {
+        return store.counter(NODE_ID) != 0;
+    }
+
+    public int nodeId() {
+        return (int) store.counter(NODE_ID);
+    }
+
+    public int setId() {
+        return (int) store.counter(SET_ID);
+    }
+
+    public int gatewayId() {
+        return (int) store.counter(GATEWAY_ID);
+    }
+
+    public long epoch() {
+        return store.epoch();
+    }
+
+    public int keyCount() {
+        return store.size();
+    }
+
+    public java.util.SortedSet<KeyId> keyIds() {
+        return store.ids();
+    }
+
+    /** Installs the keys of a join (replacing anything the store held). */
+    public synchronized void install(JoinBundle bundle) {
+        store.edit(edit -> {
+            for (KeyId id : new ArrayList<>(edit.ids())) {
+                edit.remove(id);
+            }
+            bundle.keys().forEach(edit::put);
+            edit.setValue(NODE_ID, bundle.nodeId());
+            edit.setValue(SET_ID, bundle.setId());
+            edit.setValue(GATEWAY_ID, bundle.gatewayId());
+            edit.setEpoch(bundle.seq());
+        });
+        previous.clear();
+        LOG.info("joined as node {} in set {} at seq {} with {} keys", bundle.nodeId(), bundle.setId(), bundle.seq(),
+                bundle.keys().size());
+    }
+
+    /** Applies one rekey message if it is the next one for this device. */
+    public synchronized Result apply(byte[] bytes) {
+        RekeyMessage m;
+        try {
+            m = RekeyMessage.decode(bytes);
+        } catch (MessageFormatException e) {
+            return refuse(0, "malformed rekey message: " + e.getMessage());
+        }
+        byte[] anchor = trustAnchors.get(m.gatewayId());
+        if (anchor == null) {
+            return refuse(m.seq(), "rekey message from unknown gateway " + m.gatewayId());
+        }
+        if (!m.verify(anchor)) {
+            return refuse(m.seq(), "rekey message with a bad signature (claims gateway " + m.gatewayId() + ")");
+        }
+        long epoch = store.epoch();
+        if (m.seq() <= epoch) {
+            return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + epoch);
+        }
+        if (m.seq() > epoch + 1) {
+            return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
+        }
+        KeyId kek;
+        if (m.kind() == RekeyMessage.Kind.NODE) {
+            if (m.target() != nodeId()) {
+                return new Result(Outcome.NOT_MINE, m.seq(), "for node " + m.target());
+            }
+            kek = KeyId.nodeKey(nodeId());
+        } else {
+            if (m.target() != setId() || m.exempt().contains(nodeId())) {
+                return new Result(Outcome.NOT_MINE, m.seq(), "for set " + m.target() + " or exempt");
+            }
+            kek = KeyId.setKey(setId());
+        }
+        Optional<KeyMaterial> kekValue = store.get(kek);
+        if (kekValue.isEmpty()) {
+            return refuse(m.seq(), "no " + kek + " to open the message");
+        }
+        List<KeyUpdate> updates;
+        byte[] kekBytes = kekValue.get().key();
+        try {
+            updates = m.open(kekBytes);
+        } catch (AuthenticationException e) {
+            return refuse(m.seq(), "rekey message does not decrypt under " + kek + " (tampered or forged)");
+        } catch (MessageFormatException e) {
+            return refuse(m.seq(), "rekey message content is malformed: " + e.getMessage());
+        } finally {
+            java.util.Arrays.fill(kekBytes, (byte) 0);
+        }
+        Map<KeyId, Previous> newGrace = new HashMap<>();
+        List<KeyId> dropped = new ArrayList<>();
+        try {
+            store.edit(edit -> {
+                for (KeyUpdate u : updates) {
+                    applyOne(edit, u, m, newGrace, dropped);
+                }
+                edit.setEpoch(m.seq());
+            });
+        } catch (RuntimeException e) {
+            return refuse(m.seq(), "rekey message cannot be applied: " + e.getMessage());
+        }
+        dropped.forEach(previous::remove);
+        previous.putAll(newGrace);
+        return new Result(Outcome.APPLIED, m.seq(), m.operation() + " of node " + m.subjectNode());
+    }
+
+    private void applyOne(EditableKeyStore edit, KeyUpdate u, RekeyMessage m, Map<KeyId, Previous> newGrace,
+                          List<KeyId> dropped) {
+        long expires = clock.millis() + grace.toMillis();
+        switch (u.action()) {
+            case PUT -> {
+                edit.get(u.id()).ifPresent(old -> keepOrDrop(u.id(), old, u.grace(), expires, newGrace, dropped));
+                edit.put(new KeyMaterial(u.id(), u.key(), m.seq()));
+            }
+            case ROLL -> {
+                KeyMaterial old = edit.get(u.id()).orElseThrow(
+                        () -> new IllegalStateException("ROLL of " + u.id() + ", which this device does not hold"));
+                byte[] bytes = old.key();
+                edit.put(new KeyMaterial(u.id(), KeyUpdate.rolled(u.id(), bytes, m.refreshKey()), m.seq()));
+                java.util.Arrays.fill(bytes, (byte) 0);
+                keepOrDrop(u.id(), old, true, expires, newGrace, dropped);
+            }
+            case DELETE -> {
+                edit.remove(u.id());
+                dropped.add(u.id());
+            }
+            case SET -> edit.setValue(SET_ID, u.setId());
+            case WIPE -> {
+                for (KeyId id : new ArrayList<>(edit.ids())) {
+                    if (id.kind() != KeyKind.NODE_KEY) {
+                        edit.remove(id);
+                        dropped.add(id);
+                    }
+                }
+                dropped.addAll(previous.keySet());
+            }
+        }
+    }
+
+    private static void keepOrDrop(KeyId id, KeyMaterial old, boolean grace, long expires, Map<KeyId, Previous> newGrace,
+                                   List<KeyId> dropped) {
+        if (grace) {
+            newGrace.put(id, new Previous(old, expires));
+        } else {
+            newGrace.remove(id);
+            dropped.add(id);
+        }
+    }
+
+    private Result refuse(long seq, String reason) {
+        LOG.warn("refused: {} (keys unchanged)", reason);
+        return new Result(Outcome.REFUSED, seq, reason);
+    }
+
+    /** The key a D2D message to or from {@code peerNode} in {@code peerSet} uses now. */
+    public KeyId keyIdForPeer(int peerNode, int peerSet) {
+        int mySet = setId();
+        return peerSet == mySet ? KeyId.pairwiseNodeKey(nodeId(), peerNode) : KeyId.pairwiseSetKey(mySet, peerSet);
+    }
+
+    public Optional<KeyMaterial> current(KeyId id) {
+        return store.get(id);
+    }
+
+    /** The value of {@code id} at {@code epoch}: the current one, or the previous one within its grace period. */
+    public synchronized Optional<KeyMaterial> atEpoch(KeyId id, long epoch) {
+        Optional<KeyMaterial> now = store.get(id);
+        if (now.isPresent() && now.get().epoch() == epoch) {
+            return now;
+        }
+        Previous p = previous.get(id);
+        if (p != null && p.key().epoch() == epoch && clock.millis() <= p.expiresAtMillis()) {
+            return Optional.of(p.key());
+        }
+        return Optional.empty();
+    }
+}
