@@ -21,6 +21,10 @@ import java.nio.file.Path;
  * rpc_port = 26657                # the local CometBFT RPC (127.0.0.1)
  * control_port = 26700            # the gateway's control API for bin/chainkm (127.0.0.1)
  * resubmit_after_ms = 3000        # sync mode: resend a transaction not committed after this
+ * coap_port = 5684                # CoAP over DTLS for devices (join, catch-up), on coap_host
+ * coap_host = "127.0.0.1"
+ * mqtt_port = 1883                # the embedded MQTT broker (127.0.0.1), unless mqtt_url is set
+ * mqtt_url = ""                   # an external broker (e.g. Mosquitto) instead of the embedded one
  * </pre>
  */
 public record GatewayConfig(
@@ -31,7 +35,11 @@ public record GatewayConfig(
         @JsonProperty("abci_port") int abciPort,
         @JsonProperty("rpc_port") int rpcPort,
         @JsonProperty("control_port") int controlPort,
-        @JsonProperty("resubmit_after_ms") long resubmitAfterMs) {
+        @JsonProperty("resubmit_after_ms") long resubmitAfterMs,
+        @JsonProperty("coap_port") int coapPort,
+        @JsonProperty("coap_host") String coapHost,
+        @JsonProperty("mqtt_port") int mqttPort,
+        @JsonProperty("mqtt_url") String mqttUrl) {
 
     public static final String FILE = "gateway.toml";
 
@@ -54,6 +62,27 @@ public record GatewayConfig(
         if (resubmitAfterMs <= 0) {
             resubmitAfterMs = 3000;
         }
+        port("coap_port", coapPort);
+        if (coapHost == null || coapHost.isBlank()) {
+            coapHost = "127.0.0.1";
+        }
+        if (mqttUrl == null) {
+            mqttUrl = "";
+        }
+        if (mqttUrl.isBlank()) {
+            port("mqtt_port", mqttPort);
+        }
+    }
+
+    /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
+    public String brokerUrl() {
+        return mqttUrl.isBlank() ? "tcp://127.0.0.1:" + mqttPort : mqttUrl;
+    }
+
+    /** The same configuration with an external broker. */
+    public GatewayConfig withMqttUrl(String url) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, url);
     }
 
     private static void port(String key, int value) {

@@ -53,9 +53,15 @@ public final class GatewayNode implements AutoCloseable {
     private final CometRpc rpc;
     private final Submitter submitter;
     private final ControlServer control;
+    private final DeviceFacing devices;
+
+    /** This gateway's MQTT password (user {@code gateway-<id>}), a 0600 file in its home. */
+    public static final String MQTT_PASSWORD_FILE = "mqtt.password";
+    /** The consortium's MQTT password for devices (user {@code device}), a 0600 file in its home. */
+    public static final String MQTT_DEVICE_PASSWORD_FILE = "mqtt-device.password";
 
     private GatewayNode(Path home, GatewayConfig config, LedgerApp app, AbciServer abci, CometProcess comet,
-                        CometRpc rpc, Submitter submitter, ControlServer control) {
+                        CometRpc rpc, Submitter submitter, ControlServer control, DeviceFacing devices) {
         this.home = home;
         this.config = config;
         this.app = app;
@@ -64,10 +70,17 @@ public final class GatewayNode implements AutoCloseable {
         this.rpc = rpc;
         this.submitter = submitter;
         this.control = control;
+        this.devices = devices;
     }
 
     public static GatewayNode start(Path home, Faults faults) throws IOException {
-        GatewayConfig config = GatewayConfig.load(home);
+        return start(home, faults, null);
+    }
+
+    /** @param mqttUrl an external broker to use instead of the embedded one, or null for the configured one */
+    public static GatewayNode start(Path home, Faults faults, String mqttUrl) throws IOException {
+        GatewayConfig loaded = GatewayConfig.load(home);
+        GatewayConfig config = mqttUrl == null ? loaded : loaded.withMqttUrl(mqttUrl);
         Ed25519.KeyPair key = GatewayKey.load(home.resolve(config.signingKey()));
         String token = Files.readString(home.resolve("control.token")).trim();
         killStaleCometBft(home);
@@ -90,6 +103,8 @@ public final class GatewayNode implements AutoCloseable {
                     PendingJournal.open(home.resolve("ledger").resolve("pending.journal")));
             started.add(submitter);
             submitter.recover();
+            DeviceFacing devices = DeviceFacing.start(home, config, app, submitter, key);
+            started.add(devices);
             GatewayNode[] self = new GatewayNode[1];
             ControlServer control = ControlServer.start(config.controlPort(), token, new ControlServer.ControlHandler() {
                 @Override
@@ -102,7 +117,7 @@ public final class GatewayNode implements AutoCloseable {
                     return self[0].submit(request);
                 }
             });
-            self[0] = new GatewayNode(home, config, app, abci, comet, rpc, submitter, control);
+            self[0] = new GatewayNode(home, config, app, abci, comet, rpc, submitter, control, devices);
             LOG.info("gateway {} ({}) started: ABCI on {}, CometBFT RPC on 127.0.0.1:{}, control on 127.0.0.1:{}",
                     config.id(), config.name(), abci.proxyAppAddress(), config.rpcPort(), control.port());
             return self[0];
@@ -168,6 +183,10 @@ public final class GatewayNode implements AutoCloseable {
             o.put("sets", s.layout().setCount());
             return null;
         });
+        o.put("attached_devices", devices.attachedDevices());
+        o.put("key_seq", devices.seq());
+        o.put("coap_port", devices.coapPort());
+        o.put("mqtt_url", config.brokerUrl());
         ObjectNode c = o.putObject("cometbft");
         c.put("alive", comet.isAlive());
         c.put("restarts", comet.restarts());
@@ -221,10 +240,15 @@ public final class GatewayNode implements AutoCloseable {
         return o;
     }
 
+    public DeviceFacing devices() {
+        return devices;
+    }
+
     @Override
     public void close() {
         LOG.info("gateway {} stopping", config.id());
         control.close();
+        devices.close();
         submitter.close();
         comet.close();
         abci.close();

@@ -23,6 +23,8 @@ class GatewayConfigTest {
             rpc_port = 26657
             control_port = 26700
             resubmit_after_ms = 1500
+            coap_port = 5684
+            mqtt_port = 1883
             """;
 
     private IOException loadFails(String toml) throws IOException {
@@ -32,7 +34,7 @@ class GatewayConfigTest {
 
     @Test
     void saveThenLoadGivesTheSameConfig() throws IOException {
-        GatewayConfig c = new GatewayConfig(2, "edge-2", "keys/gw.key", "comet", 36658, 36657, 36700, 750);
+        GatewayConfig c = new GatewayConfig(2, "edge-2", "keys/gw.key", "comet", 36658, 36657, 36700, 750, 35684, "127.0.0.1", 31883, "");
         c.save(home);
         assertEquals(c, GatewayConfig.load(home));
     }
@@ -41,9 +43,9 @@ class GatewayConfigTest {
     void loadsTheDocumentedFormatAndDefaultsTheOptionalKeys() throws IOException {
         Files.writeString(home.resolve(GatewayConfig.FILE), VALID);
         GatewayConfig c = GatewayConfig.load(home);
-        assertEquals(new GatewayConfig(3, "gateway-3", "gateway.key", "cometbft", 26658, 26657, 26700, 1500), c);
+        assertEquals(new GatewayConfig(3, "gateway-3", "gateway.key", "cometbft", 26658, 26657, 26700, 1500, 5684, "127.0.0.1", 1883, ""), c);
 
-        Files.writeString(home.resolve(GatewayConfig.FILE), "id = 4\nabci_port = 1\nrpc_port = 2\ncontrol_port = 3\n");
+        Files.writeString(home.resolve(GatewayConfig.FILE), "id = 4\nabci_port = 1\nrpc_port = 2\ncontrol_port = 3\ncoap_port = 4\nmqtt_port = 5\n");
         GatewayConfig d = GatewayConfig.load(home);
         assertEquals("gateway-4", d.name());
         assertEquals("gateway.key", d.signingKey());

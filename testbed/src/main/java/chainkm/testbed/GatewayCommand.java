@@ -25,6 +25,10 @@ final class GatewayCommand implements Callable<Integer> {
             + "that this gateway puts unchecked in every block it proposes.")
     Path faultyProposals;
 
+    @Option(names = "--mqtt-url", description = "Use this external MQTT broker (e.g. tcp://127.0.0.1:1883, a Mosquitto "
+            + "configured with the gateway and device users) instead of the embedded one.")
+    String mqttUrl;
+
     @Override
     public Integer call() throws Exception {
         List<byte[]> bad = new ArrayList<>();
@@ -37,7 +41,7 @@ final class GatewayCommand implements Callable<Integer> {
         }
         GatewayNode.Faults faults = new GatewayNode.Faults(
                 failTestIndex == null ? OptionalInt.empty() : OptionalInt.of(failTestIndex), bad);
-        GatewayNode node = GatewayNode.start(home.toAbsolutePath(), faults);
+        GatewayNode node = GatewayNode.start(home.toAbsolutePath(), faults, mqttUrl);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -28,6 +28,7 @@ public final class Testnet implements AutoCloseable {
     private final Map<Integer, ControlClient> clients = new TreeMap<>();
     private final Thread supervisor;
     private volatile boolean closed;
+    private java.util.function.Function<Integer, List<String>> extraArgs = id -> List.of();
 
     private Testnet(Path dir, TestnetLayout layout) throws IOException {
         this.dir = dir;
@@ -41,9 +42,15 @@ public final class Testnet implements AutoCloseable {
 
     /** Starts every gateway of the testnet in {@code dir}. */
     public static Testnet start(Path dir) throws IOException {
+        return start(dir, id -> List.of());
+    }
+
+    /** Starts every gateway, each with extra {@code chainkm gateway} options (e.g. --mqtt-url). */
+    public static Testnet start(Path dir, java.util.function.Function<Integer, List<String>> extraArgs) throws IOException {
         Testnet t = new Testnet(dir, TestnetLayout.load(dir));
+        t.extraArgs = extraArgs;
         for (TestnetLayout.Gateway g : t.layout.gateways()) {
-            t.startGateway(g.id(), List.of());
+            t.startGateway(g.id(), extraArgs.apply(g.id()));
         }
         t.supervisor.start();
         return t;
@@ -156,7 +163,7 @@ public final class Testnet implements AutoCloseable {
                     if (!closed && !e.getValue().isAlive() && processes.get(e.getKey()) == e.getValue()) {
                         LOG.warn("gateway {} exited on its own ({}); restarting it", e.getKey(), e.getValue().exitCode());
                         processes.remove(e.getKey());
-                        startGateway(e.getKey(), List.of());
+                        startGateway(e.getKey(), extraArgs.apply(e.getKey()));
                     }
                 }
             } catch (InterruptedException e) {

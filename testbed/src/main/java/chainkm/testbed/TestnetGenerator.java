@@ -5,6 +5,7 @@ import chainkm.gateway.GatewayKey;
 import chainkm.gateway.cometbft.CometHome;
 import chainkm.gateway.cometbft.NodeConfig;
 import chainkm.gateway.cometbft.Profile;
+import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.protocol.crypto.Ed25519;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,7 +37,10 @@ public final class TestnetGenerator {
             throw new IllegalArgumentException("--gateways must be between 1 and 64");
         }
         Files.createDirectories(dir);
-        int[] ports = freePorts(gateways * 4);
+        int[] ports = freePorts(gateways * 6);
+        byte[] provisioning = new byte[32];
+        new SecureRandom().nextBytes(provisioning);
+        String devicePassword = HexFormat.of().formatHex(randomBytes(16));
         List<TestnetLayout.Gateway> entries = new ArrayList<>();
         List<CometHome> homes = new ArrayList<>();
         ObjectNode appState = JSON.createObjectNode();
@@ -47,21 +51,25 @@ public final class TestnetGenerator {
             Path home = dir.resolve(name);
             Files.createDirectories(home);
             Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
-            int base = (i - 1) * 4;
+            int base = (i - 1) * 6;
             TestnetLayout.Gateway g = new TestnetLayout.Gateway(i, name, name, ports[base], ports[base + 1],
-                    ports[base + 2], ports[base + 3]);
+                    ports[base + 2], ports[base + 3], ports[base + 4], ports[base + 5]);
             entries.add(g);
             Ed25519.KeyPair key = GatewayKey.generate(home.resolve("gateway.key"));
+            byte[] kem = GatewaySecrets.generate(home, provisioning);
             consortium.addObject().put("id", i).put("name", name)
-                    .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()));
+                    .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()))
+                    .put("kem_key", Base64.getEncoder().encodeToString(kem));
+            writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_PASSWORD_FILE), HexFormat.of().formatHex(randomBytes(16)));
+            writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_DEVICE_PASSWORD_FILE), devicePassword);
             byte[] token = new byte[24];
             random.nextBytes(token);
             Path tokenFile = home.resolve("control.token");
             Files.deleteIfExists(tokenFile);
             Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tokenFile, HexFormat.of().formatHex(token) + "\n");
-            new GatewayConfig(i, name, "gateway.key", "cometbft", g.abciPort(), g.rpcPort(), g.controlPort(), 3000)
-                    .save(home);
+            new GatewayConfig(i, name, "gateway.key", "cometbft", g.abciPort(), g.rpcPort(), g.controlPort(), 3000,
+                    g.coapPort(), "127.0.0.1", g.mqttPort(), "").save(home);
             homes.add(CometHome.init(home.resolve("cometbft"), name));
         }
         for (int i = 0; i < gateways; i++) {
@@ -80,6 +88,18 @@ public final class TestnetGenerator {
         TestnetLayout layout = new TestnetLayout(chainId, profile.name().toLowerCase(), entries);
         layout.save(dir);
         return layout;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text + "\n");
     }
 
     /** Distinct free loopback ports, all held open until every one is chosen. */

@@ -14,7 +14,7 @@ import java.util.List;
  * <pre>
  * {"chain_id": "chainkm-testnet", "profile": "fast",
  *  "gateways": [{"id": 1, "name": "gateway-1", "home": "gateway-1", "abci_port": ..,
- *                "rpc_port": .., "p2p_port": .., "control_port": ..}, ...]}
+ *                "rpc_port": .., "p2p_port": .., "control_port": .., "coap_port": .., "mqtt_port": ..}, ...]}
  * </pre>
  */
 public record TestnetLayout(@JsonProperty("chain_id") String chainId,
@@ -29,7 +29,9 @@ public record TestnetLayout(@JsonProperty("chain_id") String chainId,
                           @JsonProperty("abci_port") int abciPort,
                           @JsonProperty("rpc_port") int rpcPort,
                           @JsonProperty("p2p_port") int p2pPort,
-                          @JsonProperty("control_port") int controlPort) {}
+                          @JsonProperty("control_port") int controlPort,
+                          @JsonProperty("coap_port") int coapPort,
+                          @JsonProperty("mqtt_port") int mqttPort) {}
 
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve(FILE));

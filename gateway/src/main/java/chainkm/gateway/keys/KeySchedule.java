@@ -52,18 +52,13 @@ public final class KeySchedule {
         return derive(pairSecret, "pairwise-set-key", Math.min(setA, setB), Math.max(setA, setB), seq);
     }
 
-    /** The DTLS pre-shared key of a joined device ({@code node-<id>} identity). */
+    /** See {@link chainkm.protocol.rekey.Credentials#dtlsPsk}. */
     public static byte[] dtlsPsk(byte[] nodeKey) {
-        return Kdf.derive(nodeKey, null, "chainkm/v1/dtls-psk", Kdf.KEY_SIZE);
+        return chainkm.protocol.rekey.Credentials.dtlsPsk(nodeKey);
     }
 
-    /** The DTLS pre-shared key of a provisioned device that has not joined ({@code boot-<name>}). */
+    /** See {@link chainkm.protocol.rekey.Credentials#bootstrapPsk}. */
     public static byte[] bootstrapPsk(byte[] provisioningSecret, String identity) {
-        return Kdf.derive(provisioningSecret, null, "chainkm/v1/bootstrap/" + identity, Kdf.KEY_SIZE);
-    }
-
-    /** The key the device stores its key store under, derived from its node key. */
-    public static byte[] storageKey(byte[] nodeKey) {
-        return Kdf.derive(nodeKey, null, "chainkm/v1/key-store", Kdf.KEY_SIZE);
+        return chainkm.protocol.rekey.Credentials.bootstrapPsk(provisioningSecret, identity);
     }
 }

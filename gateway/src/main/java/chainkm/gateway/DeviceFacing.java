@@ -1,0 +1,136 @@
+package chainkm.gateway;
+
+import chainkm.gateway.coap.CoapGatewayServer;
+import chainkm.gateway.keys.GatewayDeviceService;
+import chainkm.gateway.keys.GatewaySecrets;
+import chainkm.gateway.keys.KeyFeed;
+import chainkm.gateway.keys.KeyManager;
+import chainkm.gateway.ledger.LedgerApp;
+import chainkm.gateway.mqtt.EmbeddedBroker;
+import chainkm.gateway.mqtt.MqttRekeyPublisher;
+import chainkm.gateway.submit.Submitter;
+import chainkm.protocol.crypto.Ed25519;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a gateway runs for its devices: the key manager fed by the ledger, the MQTT broker
+ * (embedded unless an external one is configured) with the rekey publisher, and the
+ * CoAP-over-DTLS endpoint for joins and catch-up.
+ */
+public final class DeviceFacing implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceFacing.class);
+
+    private final List<AutoCloseable> parts;
+    private final KeyFeed feed;
+    private final GatewayDeviceService service;
+    private final CoapGatewayServer coap;
+
+    private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap) {
+        this.parts = parts;
+        this.feed = feed;
+        this.service = service;
+        this.coap = coap;
+    }
+
+    static DeviceFacing start(Path home, GatewayConfig config, LedgerApp ledger, Submitter submitter,
+                              Ed25519.KeyPair signer) throws IOException {
+        List<AutoCloseable> parts = new ArrayList<>();
+        try {
+            GatewaySecrets secrets = GatewaySecrets.load(home, config.id(),
+                    kemKeys(home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json")));
+            String gatewayUser = "gateway-" + config.id();
+            String password = Files.readString(home.resolve(GatewayNode.MQTT_PASSWORD_FILE)).trim();
+            if (config.mqttUrl().isBlank()) {
+                String devicePassword = Files.readString(home.resolve(GatewayNode.MQTT_DEVICE_PASSWORD_FILE)).trim();
+                parts.add(EmbeddedBroker.start(new InetSocketAddress("127.0.0.1", config.mqttPort()),
+                        Map.of(gatewayUser, password), devicePassword, null));
+            }
+            MqttRekeyPublisher publisher = MqttRekeyPublisher.connect(config.brokerUrl(), gatewayUser,
+                    password.toCharArray(), gatewayUser + "-publisher");
+            parts.add(publisher);
+            KeyManager keys = new KeyManager(config.id(), secrets, signer);
+            KeyFeed feed = new KeyFeed(ledger, keys, publisher);
+            parts.add(feed);
+            GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
+                    home.resolve("keys").resolve("joins.log"));
+            parts.add(service);
+            CoapGatewayServer coap = CoapGatewayServer.start(service,
+                    new InetSocketAddress(config.coapHost(), config.coapPort()));
+            parts.add(coap);
+            LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}", config.coapHost(), coap.port(), config.brokerUrl());
+            return new DeviceFacing(parts, feed, service, coap);
+        } catch (IOException | RuntimeException e) {
+            closeAll(parts);
+            throw e;
+        }
+    }
+
+    /** The consortium's X25519 keys from genesis app_state.gateways[].kem_key. */
+    static Map<Integer, byte[]> kemKeys(Path genesis) throws IOException {
+        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        Map<Integer, byte[]> keys = new TreeMap<>();
+        for (JsonNode g : gateways) {
+            String kem = g.path("kem_key").asText("");
+            if (kem.isEmpty()) {
+                throw new IOException(genesis + ": gateway " + g.path("id").asInt() + " has no kem_key");
+            }
+            keys.put(g.path("id").asInt(), Base64.getDecoder().decode(kem));
+        }
+        return keys;
+    }
+
+    public GatewayDeviceService service() {
+        return service;
+    }
+
+    public KeyFeed keys() {
+        return feed;
+    }
+
+    public int coapPort() {
+        return coap.port();
+    }
+
+    public long seq() {
+        return feed.read(KeyManager::seq);
+    }
+
+    public int attachedDevices() {
+        return feed.read(k -> {
+            int n = 0;
+            for (int set : k.layout().setIds()) {
+                if (k.isOwnNode(k.layout().members(set).first())) {
+                    n += k.layout().members(set).size();
+                }
+            }
+            return n;
+        });
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+}

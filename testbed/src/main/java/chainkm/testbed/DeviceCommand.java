@@ -1,0 +1,85 @@
+package chainkm.testbed;
+
+import chainkm.device.agent.DeviceAgent;
+import chainkm.device.agent.Provisioning;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "device", mixinStandardHelpOptions = true,
+        description = "Run a device agent from a provisioning bundle, for testbeds.",
+        subcommands = {DeviceCommand.Listen.class, DeviceCommand.Send.class})
+final class DeviceCommand {
+
+    static class Common {
+        @Option(names = "--provisioning", required = true, description = "The device's provisioning.properties.")
+        Path provisioning;
+
+        @Option(names = "--state", required = true, description = "The device's state directory (its encrypted key store).")
+        Path state;
+
+        DeviceAgent start(int port, DeviceAgentPrinter printer) throws Exception {
+            return DeviceAgent.start(Provisioning.load(provisioning), state,
+                    new DeviceAgent.Options(new InetSocketAddress("127.0.0.1", port), DeviceAgent.DEFAULT_GRACE,
+                            Duration.ofSeconds(20)), printer::received);
+        }
+    }
+
+    interface DeviceAgentPrinter {
+        void received(int sender, byte[] payload);
+    }
+
+    @Command(name = "listen", mixinStandardHelpOptions = true,
+            description = {"Join if needed, follow rekeying, and print every D2D message received, one JSON line each: "
+                    + "{\"from\": NODE, \"message\": TEXT}. The first line describes the device: "
+                    + "{\"node_id\", \"set_id\", \"gateway\", \"seq\", \"d2d\": \"HOST:PORT\"}. Stops on Ctrl-C."})
+    static final class Listen extends Common implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "0", description = "UDP port for D2D messages (0: any free port).")
+        int port;
+
+        @Override
+        public Integer call() throws Exception {
+            DeviceAgent agent = start(port, (from, payload) -> System.out.println("{\"from\":" + from + ",\"message\":\""
+                    + new String(payload, StandardCharsets.UTF_8).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"));
+            System.out.println("{\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId() + ",\"gateway\":"
+                    + agent.gatewayId() + ",\"seq\":" + agent.epoch() + ",\"d2d\":\"" + agent.d2dAddress().getHostString()
+                    + ":" + agent.d2dAddress().getPort() + "\"}");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Send one D2D message to a device listening at --to, encrypted under this device's key for it.")
+    static final class Send extends Common implements Callable<Integer> {
+        @Option(names = "--to-node", required = true, description = "The receiver's node id.")
+        int toNode;
+
+        @Option(names = "--to", required = true, description = "The receiver's D2D address, HOST:PORT.")
+        String to;
+
+        @Option(names = "--message", required = true, description = "The text to send (at most 1024 bytes).")
+        String message;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] hp = to.split(":");
+            try (DeviceAgent agent = start(0, (from, payload) -> { })) {
+                agent.send(toNode, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])),
+                        message.getBytes(StandardCharsets.UTF_8));
+                System.out.println("{\"sent\":true,\"from\":" + agent.nodeId() + ",\"to\":" + toNode + "}");
+            }
+            return 0;
+        }
+    }
+}
