@@ -35,8 +35,10 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
  *
  * <p>Every call completes within the timeout given at construction, counted from the call
  * (handshake and all blocks of a block-wise transfer included), or fails with an
- * {@link IOException}: timeout, DTLS handshake failure (wrong key, unknown identity), or a
- * {@link GatewayResponseException} for a CoAP error answer. Messages never carry key bytes.
+ * {@link IOException}: no answer in time, or a {@link GatewayResponseException} for a CoAP
+ * error answer. A gateway does not answer a handshake with a wrong key or an unknown
+ * identity at all (Scandium stays silent, so as not to confirm which identities exist), so
+ * those end as a timeout too. Messages never carry key bytes.
  */
 public final class GatewayCoapClient implements AutoCloseable {
     /** Same suites as the gateway: PSK only, RFC 7925's mandatory one first. */
@@ -155,7 +157,10 @@ public final class GatewayCoapClient implements AutoCloseable {
         if (request.isRejected()) {
             throw new IOException(where + " was rejected (CoAP reset)");
         }
-        throw new IOException(where + ": no response within " + timeout.toMillis() + " ms");
+        // a gateway stays silent on a wrong key or an unknown identity (it does not confirm which
+        // identities exist), so a refused handshake looks like an unreachable gateway
+        throw new IOException(where + ": no response within " + timeout.toMillis()
+                + " ms (gateway unreachable, or DTLS handshake refused: wrong key or unknown identity)");
     }
 
     private static Response expect(Response response, ResponseCode expected, String what)
