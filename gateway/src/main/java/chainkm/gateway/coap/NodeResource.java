@@ -1,0 +1,50 @@
+package chainkm.gateway.coap;
+
+import chainkm.gateway.keys.DeviceService;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Executor;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+
+/**
+ * {@code GET /node/<id>} for any authenticated device: 2.05 with the node's set id as a
+ * 4-byte big-endian int, 4.04 if the committed ledger has no such member, 4.00 if the id is
+ * not a decimal int or the path is not exactly {@code node/<id>}.
+ */
+final class NodeResource extends DeviceResource {
+    private final DeviceService service;
+
+    NodeResource(DeviceService service, Executor executor) {
+        super("node", executor);
+        this.service = service;
+    }
+
+    /** Every path below {@code /node} is handled here; the id is read from the request path. */
+    @Override
+    public Resource getChild(String name) {
+        return this;
+    }
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        if (Identities.of(exchange) == null) {
+            respondError(exchange, ResponseCode.UNAUTHORIZED, "no DTLS PSK identity");
+            return;
+        }
+        List<String> path = exchange.getRequestOptions().getUriPath();
+        OptionalInt nodeId = path.size() == 2 ? Identities.parseInt(path.get(1)) : OptionalInt.empty();
+        if (nodeId.isEmpty()) {
+            respondError(exchange, ResponseCode.BAD_REQUEST, "expected /node/<decimal node id>");
+            return;
+        }
+        OptionalInt set = service.setOf(nodeId.getAsInt());
+        if (set.isEmpty()) {
+            respondError(exchange, ResponseCode.NOT_FOUND, "not a member");
+            return;
+        }
+        respondBytes(exchange, ResponseCode.CONTENT, ByteBuffer.allocate(Integer.BYTES).putInt(set.getAsInt()).array());
+    }
+}
