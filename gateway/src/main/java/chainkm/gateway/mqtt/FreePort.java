@@ -1,0 +1,21 @@
+package chainkm.gateway.mqtt;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** Picks an ephemeral port that is free right now (the caller binds it soon after). */
+final class FreePort {
+
+    private FreePort() {}
+
+    static int pick(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket(0, 1, address)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + address, e);
+        }
+    }
+}
