@@ -135,6 +135,7 @@ public final class GatewayCoapClient implements AutoCloseable {
             throw new IOException("cannot reach gateway " + gateway + ": address is unresolved");
         }
         request.setDestinationContext(new AddressEndpointContext(gateway));
+        request.setMaxResourceBodySize(MAX_BODY_SIZE);
         request.send(endpoint());
         Response response;
         try {
@@ -148,11 +149,19 @@ public final class GatewayCoapClient implements AutoCloseable {
             return response;
         }
         Throwable error = request.getSendError();
+        Throwable responseError = request.getOnResponseError();
         request.cancel();
         String where = what + " to gateway " + gateway + " as '" + pskIdentity + "'";
         if (error != null) {
-            // Scandium's handshake failures (alerts, wrong key) name the failure, never the key
+            // Scandium's handshake failures (alerts) name the failure, never the key
             throw new IOException(where + " failed: DTLS handshake or send error: " + error.getMessage(), error);
+        }
+        if (responseError != null) {
+            // e.g. a block-wise body larger than MAX_BODY_SIZE
+            throw new IOException(where + " failed: bad response: " + responseError.getMessage(), responseError);
+        }
+        if (request.isCanceled() && isClosed()) {
+            throw new IOException(where + " cancelled: client closed");
         }
         if (request.isRejected()) {
             throw new IOException(where + " was rejected (CoAP reset)");
@@ -180,6 +189,10 @@ public final class GatewayCoapClient implements AutoCloseable {
             out.append(c >= 0x20 && c < 0x7f ? c : '?');
         }
         return out.toString();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private synchronized CoapEndpoint endpoint() throws IOException {

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,21 @@ class GatewayCoapClientTest {
     }
 
     @Test
+    void aCatchUpAboveTheBodyLimitFailsCleanly() {
+        int count = GatewayCoapClient.MAX_BODY_SIZE / 1000 + 10;
+        List<byte[]> messages = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            messages.add(new byte[996]);
+        }
+        gateway.rekeys = messages;
+        GatewayCoapClient node = client("node-42", NODE_PSK, TIMEOUT);
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> node.catchUp(0));
+        assertWithin(start, Duration.ofSeconds(2));
+        assertTrue(e.getMessage().contains("bad response"), e.getMessage());
+    }
+
+    @Test
     void anEmptyCatchUpIsNoMessages() throws IOException {
         assertEquals(List.of(), client("node-42", NODE_PSK, TIMEOUT).catchUp(-1));
     }
@@ -164,6 +180,35 @@ class GatewayCoapClientTest {
         device.close();
         assertThrows(IOException.class, () -> device.setOf(7));
         device.close(); // idempotent
+    }
+
+    @Test
+    void aClosedClientLeavesNoThreadsBehind() throws Exception {
+        // warm up Californium's shared state, then count only what one client starts
+        client("boot-dev1", BOOT_PSK, TIMEOUT).setOf(7);
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        GatewayCoapClient device = new GatewayCoapClient(gateway.address(), "boot-dev1", BOOT_PSK, TIMEOUT);
+        try {
+            assertEquals(OptionalInt.of(3), device.setOf(7));
+            assertTrue(newThreads(before).size() <= 4, "a client runs few threads: " + newThreads(before));
+        } finally {
+            device.close();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!newThreads(before).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), newThreads(before), "threads left running");
+    }
+
+    private static List<String> newThreads(Set<Thread> before) {
+        List<String> names = new ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (!before.contains(thread) && thread.isAlive()) {
+                names.add(thread.getName());
+            }
+        }
+        return names;
     }
 
     @Test

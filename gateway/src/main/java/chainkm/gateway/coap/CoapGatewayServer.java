@@ -120,7 +120,7 @@ public final class CoapGatewayServer implements AutoCloseable {
             throw (RuntimeException) e;
         }
         int port = connector.getAddress().getPort();
-        LOG.info("CoAP/DTLS device endpoint listening on {}:{}", bind.getAddress().getHostAddress(), port);
+        LOG.info("CoAP/DTLS device endpoint listening on {}", connector.getAddress());
         return new CoapGatewayServer(server, serviceExecutor, port);
     }
 

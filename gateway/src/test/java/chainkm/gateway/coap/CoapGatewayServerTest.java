@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Response;
@@ -196,6 +197,33 @@ class CoapGatewayServerTest {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
             assertEquals(port, socket.getLocalPort());
         }
+    }
+
+    @Test
+    void closingTheServerStopsItsThreads() throws Exception {
+        server.close();
+        server = null;
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        server = CoapGatewayServer.start(service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (PskTestClient device = bootstrapDevice()) {
+            assertEquals(ResponseCode.CHANGED, device.post("join").getCode());
+        }
+        server.close();
+        server = null;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> left;
+        do {
+            left = new ArrayList<>();
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (!before.contains(thread) && thread.isAlive()) {
+                    left.add(thread.getName());
+                }
+            }
+            if (!left.isEmpty()) {
+                Thread.sleep(50);
+            }
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(List.of(), left, "threads left running");
     }
 
     @Test
