@@ -37,7 +37,7 @@ test: $(BUILD)/bin/cometbft $(BUILD)/proto/.linked
 	$(MVN) -B -Dstyle.color=never verify
 
 run: build
-	bin/chainkm testnet --gateways 4 --dir $(BUILD)/run --profile fast
+	bin/chainkm testnet --gateways 4 --dir $(BUILD)/run --profile fast --devices 12
 
 bench: build
 	bin/chainkm bench --out bench/results

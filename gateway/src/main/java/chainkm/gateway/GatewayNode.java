@@ -116,6 +116,11 @@ public final class GatewayNode implements AutoCloseable {
                 public ObjectNode submit(JsonNode request) throws Exception {
                     return self[0].submit(request);
                 }
+
+                @Override
+                public ObjectNode inventory() {
+                    return self[0].inventory();
+                }
             });
             self[0] = new GatewayNode(home, config, app, abci, comet, rpc, submitter, control, devices);
             LOG.info("gateway {} ({}) started: ABCI on {}, CometBFT RPC on 127.0.0.1:{}, control on 127.0.0.1:{}",
@@ -199,6 +204,29 @@ public final class GatewayNode implements AutoCloseable {
         } catch (RuntimeException e) {
             c.put("error", e.getMessage());
         }
+        return o;
+    }
+
+    /** Identifiers of the link keys this gateway holds and of those each of its devices holds (never bytes). */
+    public ObjectNode inventory() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("gateway", config.id());
+        devices.keys().read(k -> {
+            o.put("seq", k.seq());
+            com.fasterxml.jackson.databind.node.ArrayNode held = o.putArray("keys");
+            k.heldKeyIds().forEach(id -> held.add(id.toString()));
+            com.fasterxml.jackson.databind.node.ArrayNode devs = o.putArray("devices");
+            for (int set : k.layout().setIds()) {
+                for (int node : k.layout().members(set)) {
+                    if (k.isOwnNode(node)) {
+                        ObjectNode d = devs.addObject().put("node", node).put("set", set);
+                        com.fasterxml.jackson.databind.node.ArrayNode ids = d.putArray("keys");
+                        k.deviceKeyIds(node).forEach(id -> ids.add(id.toString()));
+                    }
+                }
+            }
+            return null;
+        });
         return o;
     }
 

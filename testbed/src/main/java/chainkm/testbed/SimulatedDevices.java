@@ -35,6 +35,8 @@ public final class SimulatedDevices implements AutoCloseable {
     public record Received(int from, String text) {}
 
     private final Path testnetDir;
+    /** Print every D2D message received on stdout, one JSON line each (for `make run`). */
+    private volatile boolean echo;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
 
     private SimulatedDevices(Path testnetDir) {
@@ -74,11 +76,22 @@ public final class SimulatedDevices implements AutoCloseable {
         List<Received> inbox = new CopyOnWriteArrayList<>();
         DeviceAgent agent = DeviceAgent.start(p, stateDir(name), new DeviceAgent.Options(
                 new InetSocketAddress("127.0.0.1", 0), DeviceAgent.DEFAULT_GRACE, Duration.ofSeconds(30)),
-                (from, payload) -> inbox.add(new Received(from, new String(payload, java.nio.charset.StandardCharsets.UTF_8))));
+                (from, payload) -> {
+                    String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+                    inbox.add(new Received(from, text));
+                    if (echo) {
+                        System.out.println("{\"device\":\"" + name + "\",\"from\":" + from + ",\"message\":\""
+                                + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+                    }
+                });
         Device d = new Device(name, agent, inbox);
         devices.put(name, d);
         LOG.info("simulated device {} is node {} on gateway {}", name, agent.nodeId(), agent.gatewayId());
         return d;
+    }
+
+    public void echoReceivedMessages(boolean on) {
+        echo = on;
     }
 
     public Path stateDir(String name) {

@@ -25,6 +25,12 @@ final class TestnetCommand implements Callable<Integer> {
                     + "or 'fast' (tuned for a LAN). Default ${DEFAULT-VALUE}.")
     String profile;
 
+    @Option(names = "--devices", defaultValue = "0",
+            description = "Simulated devices to start once the network is ready (real agents, each with its own DTLS "
+                    + "session, MQTT connection and key store under DIR/devices/), joining the gateways in turn. "
+                    + "They are listed in DIR/devices.json. Default ${DEFAULT-VALUE}.")
+    int devices;
+
     @Option(names = "--ready-timeout", defaultValue = "120", description = "Seconds to wait for the network, default ${DEFAULT-VALUE}.")
     int readyTimeout;
 
@@ -54,6 +60,24 @@ final class TestnetCommand implements Callable<Integer> {
         System.out.println("chainkm testnet ready: " + gateways + " gateways, profile " + profile + ", dir " + d
                 + " | status: bin/chainkm status --dir " + d
                 + " | join: bin/chainkm submit --dir " + d + " --gateway 1 --op join --mode commit");
+        if (devices > 0) {
+            SimulatedDevices sim = SimulatedDevices.start(d, "sim", devices);
+            sim.echoReceivedMessages(true);
+            Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "devices-shutdown"));
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ArrayNode list = json.createArrayNode();
+            for (SimulatedDevices.Device dev : sim.all()) {
+                list.addObject().put("name", dev.name()).put("node_id", dev.node()).put("set_id", dev.agent().setId())
+                        .put("gateway", dev.agent().gatewayId()).put("d2d", "127.0.0.1:" + dev.agent().d2dAddress().getPort());
+            }
+            json.writerWithDefaultPrettyPrinter().writeValue(d.resolve("devices.json").toFile(), list);
+            SimulatedDevices.Device first = sim.all().get(0);
+            System.out.println(devices + " simulated devices joined (see " + d.resolve("devices.json") + "). Send one a D2D "
+                    + "message from a new device: bin/chainkm provision --device me --dir " + d + " --out " + d.resolve("me")
+                    + " && bin/chainkm device send --provisioning " + d.resolve("me/provisioning.properties") + " --state "
+                    + d.resolve("me/state") + " --to-node " + first.node() + " --to 127.0.0.1:"
+                    + first.agent().d2dAddress().getPort() + " --message hello");
+        }
         stopped.await();
         return 0;
     }

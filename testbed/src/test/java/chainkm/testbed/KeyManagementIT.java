@@ -66,6 +66,7 @@ class KeyManagementIT {
 
     private void startSniffer() throws Exception {
         sniffer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        sniffer.setReceiveBufferSize(8 << 20);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[4096];
             while (!sniffer.isClosed()) {
@@ -109,12 +110,17 @@ class KeyManagementIT {
         captured.clear();
         InetSocketAddress tap = (InetSocketAddress) sniffer.getLocalSocketAddress();
         List<SimulatedDevices.Device> all = sim.all();
+        int sent = 0;
         for (SimulatedDevices.Device x : all) {
             for (SimulatedDevices.Device y : all) {
                 if (x != y) {
                     x.agent().send(y.node(), tap, (round + " secret").getBytes(StandardCharsets.UTF_8));
+                    sent++;
                 }
             }
+            int upTo = sent;
+            // UDP drops what a full socket buffer cannot take: let the sniffer keep up, sender by sender
+            RunningTestnet.await("the sniffer to keep up", Duration.ofSeconds(10), () -> captured.size() >= upTo);
         }
         int expected = all.size() * (all.size() - 1);
         RunningTestnet.await("the sniffer to record " + expected + " messages", Duration.ofSeconds(30),
@@ -165,6 +171,22 @@ class KeyManagementIT {
             assertEquals(2 + (setSize - 1) + (sets - 1), d.agent().keyIds().size(), d.name() + " " + d.agent().keyIds());
             assertTrue(d.agent().keyIds().size() <= 2 * Math.ceil(Math.sqrt(DEVICES)) + 4,
                     d.agent().keyIds().size() + " keys at n=" + DEVICES);
+        }
+
+        // the inventory (gateways' account of who holds which key) matches the devices' real key stores
+        JsonNode inventory = InventoryCommand.collect(dir);
+        java.util.Map<Integer, java.util.Set<String>> accounted = new java.util.HashMap<>();
+        for (JsonNode g : inventory.path("gateways")) {
+            for (JsonNode d : g.path("devices")) {
+                java.util.Set<String> ids = new java.util.TreeSet<>();
+                d.path("keys").forEach(k -> ids.add(k.asText()));
+                accounted.put(d.path("node").asInt(), ids);
+            }
+        }
+        for (SimulatedDevices.Device d : sim.all()) {
+            java.util.Set<String> real = new java.util.TreeSet<>();
+            d.agent().keyIds().forEach(id -> real.add(id.toString()));
+            assertEquals(accounted.get(d.node()), real, d.name() + "'s key store differs from the inventory");
         }
 
         everyPairExchanges("first");

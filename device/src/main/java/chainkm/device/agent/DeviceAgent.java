@@ -51,6 +51,7 @@ public final class DeviceAgent implements AutoCloseable {
     private RekeySubscriber mqtt;
     private D2DEndpoint d2d;
     private volatile int subscribedSet;
+    private volatile boolean closed;
 
     private DeviceAgent(Provisioning provisioning, FileKeyStore store, Options options) {
         this.provisioning = provisioning;
@@ -123,6 +124,9 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     private synchronized void onRekey(byte[] message) {
+        if (closed) {
+            return; // a message delivered while the agent shuts down
+        }
         DeviceKeys.Result r = keys.apply(message);
         if (r.outcome() == DeviceKeys.Outcome.GAP) {
             LOG.info("missed rekey messages ({}): fetching them from the gateway", r.reason());
@@ -226,6 +230,9 @@ public final class DeviceAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         if (d2d != null) {
             d2d.close();
         }

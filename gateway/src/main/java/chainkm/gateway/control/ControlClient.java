@@ -31,6 +31,10 @@ public final class ControlClient {
         return send(HttpRequest.newBuilder(base.resolve("/status")).GET(), timeout);
     }
 
+    public JsonNode inventory(Duration timeout) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve("/inventory")).GET(), timeout);
+    }
+
     public JsonNode submit(JsonNode request, Duration timeout) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve("/submit"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))), timeout);

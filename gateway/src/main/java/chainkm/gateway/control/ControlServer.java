@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * token is the gateway's {@code control.token} file (mode 0600).
  * <ul>
  *   <li>{@code GET /status}: the gateway's status (see {@link ControlHandler#status()});</li>
+ *   <li>{@code GET /inventory}: identifiers (never bytes) of the link keys this gateway and each of
+ *       its devices hold;</li>
  *   <li>{@code POST /submit} with {@code {"op": "join|leave|evict", "mode": "commit|sync",
  *       "node_id": N, "set_id": N, "secret_code_hash": "hex", "wait": "landed"}}: submits one
  *       operation; answers the submission result (in sync mode, {@code "wait": "landed"} also
@@ -39,6 +41,8 @@ public final class ControlServer implements AutoCloseable {
         ObjectNode status();
 
         ObjectNode submit(JsonNode request) throws Exception;
+
+        ObjectNode inventory();
     }
 
     private final HttpServer server;
@@ -60,6 +64,7 @@ public final class ControlServer implements AutoCloseable {
         });
         ControlServer cs = new ControlServer(server, executor, token);
         server.createContext("/status", ex -> cs.handle(ex, "GET", () -> handler.status()));
+        server.createContext("/inventory", ex -> cs.handle(ex, "GET", () -> handler.inventory()));
         server.createContext("/submit", ex -> cs.handle(ex, "POST", () -> handler.submit(readJson(ex))));
         server.setExecutor(executor);
         server.start();

@@ -106,6 +106,21 @@ public final class KeyManager {
     }
 
     /**
+     * Identifiers of the keys device {@code nodeId} holds by this gateway's account (it must be
+     * one of this gateway's devices): its node key, its set key, a pairwise node key with each
+     * member of its set and a pairwise set key with each other set.
+     */
+    public SortedSet<KeyId> deviceKeyIds(int nodeId) {
+        int set = layout.setOf(nodeId).orElseThrow();
+        SortedSet<KeyId> ids = new TreeSet<>();
+        ids.add(KeyId.nodeKey(nodeId));
+        ids.add(KeyId.setKey(set));
+        layout.members(set).stream().filter(y -> y != nodeId).forEach(y -> ids.add(KeyId.pairwiseNodeKey(nodeId, y)));
+        layout.setIds().stream().filter(b -> b != set).forEach(b -> ids.add(KeyId.pairwiseSetKey(set, b)));
+        return ids;
+    }
+
+    /**
      * The messages that bring node {@code nodeId} from {@code afterSeq} to the current seq, in
      * order: for each operation its NODE message if it has one, else its set's SET message.
      */

@@ -46,6 +46,11 @@ class ControlServerTest {
             }
             return JSON.createObjectNode().put("status", "committed").put("node_id", 7);
         }
+
+        @Override
+        public ObjectNode inventory() {
+            return JSON.createObjectNode().put("gateway", 1);
+        }
     };
 
     @BeforeEach

@@ -1,0 +1,99 @@
+package chainkm.testbed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import chainkm.gateway.GatewayConfig;
+import chainkm.gateway.GatewayNode;
+import chainkm.gateway.cometbft.Profile;
+import chainkm.gateway.mqtt.ExternalMosquitto;
+import chainkm.gateway.mqtt.MosquittoConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The D2D test with Mosquitto (Debian package {@code mosquitto}) as each gateway's external
+ * broker instead of the embedded one: devices join, every ordered pair exchanges a message, a
+ * device leaves, and the others, rekeyed through Mosquitto, exchange messages again.
+ */
+class MosquittoD2DIT {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+    private final List<ExternalMosquitto> brokers = new ArrayList<>();
+    private Testnet net;
+    private SimulatedDevices sim;
+
+    @AfterEach
+    void stop() {
+        if (sim != null) {
+            sim.close();
+        }
+        if (net != null) {
+            net.close();
+        }
+        brokers.forEach(ExternalMosquitto::close);
+    }
+
+    @Test
+    void devicesTalkAndAreRekeyedThroughMosquitto() throws Exception {
+        TestnetLayout layout = TestnetGenerator.generate(dir, 2, Profile.FAST);
+        for (TestnetLayout.Gateway g : layout.gateways()) {
+            Path home = dir.resolve(g.home());
+            String gatewayPassword = Files.readString(home.resolve(GatewayNode.MQTT_PASSWORD_FILE)).trim();
+            String devicePassword = Files.readString(home.resolve(GatewayNode.MQTT_DEVICE_PASSWORD_FILE)).trim();
+            MosquittoConfig config = MosquittoConfig.write(dir.resolve("mosquitto-" + g.id()),
+                    new InetSocketAddress("127.0.0.1", 0), Map.of("gateway-" + g.id(), gatewayPassword), devicePassword);
+            ExternalMosquitto broker = ExternalMosquitto.start(config);
+            brokers.add(broker);
+            GatewayConfig.load(home).withMqttUrl(broker.url()).save(home);
+        }
+        net = Testnet.start(dir);
+        net.awaitReady(Duration.ofSeconds(120));
+        sim = SimulatedDevices.start(dir, "m", 8);
+        for (SimulatedDevices.Device d : sim.all()) {
+            String url = Provisioner.provision(dir, d.name(), d.agent().gatewayId())
+                    .gateway(d.agent().gatewayId()).mqttUrl();
+            assertEquals(brokers.get(d.agent().gatewayId() - 1).url(), url, "devices use Mosquitto");
+        }
+        exchange("before");
+
+        SimulatedDevices.Device leaver = sim.get("m3");
+        JsonNode r = net.client(leaver.agent().gatewayId()).submit(new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("op", "leave").put("mode", "commit").put("node_id", leaver.node()),
+                Duration.ofSeconds(60));
+        assertEquals("committed", r.path("status").asText(), r.toString());
+        sim.stop(leaver.name());
+        long ops = 9;
+        RunningTestnet.await("every device to be rekeyed through Mosquitto", Duration.ofSeconds(60),
+                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == ops));
+        exchange("after");
+    }
+
+    private void exchange(String round) throws Exception {
+        List<SimulatedDevices.Device> all = sim.all();
+        all.forEach(d -> d.inbox().clear());
+        for (SimulatedDevices.Device x : all) {
+            for (SimulatedDevices.Device y : all) {
+                if (x != y) {
+                    x.agent().send(y.node(), y.agent().d2dAddress(), (round + x.node()).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        RunningTestnet.await("every pair to exchange a message (" + round + ")", Duration.ofSeconds(60),
+                () -> all.stream().allMatch(d -> d.inbox().size() == all.size() - 1));
+        for (SimulatedDevices.Device y : all) {
+            assertEquals(0, y.agent().refusedD2D());
+            y.inbox().forEach(m -> assertEquals(round + m.from(), m.text()));
+        }
+    }
+}
