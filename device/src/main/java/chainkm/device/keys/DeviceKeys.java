@@ -117,6 +117,8 @@ public final class DeviceKeys {
         }
         long epoch = store.epoch();
         if (m.seq() <= epoch) {
+            // a replay, or a legitimate overlap between catch-up and MQTT: harmless, but leave a trace
+            LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), epoch);
             return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + epoch);
         }
         if (m.seq() > epoch + 1) {
