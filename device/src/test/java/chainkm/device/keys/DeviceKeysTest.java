@@ -1,0 +1,175 @@
+package chainkm.device.keys;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chainkm.device.store.InMemoryKeyStore;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.keys.KeyMaterial;
+import chainkm.protocol.ledger.Operation;
+import chainkm.protocol.rekey.JoinBundle;
+import chainkm.protocol.rekey.KeyUpdate;
+import chainkm.protocol.rekey.RekeyMessage;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The device's key logic on hand-built messages: order, authenticity, atomicity, grace periods. */
+class DeviceKeysTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int NODE = 12;
+    private static final int PEER = 40;
+    private static final int SET = 3;
+    private static final int OTHER_SET = 7;
+    private final Ed25519.KeyPair gateway = Ed25519.KeyPair.generate(RANDOM);
+    private final byte[] nodeKey = random16();
+    private final byte[] setKey = random16();
+    private final byte[] pnk = random16();
+    private final byte[] psk = random16();
+    private final MutableClock clock = new MutableClock();
+    private DeviceKeys keys;
+
+    private static byte[] random16() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+        long millis = 1_000_000;
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @BeforeEach
+    void joined() {
+        keys = new DeviceKeys(new InMemoryKeyStore(), Map.of(1, gateway.publicKey()), Duration.ofSeconds(30), clock);
+        keys.install(new JoinBundle(1, NODE, SET, 5, new byte[32], List.of(
+                new KeyMaterial(KeyId.nodeKey(NODE), nodeKey, 5), new KeyMaterial(KeyId.setKey(SET), setKey, 5),
+                new KeyMaterial(KeyId.pairwiseNodeKey(NODE, PEER), pnk, 5),
+                new KeyMaterial(KeyId.pairwiseSetKey(SET, OTHER_SET), psk, 5))));
+    }
+
+    private byte[] setMessage(long seq, List<KeyUpdate> updates, byte[] kek, Ed25519.KeyPair signer, byte[] refresh) {
+        return RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.SET, 1, seq, SET, Operation.JOIN, 99, OTHER_SET,
+                refresh, List.of()), updates, kek, signer).encode();
+    }
+
+    private byte[] nodeMessage(long seq, List<KeyUpdate> updates) {
+        return RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.NODE, 1, seq, NODE, Operation.LEAVE, 77, SET,
+                random16(), List.of()), updates, nodeKey, gateway).encode();
+    }
+
+    private byte[] value(KeyId id) {
+        return keys.current(id).orElseThrow().key();
+    }
+
+    @Test
+    void aJoinRollForwardKeepsThePreviousValueForTheGracePeriodOnly() {
+        byte[] r = random16();
+        KeyId id = KeyId.pairwiseSetKey(SET, OTHER_SET);
+        DeviceKeys.Result res = keys.apply(setMessage(6, List.of(KeyUpdate.roll(id)), setKey, gateway, r));
+        assertEquals(DeviceKeys.Outcome.APPLIED, res.outcome(), res.reason());
+        assertArrayEquals(KeyUpdate.rolled(id, psk, r), value(id));
+        assertEquals(6, keys.epoch());
+        // a message in flight under the old value (epoch 5) is still accepted for a while
+        assertArrayEquals(psk, keys.atEpoch(id, 5).orElseThrow().key());
+        clock.millis += 31_000;
+        assertTrue(keys.atEpoch(id, 5).isEmpty(), "the previous value outlived its grace period");
+        assertTrue(keys.atEpoch(id, 6).isPresent());
+    }
+
+    @Test
+    void aKeyALeaverKnewIsReplacedWithoutGrace() {
+        byte[] fresh = random16();
+        KeyId sk = KeyId.setKey(SET);
+        KeyId gone = KeyId.pairwiseNodeKey(NODE, PEER);
+        assertEquals(DeviceKeys.Outcome.APPLIED, keys.apply(nodeMessage(6, List.of(KeyUpdate.put(sk, fresh, false),
+                KeyUpdate.delete(gone)))).outcome());
+        assertArrayEquals(fresh, value(sk));
+        assertTrue(keys.atEpoch(sk, 5).isEmpty(), "the leaver's set key is accepted after its leave");
+        assertTrue(keys.current(gone).isEmpty());
+        assertTrue(keys.atEpoch(gone, 5).isEmpty(), "a deleted link's key is accepted after the leave");
+    }
+
+    @Test
+    void messagesApplyInOrderOnceAndGapsAreReported() {
+        byte[] m6 = setMessage(6, List.of(KeyUpdate.roll(KeyId.setKey(SET))), setKey, gateway, random16());
+        byte[] m8 = setMessage(8, List.of(), setKey, gateway, random16());
+        assertEquals(DeviceKeys.Outcome.GAP, keys.apply(m8).outcome());
+        assertEquals(5, keys.epoch());
+        assertEquals(DeviceKeys.Outcome.APPLIED, keys.apply(m6).outcome());
+        byte[] after = value(KeyId.setKey(SET));
+        assertEquals(DeviceKeys.Outcome.DUPLICATE, keys.apply(m6).outcome(), "QoS 1 redelivers: idempotent");
+        assertArrayEquals(after, value(KeyId.setKey(SET)));
+        assertEquals(6, keys.epoch());
+    }
+
+    @Test
+    void forgedTamperedForeignAndUnopenableMessagesChangeNothing() {
+        byte[] before = value(KeyId.pairwiseSetKey(SET, OTHER_SET));
+        List<KeyUpdate> evil = List.of(KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), random16(), false));
+        // forged by a set member: right set key, wrong signer
+        assertEquals(DeviceKeys.Outcome.REFUSED,
+                keys.apply(setMessage(6, evil, setKey, Ed25519.KeyPair.generate(RANDOM), random16())).outcome());
+        // tampered: one bit of a genuine message
+        byte[] genuine = setMessage(6, evil, setKey, gateway, random16());
+        for (int i : new int[] {10, genuine.length - 70, genuine.length - 1}) {
+            byte[] t = genuine.clone();
+            t[i] ^= 1;
+            assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(t).outcome(), "byte " + i);
+        }
+        // signed by the gateway but sealed under a key the device does not have
+        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(setMessage(6, evil, random16(), gateway, random16())).outcome());
+        // garbage and truncation
+        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply("garbage".getBytes()).outcome());
+        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(java.util.Arrays.copyOf(genuine, 40)).outcome());
+        // a ROLL of a key the device does not hold aborts the whole message: nothing of it applies
+        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(setMessage(6, List.of(
+                KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), random16(), false),
+                KeyUpdate.roll(KeyId.pairwiseSetKey(SET, 99))), setKey, gateway, random16())).outcome());
+        assertArrayEquals(before, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
+        assertEquals(5, keys.epoch());
+        assertEquals(4, keys.keyCount());
+    }
+
+    @Test
+    void aMoveWipesTheOldSetAndSubscribesToTheNewOne() {
+        byte[] newSk = random16();
+        keys.apply(nodeMessage(6, List.of(KeyUpdate.wipe(), KeyUpdate.set(OTHER_SET),
+                KeyUpdate.put(KeyId.setKey(OTHER_SET), newSk, false))));
+        assertEquals(OTHER_SET, keys.setId());
+        assertFalse(keys.current(KeyId.setKey(SET)).isPresent());
+        assertTrue(keys.current(KeyId.nodeKey(NODE)).isPresent(), "the node key survives a move");
+        assertArrayEquals(newSk, value(KeyId.setKey(OTHER_SET)));
+        assertEquals(2, keys.keyCount());
+    }
+}
