@@ -52,6 +52,7 @@ public final class DeviceAgent implements AutoCloseable {
     private D2DEndpoint d2d;
     private volatile int subscribedSet;
     private volatile boolean closed;
+    private volatile boolean sleeping;
 
     private DeviceAgent(Provisioning provisioning, FileKeyStore store, Options options) {
         this.provisioning = provisioning;
@@ -124,7 +125,7 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     private synchronized void onRekey(byte[] message) {
-        if (closed) {
+        if (closed || sleeping) {
             return; // a message delivered while the agent shuts down
         }
         DeviceKeys.Result r = keys.apply(message);
@@ -141,8 +142,48 @@ public final class DeviceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Sleeps: drops the MQTT and CoAP connections (the keys stay in the store). Rekeying goes on
+     * without the device; {@link #wake()} catches up.
+     */
+    public synchronized void sleep() {
+        if (sleeping) {
+            return;
+        }
+        sleeping = true;
+        if (mqtt != null) {
+            mqtt.close();
+            mqtt = null;
+        }
+        if (coap != null) {
+            coap.close();
+            coap = null;
+        }
+        LOG.info("device {} sleeps at seq {}", provisioning.deviceName(), keys.epoch());
+    }
+
+    /** Wakes: reconnects, fetches everything missed since its last epoch, applies it in order, resubscribes. */
+    public void wake() throws IOException {
+        synchronized (this) {
+            if (!sleeping) {
+                return;
+            }
+            sleeping = false;
+        }
+        long before = keys.epoch();
+        attach();
+        LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.epoch());
+    }
+
+    public boolean sleeping() {
+        return sleeping;
+    }
+
     /** Fetches and applies, in order, every rekey message since this device's epoch. */
     public synchronized int catchUp() throws IOException {
+        if (coap == null) {
+            throw new IOException("the device is asleep");
+        }
         int applied = 0;
         for (byte[] m : coap.catchUp(keys.epoch())) {
             DeviceKeys.Result r = keys.apply(m);
@@ -169,7 +210,11 @@ public final class DeviceAgent implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        OptionalInt set = coap.setOf(peerNode);
+        GatewayCoapClient c = coap;
+        if (c == null) {
+            throw new IOException("the device is asleep");
+        }
+        OptionalInt set = c.setOf(peerNode);
         if (set.isEmpty()) {
             throw new IOException("node " + peerNode + " is not a member of the network");
         }
