@@ -70,7 +70,7 @@ public final class DeviceAgent implements AutoCloseable {
                 Credentials.storageKey(provisioning.bootstrapPsk()));
         DeviceAgent agent = new DeviceAgent(provisioning, store, options);
         try {
-            agent.joinIfNeeded();
+            agent.joinIfNeeded(stateDir);
             agent.attach();
             agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
@@ -82,17 +82,21 @@ public final class DeviceAgent implements AutoCloseable {
         }
     }
 
-    private void joinIfNeeded() throws IOException {
+    private void joinIfNeeded(Path stateDir) throws IOException {
         if (keys.joined()) {
             return;
         }
+        byte[] commitment = chainkm.protocol.ledger.RejoinChain.anchor(RejoinSeed.loadOrCreate(stateDir));
         IOException last = null;
         for (Provisioning.Gateway g : provisioning.gateways()) {
             try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
                     provisioning.bootstrapPsk(), options.gatewayTimeout())) {
-                JoinBundle bundle = JoinBundle.decode(boot.join());
+                JoinBundle bundle = JoinBundle.decode(boot.join(commitment));
                 if (bundle.gatewayId() != g.id()) {
                     throw new IOException("gateway " + g.id() + " answered as gateway " + bundle.gatewayId());
+                }
+                if (!java.util.Arrays.equals(bundle.commitment(), commitment)) {
+                    throw new IOException("gateway " + g.id() + " joined this device with another commitment");
                 }
                 keys.install(bundle);
                 return;

@@ -81,9 +81,10 @@ public final class GatewayCoapClient implements AutoCloseable {
     }
 
     /** {@code POST /join}: the join bundle. Only for a bootstrap identity. */
-    public byte[] join() throws IOException {
+    public byte[] join(byte[] commitment) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("join");
+        request.setPayload(commitment);
         return expect(send(request, "POST /join"), ResponseCode.CHANGED, "POST /join").getPayload();
     }
 

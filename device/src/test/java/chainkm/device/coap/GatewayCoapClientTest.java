@@ -67,14 +67,14 @@ class GatewayCoapClientTest {
     @Test
     void aBootstrapDeviceJoinsAndGetsItsBundle() throws IOException {
         GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
-        assertArrayEquals("the bundle".getBytes(StandardCharsets.US_ASCII), device.join());
+        assertArrayEquals("the bundle".getBytes(StandardCharsets.US_ASCII), device.join(new byte[32]));
         assertEquals(List.of("boot-dev1 join"), gateway.requests);
     }
 
     @Test
     void aForbiddenJoinIsAClientErrorWithTheGatewaysDiagnostic() {
         GatewayCoapClient node = client("node-42", NODE_PSK, TIMEOUT);
-        GatewayResponseException e = assertThrows(GatewayResponseException.class, node::join);
+        GatewayResponseException e = assertThrows(GatewayResponseException.class, () -> node.join(new byte[32]));
         assertEquals("4.03", e.responseCode());
         assertTrue(e.isClientError());
         assertEquals("join needs a bootstrap identity", e.diagnostic());
@@ -85,7 +85,7 @@ class GatewayCoapClientTest {
     void anUnavailableGatewayIsAServerError() {
         gateway.refusal = "ledger unreachable";
         GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
-        GatewayResponseException e = assertThrows(GatewayResponseException.class, device::join);
+        GatewayResponseException e = assertThrows(GatewayResponseException.class, () -> device.join(new byte[32]));
         assertEquals("5.03", e.responseCode());
         assertFalse(e.isClientError());
         assertTrue(e.getMessage().contains("ledger unreachable"), e.getMessage());
@@ -145,7 +145,7 @@ class GatewayCoapClientTest {
         for (String identity : List.of("node-42", "node-43")) {
             GatewayCoapClient intruder = client(identity, wrong, SHORT);
             long start = System.nanoTime();
-            IOException e = assertThrows(IOException.class, intruder::join);
+            IOException e = assertThrows(IOException.class, () -> intruder.join(new byte[32]));
             assertWithin(start, SHORT);
             assertFalse(e.getMessage().contains(new String(wrong, StandardCharsets.US_ASCII)), e.getMessage());
             assertFalse(e.getMessage().contains(HexFormat.of().formatHex(wrong)), e.getMessage());
@@ -169,7 +169,7 @@ class GatewayCoapClientTest {
     void anUnresolvedGatewayAddressFailsAtOnce() {
         GatewayCoapClient device = closeLater(new GatewayCoapClient(
                 InetSocketAddress.createUnresolved("gateway.invalid", 5684), "boot-dev1", BOOT_PSK, TIMEOUT));
-        IOException e = assertThrows(IOException.class, device::join);
+        IOException e = assertThrows(IOException.class, () -> device.join(new byte[32]));
         assertTrue(e.getMessage().contains("unresolved"), e.getMessage());
     }
 

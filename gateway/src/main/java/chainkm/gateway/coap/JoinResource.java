@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /join}, empty body, for a device that authenticated with its bootstrap identity:
- * 2.04 with the join bundle; 4.03 for any other identity; 4.00 if a body is present; 5.03
+ * {@code POST /join}, body: the device's 32-byte rejoin-chain anchor, for a device that authenticated with its bootstrap identity:
+ * 2.04 with the join bundle; 4.03 for any other identity; 4.00 if the body is not 32 bytes; 5.03
  * with the key manager's message when it cannot serve the join (the device may retry: join is
  * idempotent).
  */
@@ -24,6 +24,8 @@ final class JoinResource extends DeviceResource {
         this.service = service;
     }
 
+    static final int COMMITMENT_SIZE = 32;
+
     @Override
     public void handlePOST(CoapExchange exchange) {
         String identity = Identities.of(exchange);
@@ -31,15 +33,16 @@ final class JoinResource extends DeviceResource {
             respondError(exchange, ResponseCode.FORBIDDEN, "join needs a bootstrap identity");
             return;
         }
-        if (exchange.getRequestPayloadSize() > 0) {
-            respondError(exchange, ResponseCode.BAD_REQUEST, "join takes no payload");
+        if (exchange.getRequestPayloadSize() != COMMITMENT_SIZE) {
+            respondError(exchange, ResponseCode.BAD_REQUEST, "join carries the device's 32-byte commitment");
             return;
         }
+        byte[] commitment = exchange.getRequestPayload();
         // a join waits for consensus: acknowledge now so the device does not retransmit
         exchange.accept();
         byte[] bundle;
         try {
-            bundle = service.join(identity);
+            bundle = service.join(identity, commitment);
         } catch (DeviceServiceException e) {
             LOG.info("join of '{}' not served: {}", Identities.printable(identity), e.getMessage());
             respondError(exchange, ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());

@@ -15,11 +15,13 @@ public interface DeviceService {
 
     /**
      * Joins the device that authenticated with bootstrap identity {@code bootstrapIdentity}:
-     * submits the join to the ledger and, once accepted, returns the encoded join bundle (the
-     * device's node id, secret code and keys). Idempotent: the same identity asking again gets
-     * the same node's bundle (a device that crashed before saving it must be able to retry).
+     * submits the join to the ledger with the device's {@code commitment} (the anchor of its
+     * rejoin hash chain, 32 bytes; the gateway never learns the chain's seed) and, once
+     * accepted, returns the encoded join bundle (node id, set, keys). Idempotent: the same
+     * identity asking again gets the same node's bundle (a device that crashed before saving
+     * it must be able to retry).
      */
-    byte[] join(String bootstrapIdentity) throws DeviceServiceException;
+    byte[] join(String bootstrapIdentity, byte[] commitment) throws DeviceServiceException;
 
     /** The encoded rekey messages for node {@code nodeId} with a sequence number above {@code afterSeq}, in order. */
     List<byte[]> catchUp(int nodeId, long afterSeq) throws DeviceServiceException;

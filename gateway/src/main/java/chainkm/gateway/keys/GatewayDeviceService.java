@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's service to devices: joins (through the ledger, in commit mode, so a device
- * never holds keys for an operation the ledger did not commit), catch-up after sleep or a
+ * never holds keys for an operation the ledger did not commit; the ledger records the device's
+ * own commitment, so no gateway ever knows the secret behind it), catch-up after sleep or a
  * missed MQTT message, and the DTLS pre-shared keys of devices.
  */
 public final class GatewayDeviceService implements DeviceService, AutoCloseable {
@@ -42,9 +43,12 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     }
 
     @Override
-    public byte[] join(String bootstrapIdentity) throws DeviceServiceException {
+    public byte[] join(String bootstrapIdentity, byte[] commitment) throws DeviceServiceException {
         if (!bootstrapIdentity.startsWith(BOOTSTRAP_PREFIX)) {
             throw new DeviceServiceException("only a provisioned device's bootstrap identity can join");
+        }
+        if (commitment == null || commitment.length != SecretCode.SIZE) {
+            throw new DeviceServiceException("a join carries the device's 32-byte commitment");
         }
         synchronized (bootstrapIdentity.intern()) {
             try {
@@ -60,8 +64,7 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
                     throw new DeviceServiceException("this device was a member and has left or been evicted");
                 }
                 if (!member) {
-                    byte[] hash = SecretCode.commitment(KeySchedule.secretCode(secrets.master(), id));
-                    Submitter.Submission s = submitter.submit(new Submitter.Request(Operation.JOIN, id, null, hash),
+                    Submitter.Submission s = submitter.submit(new Submitter.Request(Operation.JOIN, id, null, commitment),
                             SubmitMode.COMMIT);
                     if (!s.first().committed()) {
                         throw new DeviceServiceException("the ledger refused the join: code " + s.first().code()
@@ -74,7 +77,10 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
                 if (bundle.isEmpty()) {
                     throw new DeviceServiceException("join committed but its keys are not ready yet; retry");
                 }
-                return bundle.get().encode();
+                JoinBundle b = bundle.get();
+                byte[] recorded = ledger.readCommitted(s -> s.member(id).map(m -> m.secretCodeHash()).orElse(null));
+                return new JoinBundle(b.gatewayId(), b.nodeId(), b.setId(), b.seq(),
+                        recorded == null ? commitment : recorded, b.keys()).encode();
             } catch (IOException e) {
                 throw new DeviceServiceException("join failed: " + e.getMessage(), e);
             } catch (InterruptedException e) {

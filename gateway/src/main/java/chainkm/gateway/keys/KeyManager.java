@@ -220,7 +220,8 @@ public final class KeyManager {
                 keys.add(new KeyMaterial(KeyId.pairwiseSetKey(a, b), setPairKeys.get(KeyId.pairwiseSetKey(a, b)), s));
             }
         }
-        return new JoinBundle(gatewayId, n, a, s, KeySchedule.secretCode(secrets.master(), n), keys);
+        // the commitment is the device's own (see GatewayDeviceService.join): not known here
+        return new JoinBundle(gatewayId, n, a, s, new byte[chainkm.protocol.ledger.SecretCode.SIZE], keys);
     }
 
     // --- leave and evict -----------------------------------------------------------------

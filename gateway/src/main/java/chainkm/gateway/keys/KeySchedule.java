@@ -32,11 +32,6 @@ public final class KeySchedule {
         return derive(master, "node-key", nodeId);
     }
 
-    /** The device's secret code (32 bytes); the ledger holds only its SHA-256. */
-    public static byte[] secretCode(byte[] master, int nodeId) {
-        return Kdf.derive(master, null, info("chainkm/v1/secret-code", nodeId), 32);
-    }
-
     /** A set key that nobody could predict from earlier keys (a new set, or a set a member left). */
     public static byte[] freshSetKey(byte[] master, int setId, long seq) {
         return derive(master, "set-key", setId, seq);

@@ -2,6 +2,7 @@ package chainkm.gateway.ledger;
 
 import chainkm.protocol.ledger.ChangeRecord;
 import chainkm.protocol.ledger.LedgerTx;
+import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.TxFormatException;
 import chainkm.protocol.sets.Assignment;
 import chainkm.protocol.sets.Reorder;
@@ -50,6 +51,7 @@ public final class Contracts {
         return switch (r.operation()) {
             case JOIN -> checkJoin(state, tx, r);
             case LEAVE, EVICT -> checkDeparture(state, tx, r);
+            case REJOIN -> checkRejoin(state, tx, r);
         };
     }
 
@@ -85,6 +87,21 @@ public final class Contracts {
         return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
     }
 
+    /** A rejoin: the member, in its set, with the next link of its hash chain (carried in the hash field). */
+    private static Verdict checkRejoin(LedgerState state, LedgerTx tx, ChangeRecord r) {
+        Optional<NodeRecord> member = state.member(r.nodeId());
+        if (member.isEmpty()) {
+            return refuse(TxCode.NOT_A_MEMBER, tx, "node " + r.nodeId() + " (left, evicted or unknown)");
+        }
+        if (member.get().setId() != r.setId()) {
+            return refuse(TxCode.SET_MISMATCH, tx, "node " + r.nodeId() + " is in set " + member.get().setId());
+        }
+        if (!chainkm.protocol.ledger.RejoinChain.verifies(r.secretCodeHash(), member.get().secretCodeHash())) {
+            return refuse(TxCode.BAD_REJOIN_PROOF, tx, "node " + r.nodeId());
+        }
+        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+    }
+
     private static Verdict refuse(TxCode code, LedgerTx tx, String detail) {
         return new Verdict(code, code.name() + ": " + code.description() + " (" + detail + ", " + tx.record() + ")", tx);
     }
@@ -100,11 +117,18 @@ public final class Contracts {
         }
         LedgerTx tx = verdict.tx();
         ChangeRecord r = tx.record();
+        if (r.operation() == Operation.REJOIN) {
+            // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
+            NodeRecord m = state.member(r.nodeId()).orElseThrow();
+            state.replaceMember(m.rejoined(r.secretCodeHash(), tx.gatewayId()));
+            return new Outcome(verdict, null);
+        }
         List<SetMove> moves = List.of();
         switch (r.operation()) {
             case JOIN -> {
                 state.mutableLayout().add(r.nodeId(), r.setId(), tx.gatewayId());
-                state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height));
+                state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height,
+                        tx.gatewayId()));
             }
             case LEAVE, EVICT -> {
                 // sets are aligned with gateways: the leaver's set belongs to the gateway it joined through
@@ -116,6 +140,7 @@ public final class Contracts {
                     state.moveMember(m.nodeId(), m.toSetId());
                 }
             }
+            case REJOIN -> throw new IllegalStateException("handled above");
         }
         RefreshEntry entry = new RefreshEntry(height, index, r.operation(), r.nodeId(), r.setId(),
                 r.refreshKey(), tx.gatewayId(), moves);

@@ -240,7 +240,7 @@ public final class LedgerApp implements AbciApplication {
                 digest.update(new byte[] {(byte) (v.code().code() >>> 8), (byte) v.code().code()});
                 results.add(new TxResult(Hex.encode(txHash).toUpperCase(), v.code()));
                 ExecTxResult.Builder r = ExecTxResult.newBuilder().setCode(v.code().code()).setLog(v.log());
-                if (v.accepted()) {
+                if (v.accepted() && outcome.entry() != null) {
                     r.addEvents(event(outcome.entry()));
                 } else {
                     r.setCodespace(TxCode.CODESPACE);

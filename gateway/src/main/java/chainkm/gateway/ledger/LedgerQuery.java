@@ -85,6 +85,7 @@ public final class LedgerQuery {
         o.put("secret_code_hash", Hex.encode(r.get().secretCodeHash()));
         o.put("gateway", r.get().gatewayId());
         o.put("join_height", r.get().joinHeight());
+        o.put("attached_gateway", r.get().attachedGateway());
         return json(s, o);
     }
 

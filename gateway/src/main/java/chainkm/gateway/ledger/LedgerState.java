@@ -22,7 +22,7 @@ import java.util.TreeSet;
  */
 public final class LedgerState {
     private static final int MAGIC = 0x434B4D4C; // "CKML"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private Consortium consortium;
     private long height;
@@ -168,6 +168,10 @@ public final class LedgerState {
 
     void removeMember(int nodeId) {
         members.remove(nodeId);
+    }
+
+    void replaceMember(NodeRecord record) {
+        members.put(record.nodeId(), record);
     }
 
     void moveMember(int nodeId, int toSetId) {

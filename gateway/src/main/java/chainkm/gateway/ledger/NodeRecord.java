@@ -4,8 +4,13 @@ import chainkm.protocol.ledger.ChangeRecord;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-/** What the ledger knows of a member: its id, set, secret-code commitment, joining gateway and height. */
-public record NodeRecord(int nodeId, int setId, byte[] secretCodeHash, int gatewayId, long joinHeight) {
+/**
+ * What the ledger knows of a member: its id, set, current rejoin anchor (at join: the hash of
+ * its secret code, the paper's commitment), the gateway it joined through (its set's owner),
+ * the height of its join, and the gateway it is attached to now.
+ */
+public record NodeRecord(int nodeId, int setId, byte[] secretCodeHash, int gatewayId, long joinHeight,
+                         int attachedGateway) {
     public NodeRecord {
         secretCodeHash = secretCodeHash.clone();
     }
@@ -20,7 +25,11 @@ public record NodeRecord(int nodeId, int setId, byte[] secretCodeHash, int gatew
     }
 
     NodeRecord inSet(int newSetId) {
-        return new NodeRecord(nodeId, newSetId, secretCodeHash, gatewayId, joinHeight);
+        return new NodeRecord(nodeId, newSetId, secretCodeHash, gatewayId, joinHeight, attachedGateway);
+    }
+
+    NodeRecord rejoined(byte[] newAnchor, int gateway) {
+        return new NodeRecord(nodeId, setId, newAnchor, gatewayId, joinHeight, gateway);
     }
 
     void encodeTo(StateWriter out) {
@@ -29,6 +38,7 @@ public record NodeRecord(int nodeId, int setId, byte[] secretCodeHash, int gatew
         out.put(secretCodeHash);
         out.putInt(gatewayId);
         out.putLong(joinHeight);
+        out.putInt(attachedGateway);
     }
 
     static NodeRecord decodeFrom(ByteBuffer in) {
@@ -36,6 +46,6 @@ public record NodeRecord(int nodeId, int setId, byte[] secretCodeHash, int gatew
         int setId = in.getInt();
         byte[] hash = new byte[ChangeRecord.HASH_SIZE];
         in.get(hash);
-        return new NodeRecord(nodeId, setId, hash, in.getInt(), in.getLong());
+        return new NodeRecord(nodeId, setId, hash, in.getInt(), in.getLong(), in.getInt());
     }
 }

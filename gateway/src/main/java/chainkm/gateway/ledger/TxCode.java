@@ -23,7 +23,8 @@ public enum TxCode {
     WRONG_SET(12, "set id differs from the Assignment algorithm's choice"),
     NOT_A_MEMBER(13, "node is not a member"),
     SET_MISMATCH(14, "set id does not match the member's set"),
-    SECRET_HASH_MISMATCH(15, "secret-code hash does not match the member's");
+    SECRET_HASH_MISMATCH(15, "secret-code hash does not match the member's"),
+    BAD_REJOIN_PROOF(16, "rejoin proof does not hash to the member's current anchor (replayed or forged)");
 
     public static final String CODESPACE = "chainkm";
 

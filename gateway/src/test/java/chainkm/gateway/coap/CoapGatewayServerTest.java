@@ -92,6 +92,16 @@ class CoapGatewayServerTest {
     }
 
     @Test
+    void aJoinWithoutA32ByteCommitmentIsABadRequest() throws IOException {
+        try (PskTestClient device = bootstrapDevice()) {
+            assertEquals(ResponseCode.BAD_REQUEST, device.post("join", new byte[0]).getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, device.post("join", new byte[31]).getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, device.post("join", new byte[33]).getCode());
+        }
+        assertTrue(service.joined.isEmpty(), "a malformed join never reaches the key manager");
+    }
+
+    @Test
     void joinIsPostOnly() throws IOException {
         try (PskTestClient device = bootstrapDevice()) {
             assertEquals(ResponseCode.METHOD_NOT_ALLOWED, device.get("join", "").getCode());

@@ -20,7 +20,10 @@ final class FakeDeviceService implements DeviceService {
     final List<String> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
-    public byte[] join(String bootstrapIdentity) throws DeviceServiceException {
+    public byte[] join(String bootstrapIdentity, byte[] commitment) throws DeviceServiceException {
+        if (commitment.length != 32) {
+            throw new IllegalStateException("the resource must check the commitment's size");
+        }
         if (refusal != null) {
             throw new DeviceServiceException(refusal);
         }

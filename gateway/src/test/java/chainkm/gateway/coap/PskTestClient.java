@@ -49,9 +49,15 @@ final class PskTestClient implements AutoCloseable {
         }
     }
 
+    /** POST of {@code path} with a 32-byte body (the commitment a join carries). */
     Response post(String path) throws IOException {
+        return post(path, new byte[32]);
+    }
+
+    Response post(String path, byte[] payload) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath(path);
+        request.setPayload(payload);
         return send(request);
     }
 

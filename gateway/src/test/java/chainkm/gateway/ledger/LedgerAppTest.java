@@ -254,6 +254,48 @@ class LedgerAppTest {
     }
 
     @Test
+    void aRejoinAdvancesTheAnchorWithoutRekeyingAndItsProofCannotBeReplayedOrForged() {
+        byte[] seed = chainkm.protocol.ledger.RejoinChain.newSeed(RANDOM);
+        int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
+        LedgerTx join = LedgerTx.sign(new ChangeRecord(Operation.JOIN, 5150, set,
+                chainkm.protocol.ledger.RejoinChain.anchor(seed), refreshKey()), 1, null, gw1);
+        block(app, join.encode());
+        byte[] layout = app.readCommitted(s -> s.layout().encode());
+        int entries = app.readCommitted(LedgerState::refreshEntryCount);
+
+        byte[] proof1 = chainkm.protocol.ledger.RejoinChain.proof(seed, 1);
+        LedgerTx rejoin = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set, proof1, refreshKey()), 2, null, gw2);
+        assertEquals(0, checkTx(app, rejoin.encode()));
+        assertEquals(0, block(app, rejoin.encode()).getTxResults(0).getCode());
+        NodeRecord after = app.readCommitted(s -> s.member(5150).orElseThrow());
+        assertEquals(2, after.attachedGateway(), "attached to the gateway it rejoined");
+        assertArrayEquals(proof1, after.secretCodeHash(), "the anchor moved down the chain");
+        assertArrayEquals(layout, app.readCommitted(s -> s.layout().encode()), "a rejoin moves nobody");
+        assertEquals(entries, (int) app.readCommitted(LedgerState::refreshEntryCount), "a rejoin rekeys nobody");
+
+        // the same proof again (someone who saw the first rejoin), even through another gateway
+        LedgerTx replay = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set, proof1, refreshKey()), 1, null, gw1);
+        assertEquals(TxCode.BAD_REJOIN_PROOF.code(), checkTx(app, replay.encode()));
+        assertEquals(TxCode.BAD_REJOIN_PROOF.code(), block(app, replay.encode()).getTxResults(0).getCode());
+        // proofs built from what the ledger shows: the current anchor, the join's commitment
+        for (byte[] fromLedger : new byte[][] {after.secretCodeHash(), join.record().secretCodeHash()}) {
+            LedgerTx forged = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set, fromLedger, refreshKey()), 1,
+                    null, gw1);
+            assertEquals(TxCode.BAD_REJOIN_PROOF.code(), checkTx(app, forged.encode()));
+        }
+        // the next link works
+        LedgerTx second = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set,
+                chainkm.protocol.ledger.RejoinChain.proof(seed, 2), refreshKey()), 1, null, gw1);
+        assertEquals(0, block(app, second.encode()).getTxResults(0).getCode());
+
+        // an evicted device cannot rejoin, even with a valid next link
+        block(app, departure(app, Operation.EVICT, 5150, 1, gw1).encode());
+        LedgerTx evicted = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set,
+                chainkm.protocol.ledger.RejoinChain.proof(seed, 3), refreshKey()), 2, null, gw2);
+        assertEquals(TxCode.NOT_A_MEMBER.code(), checkTx(app, evicted.encode()));
+    }
+
+    @Test
     void finalizeBlockForAWrongHeightIsAnError() {
         assertThrows(IllegalStateException.class, () -> app.finalizeBlock(RequestFinalizeBlock.newBuilder().setHeight(5).build()));
     }

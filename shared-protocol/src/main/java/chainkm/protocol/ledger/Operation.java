@@ -4,7 +4,12 @@ package chainkm.protocol.ledger;
 public enum Operation {
     JOIN(1),
     LEAVE(2),
-    EVICT(3);
+    EVICT(3),
+    /**
+     * A member reattaches to another gateway, proving it is that member with the next link of
+     * its {@link RejoinChain}; no rekeying follows (the paper's point: a rejoin is cheap).
+     */
+    REJOIN(4);
 
     private final int code;
 
@@ -32,6 +37,6 @@ public enum Operation {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave or evict)");
+        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict or rejoin)");
     }
 }

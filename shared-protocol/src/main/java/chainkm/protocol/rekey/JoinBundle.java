@@ -10,32 +10,33 @@ import java.util.List;
 
 /**
  * What a newcomer receives from its gateway once the ledger committed its join (inside the
- * DTLS session, never anywhere else): its identity, its secret code, and every key it now holds,
- * already rolled forward past the join (so it cannot read older traffic). Big-endian:
- * version (1), gateway id (2), node id (4), set id (4), seq (8), secret code (32),
+ * DTLS session, never anywhere else): its identity, the commitment the ledger recorded for it
+ * (the anchor of its rejoin chain, echoed so the device can check it), and every key it now
+ * holds, already rolled forward past the join (so it cannot read older traffic). Big-endian:
+ * version (1), gateway id (2), node id (4), set id (4), seq (8), commitment (32),
  * key count (2), then per key its {@link KeyId} and 16 bytes. All keys have epoch {@code seq}.
  */
-public record JoinBundle(int gatewayId, int nodeId, int setId, long seq, byte[] secretCode, List<KeyMaterial> keys) {
+public record JoinBundle(int gatewayId, int nodeId, int setId, long seq, byte[] commitment, List<KeyMaterial> keys) {
     public static final int VERSION = 1;
 
     public JoinBundle {
-        secretCode = secretCode.clone();
+        commitment = commitment.clone();
         keys = List.copyOf(keys);
-        if (secretCode.length != SecretCode.SIZE) {
-            throw new IllegalArgumentException("secret code must be " + SecretCode.SIZE + " bytes");
+        if (commitment.length != SecretCode.SIZE) {
+            throw new IllegalArgumentException("the commitment must be " + SecretCode.SIZE + " bytes");
         }
     }
 
     @Override
-    public byte[] secretCode() {
-        return secretCode.clone();
+    public byte[] commitment() {
+        return commitment.clone();
     }
 
     public byte[] encode() {
         int size = 1 + 2 + 4 + 4 + 8 + SecretCode.SIZE + 2
                 + keys.stream().mapToInt(k -> k.id().encodedLength() + KeyMaterial.KEY_SIZE).sum();
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put((byte) VERSION).putShort((short) gatewayId).putInt(nodeId).putInt(setId).putLong(seq).put(secretCode);
+        out.put((byte) VERSION).putShort((short) gatewayId).putInt(nodeId).putInt(setId).putLong(seq).put(commitment);
         out.putShort((short) keys.size());
         for (KeyMaterial k : keys) {
             k.id().encodeTo(out);

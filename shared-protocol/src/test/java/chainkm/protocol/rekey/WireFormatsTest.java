@@ -76,7 +76,7 @@ class WireFormatsTest {
                 new KeyMaterial(KeyId.pairwiseNodeKey(12, 77), random(16), 9)));
         JoinBundle back = JoinBundle.decode(b.encode());
         assertEquals(b.nodeId(), back.nodeId());
-        assertArrayEquals(b.secretCode(), back.secretCode());
+        assertArrayEquals(b.commitment(), back.commitment());
         assertEquals(b.keys(), back.keys());
         assertFalse(b.toString().contains("secret"), "no secrets in toString");
         assertThrows(MessageFormatException.class, () -> JoinBundle.decode(Arrays.copyOf(b.encode(), 30)));
