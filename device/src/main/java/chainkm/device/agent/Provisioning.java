@@ -48,6 +48,12 @@ public record Provisioning(String deviceName, String bootstrapIdentity, byte[] b
         return bootstrapPsk.clone();
     }
 
+    /** Never shows the bootstrap key or the MQTT password. */
+    @Override
+    public String toString() {
+        return "Provisioning[" + deviceName + ", " + gateways.size() + " gateways]";
+    }
+
     public Gateway gateway(int id) {
         return gateways.stream().filter(g -> g.id() == id).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("gateway " + id + " is not in the provisioning bundle"));

@@ -97,7 +97,13 @@ public final class Submitter implements AutoCloseable {
     }
 
     /** The first answer (committed, accepted or refused) and the final one (committed or refused). */
-    public record Submission(SubmitResult first, CompletableFuture<SubmitResult> landed, byte[] secretCode) {}
+    public record Submission(SubmitResult first, CompletableFuture<SubmitResult> landed, byte[] secretCode) {
+        /** Never shows the secret code. */
+        @Override
+        public String toString() {
+            return "Submission[" + first + "]";
+        }
+    }
 
     public Submission submit(Request request, SubmitMode mode) throws IOException, InterruptedException {
         Tracked t = new Tracked(request, mode);
