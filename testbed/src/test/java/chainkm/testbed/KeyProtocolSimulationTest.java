@@ -128,6 +128,19 @@ class KeyProtocolSimulationTest {
                 KeyMaterial kx = x.current(idX).orElseThrow(() -> new AssertionError(ids + " missing " + idX));
                 KeyMaterial ky = y.current(idY).orElseThrow(() -> new AssertionError("missing " + idY));
                 assertArrayEquals(kx.key(), ky.key(), "link " + idX + " differs between its two ends");
+                // and a D2D message sealed by x under its key (with x's epoch label) opens at y
+                chainkm.protocol.d2d.D2DMessage msg = chainkm.protocol.d2d.D2DMessage.seal(ids.get(i), ids.get(j), idX,
+                        kx.epoch(), height, kx.key(), "hi".getBytes());
+                boolean opened = false;
+                for (KeyMaterial candidate : y.candidates(idY, kx.epoch())) {
+                    try {
+                        msg.open(candidate.key());
+                        opened = true;
+                    } catch (chainkm.protocol.keys.AuthenticationException notThisOne) {
+                        // try the next candidate
+                    }
+                }
+                assertTrue(opened, "a message under " + idX + "@" + kx.epoch() + " does not open at the other end");
             }
             int n = devices.size();
             assertTrue(x.keyCount() <= 2 * Math.ceil(Math.sqrt(n)) * 2 + GATEWAYS + 2,

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,20 +128,27 @@ public final class D2DEndpoint implements AutoCloseable {
             refuse(p, "key " + id + " is not one of this device's links with node " + m.sender());
             return;
         }
-        Optional<KeyMaterial> key = keys.atEpoch(id, m.keyEpoch());
-        if (key.isEmpty()) {
-            refuse(p, "no key " + id + " at epoch " + m.keyEpoch() + " (old, revoked or unknown)");
+        java.util.List<KeyMaterial> candidates = keys.candidates(id, m.keyEpoch());
+        if (candidates.isEmpty()) {
+            refuse(p, "no key " + id + " (revoked or unknown)");
             return;
         }
-        byte[] k = key.get().key();
-        byte[] payload;
-        try {
-            payload = m.open(k);
-        } catch (AuthenticationException e) {
-            refuse(p, "message from node " + m.sender() + " fails authentication under " + id);
+        byte[] payload = null;
+        for (KeyMaterial candidate : candidates) {
+            byte[] k = candidate.key();
+            try {
+                payload = m.open(k);
+                break;
+            } catch (AuthenticationException e) {
+                // not under this value: try the next one, if any
+            } finally {
+                java.util.Arrays.fill(k, (byte) 0);
+            }
+        }
+        if (payload == null) {
+            refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (epoch "
+                    + m.keyEpoch() + "): tampered, or under a key this device no longer accepts");
             return;
-        } finally {
-            java.util.Arrays.fill(k, (byte) 0);
         }
         if (!fresh(m.sender(), m.counter())) {
             refuse(p, "replayed message from node " + m.sender() + " (counter " + m.counter() + ")");

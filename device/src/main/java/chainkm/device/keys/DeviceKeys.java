@@ -226,6 +226,26 @@ public final class DeviceKeys {
         return store.get(id);
     }
 
+    /**
+     * The values of {@code id} a message labelled with {@code epoch} may be under, best match
+     * first: the current value, and the previous one while its grace period lasts. The label is
+     * a hint, not a filter: a device moved by Reorder receives its new set's keys labelled with
+     * the move's seq, while its peers hold the same values under older labels.
+     */
+    public synchronized List<KeyMaterial> candidates(KeyId id, long epoch) {
+        List<KeyMaterial> out = new ArrayList<>(2);
+        store.get(id).ifPresent(out::add);
+        Previous p = previous.get(id);
+        if (p != null && clock.millis() <= p.expiresAtMillis()) {
+            if (p.key().epoch() == epoch) {
+                out.add(0, p.key());
+            } else {
+                out.add(p.key());
+            }
+        }
+        return out;
+    }
+
     /** The value of {@code id} at {@code epoch}: the current one, or the previous one within its grace period. */
     public synchronized Optional<KeyMaterial> atEpoch(KeyId id, long epoch) {
         Optional<KeyMaterial> now = store.get(id);
