@@ -19,8 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure join response times on a real testnet on loopback and write "
-                + "OUT/<date-time>/results.json and summary.md (OUT/latest points to the newest run).",
+        description = {"Measure join response times on a real testnet on loopback, and the device side (keys per "
+                + "device against n, cost of applying rekey messages), and write OUT/<date-time>/results.json, "
+                + "summary.md, CSV files and PNG plots (OUT/latest points to the newest run).",
                 "For each profile (paper, fast) and mode (commit, sync): median and 95th percentile of the time "
                 + "from submission to the gateway's answer (sync: after CheckTx). Fails only if an operation is lost."})
 final class BenchCommand implements Callable<Integer> {
@@ -37,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--profiles", defaultValue = "fast,paper", split = ",", description = "Profiles, default ${DEFAULT-VALUE}.")
     List<String> profiles;
+
+    @Option(names = "--skip-device", description = "Leave out the device-side figures.")
+    boolean skipDevice;
 
     @Override
     public Integer call() throws Exception {
@@ -80,6 +84,11 @@ final class BenchCommand implements Callable<Integer> {
                     md.append(String.format("| %s | %s | %.1f | %.1f |%n", profileName, mode, median, p95));
                 }
             }
+        }
+        if (!skipDevice) {
+            DeviceBench.Result device = DeviceBench.run(run);
+            results.set("device", device.json());
+            md.append(device.markdown());
         }
         JSON.writeValue(run.resolve("results.json").toFile(), results);
         Files.writeString(run.resolve("summary.md"), md.toString());
