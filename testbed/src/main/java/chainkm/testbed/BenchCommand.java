@@ -42,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-device", description = "Leave out the device-side figures.")
     boolean skipDevice;
 
+    @Option(names = "--load-seconds", defaultValue = "30",
+            description = "Sustained sync-mode load on the fast profile, in seconds (0 to skip), default ${DEFAULT-VALUE}.")
+    int loadSeconds;
+
     @Override
     public Integer call() throws Exception {
         Path run = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")));
@@ -49,6 +53,8 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode results = JSON.createObjectNode();
         results.put("gateways", gateways).put("ops_per_point", ops).put("cores", Runtime.getRuntime().availableProcessors());
         ArrayNode points = results.putArray("points");
+        List<ThroughputBench.Result> loads = new ArrayList<>();
+        boolean failed = false;
         StringBuilder md = new StringBuilder("# chainkm bench\n\nJoin response time on " + gateways
                 + " gateways on loopback, " + ops + " sequential joins per point, "
                 + Runtime.getRuntime().availableProcessors() + " cores.\n\n| profile | mode | median ms | p95 ms |\n|---|---|---|---|\n");
@@ -83,6 +89,16 @@ final class BenchCommand implements Callable<Integer> {
                             .put("p95_ms", p95);
                     md.append(String.format("| %s | %s | %.1f | %.1f |%n", profileName, mode, median, p95));
                 }
+                if (profile == Profile.FAST && loadSeconds > 0) {
+                    loads.add(ThroughputBench.run(net, gateways, loadSeconds, 4));
+                }
+            }
+        }
+        for (ThroughputBench.Result load : loads) {
+            results.set("sustained_load", load.json());
+            md.append(load.markdown());
+            if (load.json().path("lost").asLong() > 0) {
+                failed = true;
             }
         }
         if (!skipDevice) {
@@ -97,6 +113,6 @@ final class BenchCommand implements Callable<Integer> {
         Files.createSymbolicLink(latest, run.getFileName());
         System.out.println(md);
         System.out.println("bench: results in " + run);
-        return 0;
+        return failed ? 1 : 0;
     }
 }
