@@ -75,6 +75,13 @@ public final class Consortium {
         return keys.size();
     }
 
+    /** The consortium without {@code gatewayId}. */
+    Consortium without(int gatewayId) {
+        TreeMap<Integer, byte[]> rest = new TreeMap<>(keys);
+        rest.remove(gatewayId);
+        return new Consortium(rest);
+    }
+
     void encodeTo(StateWriter out) {
         out.putInt(keys.size());
         keys.forEach((id, key) -> {

@@ -52,6 +52,7 @@ public final class Contracts {
             case JOIN -> checkJoin(state, tx, r);
             case LEAVE, EVICT -> checkDeparture(state, tx, r);
             case REJOIN -> checkRejoin(state, tx, r);
+            case REMOVE_GATEWAY -> checkRemoval(state, tx, r);
         };
     }
 
@@ -102,6 +103,42 @@ public final class Contracts {
         return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
     }
 
+    /** A gateway removal: the gateway is a member and more than two thirds of the consortium signed. */
+    private static Verdict checkRemoval(LedgerState state, LedgerTx tx, ChangeRecord r) {
+        int removed = r.nodeId();
+        Consortium c = state.consortium();
+        if (!c.contains(removed)) {
+            return refuse(TxCode.NOT_A_MEMBER, tx, "gateway " + removed + " is not in the consortium");
+        }
+        if (c.size() <= 1) {
+            return refuse(TxCode.NO_QUORUM, tx, "the last gateway cannot be removed");
+        }
+        java.util.List<chainkm.protocol.ledger.GatewayRemoval.Cosignature> cosigs;
+        try {
+            cosigs = chainkm.protocol.ledger.GatewayRemoval.parse(tx.extension());
+        } catch (chainkm.protocol.ledger.TxFormatException e) {
+            return refuse(TxCode.NO_QUORUM, tx, "co-signatures malformed: " + e.getMessage());
+        }
+        java.util.Set<Integer> signers = new java.util.TreeSet<>();
+        if (tx.gatewayId() != removed) {
+            signers.add(tx.gatewayId()); // its signature was checked with the transaction's
+        }
+        byte[] message = chainkm.protocol.ledger.GatewayRemoval.message(removed, r.refreshKey());
+        for (chainkm.protocol.ledger.GatewayRemoval.Cosignature cs : cosigs) {
+            byte[] key = c.publicKey(cs.gatewayId());
+            if (key == null || cs.gatewayId() == removed
+                    || !chainkm.protocol.crypto.Ed25519.verify(key, message, 0, message.length, cs.signature())) {
+                return refuse(TxCode.NO_QUORUM, tx, "co-signature of gateway " + cs.gatewayId() + " is not valid");
+            }
+            signers.add(cs.gatewayId());
+        }
+        int quorum = chainkm.protocol.ledger.GatewayRemoval.quorum(c.size());
+        if (signers.size() < quorum) {
+            return refuse(TxCode.NO_QUORUM, tx, signers.size() + " of " + quorum + " needed signatures");
+        }
+        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+    }
+
     private static Verdict refuse(TxCode code, LedgerTx tx, String detail) {
         return new Verdict(code, code.name() + ": " + code.description() + " (" + detail + ", " + tx.record() + ")", tx);
     }
@@ -117,6 +154,11 @@ public final class Contracts {
         }
         LedgerTx tx = verdict.tx();
         ChangeRecord r = tx.record();
+        if (r.operation() == Operation.REMOVE_GATEWAY) {
+            // its later transactions are refused as UNKNOWN_GATEWAY; its sets wait for adoption (issue 4)
+            state.setConsortium(state.consortium().without(r.nodeId()));
+            return new Outcome(verdict, null);
+        }
         if (r.operation() == Operation.REJOIN) {
             // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
             NodeRecord m = state.member(r.nodeId()).orElseThrow();
@@ -140,7 +182,7 @@ public final class Contracts {
                     state.moveMember(m.nodeId(), m.toSetId());
                 }
             }
-            case REJOIN -> throw new IllegalStateException("handled above");
+            case REJOIN, REMOVE_GATEWAY -> throw new IllegalStateException("handled above");
         }
         RefreshEntry entry = new RefreshEntry(height, index, r.operation(), r.nodeId(), r.setId(),
                 r.refreshKey(), tx.gatewayId(), moves);

@@ -24,7 +24,8 @@ public enum TxCode {
     NOT_A_MEMBER(13, "node is not a member"),
     SET_MISMATCH(14, "set id does not match the member's set"),
     SECRET_HASH_MISMATCH(15, "secret-code hash does not match the member's"),
-    BAD_REJOIN_PROOF(16, "rejoin proof does not hash to the member's current anchor (replayed or forged)");
+    BAD_REJOIN_PROOF(16, "rejoin proof does not hash to the member's current anchor (replayed or forged)"),
+    NO_QUORUM(17, "a gateway removal needs valid signatures of more than two thirds of the consortium");
 
     public static final String CODESPACE = "chainkm";
 

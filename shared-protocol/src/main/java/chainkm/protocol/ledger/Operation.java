@@ -9,7 +9,12 @@ public enum Operation {
      * A member reattaches to another gateway, proving it is that member with the next link of
      * its {@link RejoinChain}; no rekeying follows (the paper's point: a rejoin is cheap).
      */
-    REJOIN(4);
+    REJOIN(4),
+    /**
+     * Removes a gateway from the consortium: node id = the removed gateway's id, refresh key =
+     * a nonce, extension = co-signatures ({@link GatewayRemoval}); needs a two-thirds quorum.
+     */
+    REMOVE_GATEWAY(5);
 
     private final int code;
 
