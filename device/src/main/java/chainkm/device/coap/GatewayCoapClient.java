@@ -1,5 +1,6 @@
 package chainkm.device.coap;
 
+import chainkm.protocol.rekey.CatchUpPayload;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -93,7 +94,11 @@ public final class GatewayCoapClient implements AutoCloseable {
         Request request = Request.newGet();
         request.getOptions().setUriPath("catchup").addUriQuery("after=" + afterSeq);
         String what = "GET /catchup?after=" + afterSeq;
-        return CatchUpPayload.decode(expect(send(request, what), ResponseCode.CONTENT, what).getPayload());
+        try {
+            return CatchUpPayload.decode(expect(send(request, what), ResponseCode.CONTENT, what).getPayload());
+        } catch (chainkm.protocol.rekey.MessageFormatException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** {@code GET /node/<nodeId>}: the node's set, empty if the gateway says it is not a member. */

@@ -1,5 +1,6 @@
 package chainkm.device.coap;
 
+import chainkm.protocol.rekey.CatchUpPayload;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package chainkm.gateway.coap;
 
+import chainkm.protocol.rekey.CatchUpPayload;
 import chainkm.gateway.keys.DeviceService;
 import chainkm.gateway.keys.DeviceServiceException;
 import java.util.List;
