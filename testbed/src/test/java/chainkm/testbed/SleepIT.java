@@ -51,6 +51,9 @@ class SleepIT {
         SimulatedDevices.Device sleeper = sim.get("s1");
         int gw = sleeper.agent().gatewayId();
         int sleeperNode = sleeper.node();
+        // a commit answers once its own gateway committed: let every device and gateway 1 agree first
+        RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
+                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == ledgerOps()) && ledgerOps() == 6);
         long startOps = ledgerOps();
         sleeper.agent().sleep();
 
@@ -80,8 +83,9 @@ class SleepIT {
             assertEquals("committed", r.path("status").asText(), r.toString());
             left.add(n);
         }
+        RunningTestnet.await("gateway 1 to commit the 100 operations", Duration.ofSeconds(60),
+                () -> ledgerOps() == startOps + 100);
         long ops = ledgerOps();
-        assertEquals(startOps + 100, ops);
         JsonNode log = net.query(1, "/refresh", "0-" + Long.MAX_VALUE);
         int moves = 0;
         boolean ownSetLeave = false;
