@@ -15,22 +15,9 @@ final class GatewayProcess {
     }
 
     static GatewayProcess launch(Path home, List<String> extraArgs) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx384m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        String cometbft = System.getProperty("chainkm.cometbft");
-        if (cometbft != null) {
-            cmd.add("-Dchainkm.cometbft=" + cometbft);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ChainkmCli.class.getName());
-        cmd.add("gateway");
-        cmd.add("--home");
-        cmd.add(home.toString());
-        cmd.addAll(extraArgs);
+        List<String> args = new ArrayList<>(List.of("gateway", "--home", home.toString()));
+        args.addAll(extraArgs);
+        List<String> cmd = ChainkmJvm.command("384m", args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("gateway.log").toFile()));
         return new GatewayProcess(pb.start());

@@ -71,19 +71,8 @@ class DeviceCrashIT {
 
     /** Launches {@code chainkm device listen} on the device's state directory, with a fresh stdout capture. */
     private Process launch() throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx64m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        String cometbft = System.getProperty("chainkm.cometbft");
-        if (cometbft != null) {
-            cmd.add("-Dchainkm.cometbft=" + cometbft);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ChainkmCli.class.getName());
-        cmd.addAll(List.of("device", "listen", "--provisioning", provisioning.toString(), "--state", state.toString()));
+        List<String> cmd = ChainkmJvm.command("64m", List.of("device", "listen", "--provisioning",
+                provisioning.toString(), "--state", state.toString()));
         stdout.clear();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         List<String> lines = stdout;

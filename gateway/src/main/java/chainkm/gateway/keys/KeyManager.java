@@ -13,7 +13,6 @@ import chainkm.protocol.sets.SetLayout;
 import chainkm.protocol.sets.SetMove;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -400,22 +399,5 @@ public final class KeyManager {
     private RekeyMessage.Header header(RefreshEntry e, long s, RekeyMessage.Kind kind, int target, List<Integer> exempt) {
         return new RekeyMessage.Header(kind, gatewayId, s, target, e.operation(), e.nodeId(), e.setId(),
                 e.refreshKey(), exempt);
-    }
-
-    /** Drops every message older than {@code keepFromSeq} (devices that slept longer rejoin). */
-    public void forgetBefore(long keepFromSeq) {
-        nodeMessages.headMap(keepFromSeq).clear();
-        setMessages.headMap(keepFromSeq).clear();
-    }
-
-    /** Members of this gateway's sets who are new since {@code s} (for tests). */
-    Set<Integer> ownNodes() {
-        Set<Integer> out = new HashSet<>();
-        for (int set : layout.setIds()) {
-            if (layout.ownerOf(set) == gatewayId) {
-                out.addAll(layout.members(set));
-            }
-        }
-        return out;
     }
 }

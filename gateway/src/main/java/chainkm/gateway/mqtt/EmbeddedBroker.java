@@ -72,14 +72,10 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(InetSocketAddress bind, Map<String, String> gatewayPasswords,
                                        String devicePassword, Path dataDir) throws IOException {
         Objects.requireNonNull(bind, "bind");
-        Objects.requireNonNull(devicePassword, "devicePassword");
-        if (devicePassword.isEmpty()) {
-            throw new IllegalArgumentException("empty device password");
-        }
-        RekeyAccess.checkGatewayPasswords(gatewayPasswords);
-        InetAddress address = bind.isUnresolved()
-                ? InetAddress.getByName(bind.getHostString()) : bind.getAddress();
-        int port = bind.getPort() == 0 ? FreePort.pick(address) : bind.getPort();
+        RekeyAccess.checkCredentials(gatewayPasswords, devicePassword);
+        InetSocketAddress listener = FreePort.resolve(bind);
+        InetAddress address = listener.getAddress();
+        int port = listener.getPort();
 
         Properties props = new Properties();
         props.setProperty(IConfig.HOST_PROPERTY_NAME, address.getHostAddress());

@@ -10,6 +10,12 @@ final class FreePort {
 
     private FreePort() {}
 
+    /** The listener address for {@code bind}: resolved, and with a free port if it asks for port 0. */
+    static java.net.InetSocketAddress resolve(java.net.InetSocketAddress bind) throws IOException {
+        InetAddress address = bind.isUnresolved() ? InetAddress.getByName(bind.getHostString()) : bind.getAddress();
+        return new java.net.InetSocketAddress(address, bind.getPort() == 0 ? pick(address) : bind.getPort());
+    }
+
     static int pick(InetAddress address) {
         try (ServerSocket socket = new ServerSocket(0, 1, address)) {
             socket.setReuseAddress(true);

@@ -64,14 +64,10 @@ public final class MosquittoConfig {
                                         String devicePassword) throws IOException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(bind, "bind");
-        Objects.requireNonNull(devicePassword, "devicePassword");
-        if (devicePassword.isEmpty()) {
-            throw new IllegalArgumentException("empty device password");
-        }
-        RekeyAccess.checkGatewayPasswords(gatewayPasswords);
-        InetAddress address = bind.isUnresolved()
-                ? InetAddress.getByName(bind.getHostString()) : bind.getAddress();
-        int port = bind.getPort() == 0 ? FreePort.pick(address) : bind.getPort();
+        RekeyAccess.checkCredentials(gatewayPasswords, devicePassword);
+        InetSocketAddress listener = FreePort.resolve(bind);
+        InetAddress address = listener.getAddress();
+        int port = listener.getPort();
         Path abs = dir.toAbsolutePath();
         Files.createDirectories(abs);
         MosquittoConfig config = new MosquittoConfig(abs, address.getHostAddress(), port);

@@ -50,6 +50,15 @@ public final class RekeyAccess {
         return topic != null && topic.startsWith(Topics.ROOT) && topic.indexOf('\0') < 0;
     }
 
+    /** Checks the credentials a broker is configured with: gateway users and the device password. */
+    static void checkCredentials(Map<String, String> gatewayPasswords, String devicePassword) {
+        java.util.Objects.requireNonNull(devicePassword, "devicePassword");
+        if (devicePassword.isEmpty()) {
+            throw new IllegalArgumentException("empty device password");
+        }
+        checkGatewayPasswords(gatewayPasswords);
+    }
+
     /** Checks that the password map only names {@code gateway-<id>} users with a password. */
     static void checkGatewayPasswords(Map<String, String> gatewayPasswords) {
         for (Map.Entry<String, String> e : gatewayPasswords.entrySet()) {
