@@ -178,6 +178,7 @@ public final class D2DEndpoint implements AutoCloseable {
     private void refuse(DatagramPacket p, String why) {
         refused.incrementAndGet();
         LOG.warn("D2D packet from {} refused: {}", p.getSocketAddress(), why);
+        agent.emit(AgentListener.Event.REFUSED_D2D, "from " + p.getSocketAddress() + ": " + why);
     }
 
     @Override

@@ -53,6 +53,8 @@ public final class DeviceAgent implements AutoCloseable {
     private volatile int subscribedSet;
     private volatile boolean closed;
     private volatile boolean sleeping;
+    private final java.util.List<AgentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile AgentListener.State state = AgentListener.State.JOINING;
 
     private DeviceAgent(Provisioning provisioning, FileKeyStore store, Options options) {
         this.provisioning = provisioning;
@@ -65,26 +67,40 @@ public final class DeviceAgent implements AutoCloseable {
     /** Opens the device's state in {@code stateDir}, joins if it never did, and starts listening. */
     public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener)
             throws IOException {
+        return start(provisioning, stateDir, options, listener, new AgentListener() {});
+    }
+
+    /** As above, with {@code events} told of every state change and protocol event from the start on. */
+    public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener,
+                                    AgentListener events) throws IOException {
         Files.createDirectories(stateDir);
         FileKeyStore store = FileKeyStore.open(stateDir.resolve("keys.store"),
                 Credentials.storageKey(provisioning.bootstrapPsk()));
         DeviceAgent agent = new DeviceAgent(provisioning, store, options);
+        agent.addListener(events);
         try {
-            agent.joinIfNeeded(stateDir);
+            boolean joined = agent.joinIfNeeded(stateDir);
             agent.attach();
             agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
                     agent.nodeId(), agent.setId(), agent.epoch(), agent.gatewayId(), agent.d2dAddress());
+            if (joined) {
+                agent.emit(AgentListener.Event.JOINED, "node " + agent.nodeId() + " in set " + agent.setId()
+                        + " via gateway " + agent.gatewayId());
+            }
+            agent.setState(AgentListener.State.JOINED);
             return agent;
         } catch (IOException | RuntimeException e) {
+            agent.setState(AgentListener.State.ERROR);
             agent.close();
             throw e;
         }
     }
 
-    private void joinIfNeeded(Path stateDir) throws IOException {
+    /** Joins unless the store already holds this device's keys; true if it joined now. */
+    private boolean joinIfNeeded(Path stateDir) throws IOException {
         if (keys.joined()) {
-            return;
+            return false;
         }
         byte[] commitment = chainkm.protocol.ledger.RejoinChain.anchor(RejoinSeed.loadOrCreate(stateDir));
         IOException last = null;
@@ -99,7 +115,7 @@ public final class DeviceAgent implements AutoCloseable {
                     throw new IOException("gateway " + g.id() + " joined this device with another commitment");
                 }
                 keys.install(bundle);
-                return;
+                return true;
             } catch (MessageFormatException e) {
                 last = new IOException("gateway " + g.id() + " sent a malformed join bundle: " + e.getMessage());
             } catch (IOException e) {
@@ -133,6 +149,9 @@ public final class DeviceAgent implements AutoCloseable {
             return; // a message delivered while the agent shuts down
         }
         DeviceKeys.Result r = keys.apply(message);
+        if (r.outcome() == DeviceKeys.Outcome.APPLIED) {
+            emit(AgentListener.Event.REKEYED, "seq " + keys.epoch());
+        }
         if (r.outcome() == DeviceKeys.Outcome.GAP) {
             LOG.info("missed rekey messages ({}): fetching them from the gateway", r.reason());
             try {
@@ -164,6 +183,8 @@ public final class DeviceAgent implements AutoCloseable {
             coap = null;
         }
         LOG.info("device {} sleeps at seq {}", provisioning.deviceName(), keys.epoch());
+        setState(AgentListener.State.SLEEPING);
+        emit(AgentListener.Event.SLEPT, "at seq " + keys.epoch());
     }
 
     /** Wakes: reconnects, fetches everything missed since its last epoch, applies it in order, resubscribes. */
@@ -177,6 +198,29 @@ public final class DeviceAgent implements AutoCloseable {
         long before = keys.epoch();
         attach();
         LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.epoch());
+        setState(AgentListener.State.JOINED);
+        emit(AgentListener.Event.WOKE, "caught up from seq " + before + " to " + keys.epoch());
+    }
+
+    /**
+     * Moves this device to gateway {@code gateway} (issue 4): rejoins there with its secret code,
+     * keeps its link keys, and is served by that gateway from then on.
+     */
+    public void moveTo(int gateway) throws IOException {
+        throw new UnsupportedOperationException("moveTo: not yet implemented (issue 4)");
+    }
+
+    /** The gateway this device is attached to now (its owner gateway until it rejoins elsewhere). */
+    public int attachedGateway() {
+        return keys.gatewayId();
+    }
+
+    /**
+     * Leaves the network (issue 6): asks its gateway to submit the LEAVE, waits until it is
+     * committed, then wipes its keys; the agent is closed afterwards.
+     */
+    public void leave() throws IOException {
+        throw new UnsupportedOperationException("leave: not yet implemented (issue 6)");
     }
 
     public boolean sleeping() {
@@ -199,6 +243,9 @@ public final class DeviceAgent implements AutoCloseable {
         }
         if (mqtt != null && keys.setId() != subscribedSet) {
             subscribe();
+        }
+        if (applied > 0) {
+            emit(AgentListener.Event.CAUGHT_UP, applied + " messages, now at seq " + keys.epoch());
         }
         return applied;
     }
@@ -229,6 +276,31 @@ public final class DeviceAgent implements AutoCloseable {
     /** Sends {@code payload} to device {@code peerNode} listening at {@code address}. */
     public void send(int peerNode, InetSocketAddress address, byte[] payload) throws IOException {
         d2d.send(peerNode, peerSet(peerNode), address, payload);
+    }
+
+    /** Adds a listener and tells it the current state at once. */
+    public void addListener(AgentListener l) {
+        listeners.add(l);
+        l.state(this, state);
+    }
+
+    public AgentListener.State state() {
+        return state;
+    }
+
+    void setState(AgentListener.State s) {
+        if (state != s) {
+            state = s;
+            for (AgentListener l : listeners) {
+                l.state(this, s);
+            }
+        }
+    }
+
+    void emit(AgentListener.Event e, String detail) {
+        for (AgentListener l : listeners) {
+            l.event(this, e, detail);
+        }
     }
 
     DeviceKeys keys() {
