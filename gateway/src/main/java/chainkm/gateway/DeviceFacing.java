@@ -4,6 +4,7 @@ import chainkm.gateway.coap.CoapGatewayServer;
 import chainkm.gateway.keys.GatewayDeviceService;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keys.KeyFeed;
+import chainkm.gateway.keys.KeySchedule;
 import chainkm.gateway.keys.KeyManager;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.mqtt.EmbeddedBroker;
@@ -36,9 +37,12 @@ public final class DeviceFacing implements AutoCloseable {
     private final KeyFeed feed;
     private final GatewayDeviceService service;
     private final CoapGatewayServer coap;
+    private final chainkm.gateway.relay.AttachedDevices attached;
 
-    private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap) {
+    private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap,
+                         chainkm.gateway.relay.AttachedDevices attached) {
         this.parts = parts;
+        this.attached = attached;
         this.feed = feed;
         this.service = service;
         this.coap = coap;
@@ -66,11 +70,20 @@ public final class DeviceFacing implements AutoCloseable {
             GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
                     home.resolve("keys").resolve("joins.log"));
             parts.add(service);
+            Path genesis = home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json");
+            chainkm.gateway.relay.PeerGateways peers = new chainkm.gateway.relay.PeerGateways(config.id(),
+                    peerCoap(genesis), other -> KeySchedule.relayPsk(secrets, other));
+            parts.add(peers);
+            chainkm.gateway.relay.AttachedDevices attached = new chainkm.gateway.relay.AttachedDevices(config.id(),
+                    new LedgerAttachments(ledger, config.id()), () -> feed.read(KeyManager::seq), peers::client, publisher);
+            parts.add(attached);
+            ledger.addCommitListener((height, results) -> attached.onCommit());
+            service.attachRelay(attached, GatewayDeviceService.ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
                     new InetSocketAddress(config.coapHost(), config.coapPort()));
             parts.add(coap);
             LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}", config.coapHost(), coap.port(), config.brokerUrl());
-            return new DeviceFacing(parts, feed, service, coap);
+            return new DeviceFacing(parts, feed, service, coap, attached);
         } catch (IOException | RuntimeException e) {
             closeAll(parts);
             throw e;
@@ -91,6 +104,42 @@ public final class DeviceFacing implements AutoCloseable {
         return keys;
     }
 
+    /** Each gateway's device endpoint from genesis app_state.gateways[].coap ("host:port"), where it is given. */
+    static Map<Integer, InetSocketAddress> peerCoap(Path genesis) throws IOException {
+        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        Map<Integer, InetSocketAddress> out = new TreeMap<>();
+        for (JsonNode g : gateways) {
+            String coap = g.path("coap").asText("");
+            int colon = coap.lastIndexOf(':');
+            if (colon > 0) {
+                out.put(g.path("id").asInt(), new InetSocketAddress(coap.substring(0, colon),
+                        Integer.parseInt(coap.substring(colon + 1))));
+            }
+        }
+        return out;
+    }
+
+    /** The committed ledger's view for the relay: owners of nodes' sets, and the nodes attached to this gateway. */
+    private record LedgerAttachments(LedgerApp ledger, int me) implements chainkm.gateway.relay.AttachedDevices.Ledger {
+        @Override
+        public int ownerOf(int nodeId) {
+            return ledger.readCommitted(s -> s.member(nodeId).map(m -> s.layout().ownerOf(m.setId())).orElse(-1));
+        }
+
+        @Override
+        public java.util.Set<Integer> attachedHere() {
+            return ledger.readCommitted(s -> {
+                java.util.Set<Integer> out = new java.util.TreeSet<>();
+                s.members().values().forEach(m -> {
+                    if (m.attachedGateway() == me) {
+                        out.add(m.nodeId());
+                    }
+                });
+                return out;
+            });
+        }
+    }
+
     public GatewayDeviceService service() {
         return service;
     }
@@ -107,16 +156,13 @@ public final class DeviceFacing implements AutoCloseable {
         return feed.read(KeyManager::seq);
     }
 
+    /** Devices attached to this gateway now (the ledger's attachment, plus rejoins still waiting for their block). */
     public int attachedDevices() {
-        return feed.read(k -> {
-            int n = 0;
-            for (int set : k.layout().setIds()) {
-                if (k.isOwnNode(k.layout().members(set).first())) {
-                    n += k.layout().members(set).size();
-                }
-            }
-            return n;
-        });
+        return attachedNodes().size();
+    }
+
+    public java.util.Set<Integer> attachedNodes() {
+        return attached.attached();
     }
 
     private static void closeAll(List<AutoCloseable> parts) {

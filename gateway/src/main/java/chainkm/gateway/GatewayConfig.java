@@ -25,6 +25,7 @@ import java.nio.file.Path;
  * coap_host = "127.0.0.1"
  * mqtt_port = 1883                # the embedded MQTT broker (127.0.0.1), unless mqtt_url is set
  * mqtt_url = ""                   # an external broker (e.g. Mosquitto) instead of the embedded one
+ * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
  * </pre>
  */
 public record GatewayConfig(
@@ -39,7 +40,8 @@ public record GatewayConfig(
         @JsonProperty("coap_port") int coapPort,
         @JsonProperty("coap_host") String coapHost,
         @JsonProperty("mqtt_port") int mqttPort,
-        @JsonProperty("mqtt_url") String mqttUrl) {
+        @JsonProperty("mqtt_url") String mqttUrl,
+        @JsonProperty("clone_policy") String clonePolicy) {
 
     public static final String FILE = "gateway.toml";
 
@@ -72,6 +74,17 @@ public record GatewayConfig(
         if (mqttUrl.isBlank()) {
             port("mqtt_port", mqttPort);
         }
+        if (clonePolicy == null || clonePolicy.isBlank()) {
+            clonePolicy = "evict";
+        }
+        chainkm.gateway.keys.GatewayDeviceService.ClonePolicy.parse(clonePolicy);
+    }
+
+    /** A configuration with every optional key at its default. */
+    public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int abciPort, int rpcPort,
+                         int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
+        this(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
+                mqttPort, mqttUrl, "evict");
     }
 
     /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
@@ -82,7 +95,7 @@ public record GatewayConfig(
     /** The same configuration with an external broker. */
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs,
-                coapPort, coapHost, mqttPort, url);
+                coapPort, coapHost, mqttPort, url, clonePolicy);
     }
 
     private static void port(String key, int value) {

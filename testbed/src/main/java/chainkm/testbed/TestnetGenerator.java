@@ -59,7 +59,8 @@ public final class TestnetGenerator {
             byte[] kem = GatewaySecrets.generate(home, provisioning);
             consortium.addObject().put("id", i).put("name", name)
                     .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()))
-                    .put("kem_key", Base64.getEncoder().encodeToString(kem));
+                    .put("kem_key", Base64.getEncoder().encodeToString(kem))
+                    .put("coap", "127.0.0.1:" + g.coapPort());
             writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_PASSWORD_FILE), HexFormat.of().formatHex(randomBytes(16)));
             writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_DEVICE_PASSWORD_FILE), devicePassword);
             byte[] token = new byte[24];

@@ -9,6 +9,7 @@ import chainkm.protocol.keys.KeyMaterial;
 import chainkm.protocol.rekey.Credentials;
 import chainkm.protocol.rekey.JoinBundle;
 import chainkm.protocol.rekey.MessageFormatException;
+import chainkm.protocol.rekey.Rejoin;
 import chainkm.protocol.rekey.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,13 +35,26 @@ public final class DeviceAgent implements AutoCloseable {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
 
     /** Agent options: where D2D messages arrive (port 0: any free port), the grace period of replaced keys. */
-    public record Options(InetSocketAddress d2dBind, Duration grace, Duration gatewayTimeout) {
+    /**
+     * Agent options: where D2D messages arrive (port 0: any free port), the grace period of
+     * replaced keys, the longest any one gateway request may take, and how long its gateway's
+     * MQTT connection may stay down before the agent checks whether the gateway is gone and, if
+     * so, rejoins another one.
+     */
+    public record Options(InetSocketAddress d2dBind, Duration grace, Duration gatewayTimeout, Duration orphanAfter) {
+        public static final Duration DEFAULT_ORPHAN_AFTER = Duration.ofSeconds(10);
+
+        public Options(InetSocketAddress d2dBind, Duration grace, Duration gatewayTimeout) {
+            this(d2dBind, grace, gatewayTimeout, DEFAULT_ORPHAN_AFTER);
+        }
+
         public static Options defaults() {
             return new Options(new InetSocketAddress("127.0.0.1", 0), DEFAULT_GRACE, Duration.ofSeconds(20));
         }
     }
 
     private final Provisioning provisioning;
+    private final Path stateDir;
     private final FileKeyStore store;
     private final DeviceKeys keys;
     private final Options options;
@@ -53,11 +67,17 @@ public final class DeviceAgent implements AutoCloseable {
     private volatile int subscribedSet;
     private volatile boolean closed;
     private volatile boolean sleeping;
+    private volatile Attachment attachment; // null: attached to the gateway that owns its set
+    private final Object rejoinLock = new Object();
+    private volatile boolean rejoining;
+    private volatile long mqttDownSince;
+    private Thread watchdog;
     private final java.util.List<AgentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile AgentListener.State state = AgentListener.State.JOINING;
 
-    private DeviceAgent(Provisioning provisioning, FileKeyStore store, Options options) {
+    private DeviceAgent(Provisioning provisioning, Path stateDir, FileKeyStore store, Options options) {
         this.provisioning = provisioning;
+        this.stateDir = stateDir;
         this.store = store;
         this.options = options;
         provisioning.gateways().forEach(g -> anchors.put(g.id(), g.signingKey()));
@@ -76,11 +96,18 @@ public final class DeviceAgent implements AutoCloseable {
         Files.createDirectories(stateDir);
         FileKeyStore store = FileKeyStore.open(stateDir.resolve("keys.store"),
                 Credentials.storageKey(provisioning.bootstrapPsk()));
-        DeviceAgent agent = new DeviceAgent(provisioning, store, options);
+        DeviceAgent agent = new DeviceAgent(provisioning, stateDir, store, options);
         agent.addListener(events);
         try {
             boolean joined = agent.joinIfNeeded(stateDir);
-            agent.attach();
+            agent.attachment = Attachment.load(stateDir, agent.storageKey()).orElse(null);
+            try {
+                agent.attach();
+            } catch (IOException e) {
+                LOG.warn("gateway {} does not answer ({}): rejoining another one", agent.attachedGateway(), e.getMessage());
+                agent.detach();
+                agent.rejoinAnywhere();
+            }
             agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
                     agent.nodeId(), agent.setId(), agent.epoch(), agent.gatewayId(), agent.d2dAddress());
@@ -89,6 +116,7 @@ public final class DeviceAgent implements AutoCloseable {
                         + " via gateway " + agent.gatewayId());
             }
             agent.setState(AgentListener.State.JOINED);
+            agent.startWatchdog();
             return agent;
         } catch (IOException | RuntimeException e) {
             agent.setState(AgentListener.State.ERROR);
@@ -126,17 +154,174 @@ public final class DeviceAgent implements AutoCloseable {
         throw new IOException("could not join through any gateway", last);
     }
 
+    private byte[] storageKey() {
+        return Credentials.storageKey(provisioning.bootstrapPsk());
+    }
+
+    /** Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway, catch-up, MQTT. */
     private void attach() throws IOException {
-        Provisioning.Gateway g = provisioning.gateway(keys.gatewayId());
-        byte[] nk = keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
+        Provisioning.Gateway g = provisioning.gateway(attachedGateway());
+        Attachment a = attachment;
+        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
                 () -> new IOException("the key store has no node key")).key();
-        coap = new GatewayCoapClient(g.coap(), "node-" + keys.nodeId(), Credentials.dtlsPsk(nk), options.gatewayTimeout());
+        GatewayCoapClient c = new GatewayCoapClient(g.coap(), "node-" + keys.nodeId(), Credentials.dtlsPsk(nk),
+                options.gatewayTimeout());
         java.util.Arrays.fill(nk, (byte) 0);
+        synchronized (this) {
+            coap = c;
+        }
         catchUp();
-        mqtt = RekeySubscriber.connect(g.mqttUrl(), provisioning.mqttUsername(), provisioning.mqttPassword().toCharArray(),
-                "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+        RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), provisioning.mqttUsername(),
+                provisioning.mqttPassword().toCharArray(), "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+        synchronized (this) {
+            mqtt = m;
+        }
+        mqttDownSince = 0;
         subscribe();
         catchUp(); // what was published between the first catch-up and the subscription
+    }
+
+    /** Drops the connections to its gateway (keys stay). */
+    private synchronized void detach() {
+        if (mqtt != null) {
+            mqtt.close();
+            mqtt = null;
+        }
+        if (coap != null) {
+            coap.close();
+            coap = null;
+        }
+    }
+
+    /**
+     * Rejoins gateway {@code gatewayId} (kandi2020 III.B.3, with a hash-chain proof instead of
+     * the hash of the secret code): reveals the next link of its chain over DTLS with its
+     * bootstrap identity, gets that gateway's attachment key, and attaches there. No key of any
+     * device changes; its link keys stay valid.
+     */
+    public void rejoin(int gatewayId) throws IOException {
+        synchronized (rejoinLock) {
+            rejoining = true;
+            AgentListener.State before = state;
+            setState(AgentListener.State.REJOINING);
+            try {
+                Provisioning.Gateway g = provisioning.gateway(gatewayId);
+                Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.epoch(), RejoinLinks.next(stateDir));
+                Rejoin.Answer answer;
+                try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
+                        provisioning.bootstrapPsk(), options.gatewayTimeout())) {
+                    answer = Rejoin.Answer.decode(boot.rejoin(request.encode()));
+                } catch (MessageFormatException e) {
+                    throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
+                }
+                if (answer.gatewayId() != gatewayId || answer.nodeId() != keys.nodeId()) {
+                    throw new IOException("gateway " + gatewayId + " answered the rejoin as gateway " + answer.gatewayId()
+                            + " for node " + answer.nodeId());
+                }
+                Attachment a = new Attachment(gatewayId, answer.attachmentKey());
+                a.save(stateDir, storageKey());
+                detach();
+                attachment = a;
+                attach();
+                setState(sleeping ? AgentListener.State.SLEEPING : AgentListener.State.JOINED);
+                LOG.info("device {} (node {}) rejoined through gateway {} at seq {}", provisioning.deviceName(),
+                        keys.nodeId(), gatewayId, keys.epoch());
+                emit(AgentListener.Event.REJOINED, "node " + keys.nodeId() + " attached to gateway " + gatewayId);
+            } catch (IOException | RuntimeException e) {
+                setState(before == AgentListener.State.REJOINING ? AgentListener.State.ERROR : before);
+                throw e;
+            } finally {
+                rejoining = false;
+            }
+        }
+    }
+
+    /**
+     * Its gateway is gone: tries the other gateways of its bundle, starting after the lost one
+     * in the bundle's order (so orphans of one gateway meet at the same successor), until one
+     * takes it.
+     */
+    private void rejoinAnywhere() throws IOException {
+        int lost = attachedGateway();
+        emit(AgentListener.Event.GATEWAY_LOST, "gateway " + lost + " does not answer");
+        List<Provisioning.Gateway> all = provisioning.gateways();
+        int start = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).id() == lost) {
+                start = i + 1;
+            }
+        }
+        IOException last = null;
+        for (int i = 0; i < all.size(); i++) {
+            Provisioning.Gateway g = all.get((start + i) % all.size());
+            if (g.id() == lost) {
+                continue;
+            }
+            try {
+                rejoin(g.id());
+                return;
+            } catch (IOException e) {
+                LOG.warn("rejoin through gateway {} failed: {}", g.id(), e.getMessage());
+                last = e;
+            }
+        }
+        setState(AgentListener.State.ERROR);
+        throw new IOException("no gateway took the rejoin", last);
+    }
+
+    /** Watches its gateway: MQTT down for longer than orphanAfter and no CoAP answer means it is gone. */
+    private void startWatchdog() {
+        watchdog = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(500);
+                    checkGateway();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("device {}: {}", provisioning.deviceName(), e.getMessage());
+                }
+            }
+        }, "gateway-watch-" + provisioning.deviceName());
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    private void checkGateway() throws IOException {
+        if (closed || sleeping || rejoining) {
+            mqttDownSince = 0;
+            return;
+        }
+        RekeySubscriber m = mqtt;
+        if (m != null && m.isConnected()) {
+            mqttDownSince = 0;
+            return;
+        }
+        long now = System.nanoTime();
+        if (mqttDownSince == 0) {
+            mqttDownSince = now;
+            return;
+        }
+        if (now - mqttDownSince < options.orphanAfter().toNanos()) {
+            return;
+        }
+        GatewayCoapClient c = coap;
+        try {
+            if (c == null) {
+                throw new IOException("no CoAP session");
+            }
+            c.setOf(keys.nodeId());
+            mqttDownSince = now; // the gateway answers: only its broker is down, wait on
+            return;
+        } catch (IOException e) {
+            LOG.warn("device {}: gateway {} is gone (MQTT down for {} s, CoAP: {})", provisioning.deviceName(),
+                    attachedGateway(), options.orphanAfter().toSeconds(), e.getMessage());
+        }
+        if (closed || sleeping) {
+            return;
+        }
+        detach();
+        rejoinAnywhere();
     }
 
     private synchronized void subscribe() {
@@ -196,7 +381,13 @@ public final class DeviceAgent implements AutoCloseable {
             sleeping = false;
         }
         long before = keys.epoch();
-        attach();
+        try {
+            attach();
+        } catch (IOException e) {
+            LOG.warn("gateway {} does not answer after sleep ({}): rejoining another one", attachedGateway(), e.getMessage());
+            detach();
+            rejoinAnywhere();
+        }
         LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.epoch());
         setState(AgentListener.State.JOINED);
         emit(AgentListener.Event.WOKE, "caught up from seq " + before + " to " + keys.epoch());
@@ -207,12 +398,24 @@ public final class DeviceAgent implements AutoCloseable {
      * keeps its link keys, and is served by that gateway from then on.
      */
     public void moveTo(int gateway) throws IOException {
-        throw new UnsupportedOperationException("moveTo: not yet implemented (issue 4)");
+        if (gateway == attachedGateway()) {
+            return;
+        }
+        provisioning.gateway(gateway); // fails for a gateway not in its bundle
+        int from = attachedGateway();
+        try {
+            catchUp(); // leave the old gateway with everything it has for us
+        } catch (IOException e) {
+            LOG.info("no final catch-up from gateway {} before moving: {}", from, e.getMessage());
+        }
+        rejoin(gateway);
+        emit(AgentListener.Event.MOVED, "from gateway " + from + " to gateway " + gateway);
     }
 
     /** The gateway this device is attached to now (its owner gateway until it rejoins elsewhere). */
     public int attachedGateway() {
-        return keys.gatewayId();
+        Attachment a = attachment;
+        return a != null ? a.gatewayId() : keys.gatewayId();
     }
 
     /**
@@ -230,7 +433,7 @@ public final class DeviceAgent implements AutoCloseable {
     /** Fetches and applies, in order, every rekey message since this device's epoch. */
     public synchronized int catchUp() throws IOException {
         if (coap == null) {
-            throw new IOException("the device is asleep");
+            throw new IOException(sleeping ? "the device is asleep" : "the device is not attached to a gateway right now");
         }
         int applied = 0;
         for (byte[] m : coap.catchUp(keys.epoch())) {
@@ -353,6 +556,9 @@ public final class DeviceAgent implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
+        }
+        if (watchdog != null) {
+            watchdog.interrupt();
         }
         if (d2d != null) {
             d2d.close();

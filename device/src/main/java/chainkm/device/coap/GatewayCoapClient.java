@@ -89,6 +89,14 @@ public final class GatewayCoapClient implements AutoCloseable {
         return expect(send(request, "POST /join"), ResponseCode.CHANGED, "POST /join").getPayload();
     }
 
+    /** {@code POST /rejoin}: the encoded rejoin answer. Only for a bootstrap identity. */
+    public byte[] rejoin(byte[] request) throws IOException {
+        Request r = Request.newPost();
+        r.getOptions().setUriPath("rejoin");
+        r.setPayload(request);
+        return expect(send(r, "POST /rejoin"), ResponseCode.CHANGED, "POST /rejoin").getPayload();
+    }
+
     /** {@code GET /catchup?after=<afterSeq>}: the rekey messages above {@code afterSeq}, in order. */
     public List<byte[]> catchUp(long afterSeq) throws IOException {
         Request request = Request.newGet();

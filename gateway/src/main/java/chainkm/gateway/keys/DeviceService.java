@@ -12,6 +12,8 @@ public interface DeviceService {
     String BOOTSTRAP_PREFIX = "boot-";
     /** Identities of joined devices: {@code node-<node id>}. */
     String NODE_PREFIX = "node-";
+    /** Identities of other gateways of the consortium (relaying messages for a device attached to them): {@code gateway-<id>}. */
+    String GATEWAY_PREFIX = "gateway-";
 
     /**
      * Joins the device that authenticated with bootstrap identity {@code bootstrapIdentity}:
@@ -28,6 +30,25 @@ public interface DeviceService {
 
     /** The set of a member, as the committed ledger says; empty if the node is not a member. */
     OptionalInt setOf(int nodeId);
+
+    /**
+     * Reattaches a member to this gateway (orphan rejoin or move): checks the next link of its
+     * hash chain against the anchor on the ledger, submits the REJOIN (sync mode: the device is
+     * answered after CheckTx, without waiting for the block) and returns the encoded
+     * {@link chainkm.protocol.rekey.Rejoin.Answer}.
+     */
+    default byte[] rejoin(String bootstrapIdentity, byte[] request) throws DeviceServiceException {
+        throw new DeviceServiceException("rejoin is not served here");
+    }
+
+    /**
+     * For gateway {@code requester}: the rekey messages this gateway, as the owner, made for
+     * node {@code nodeId} above {@code afterSeq} (sealed and signed: the relaying gateway learns
+     * no key from them).
+     */
+    default List<byte[]> relay(int requester, int nodeId, long afterSeq) throws DeviceServiceException {
+        throw new DeviceServiceException("relay is not served here");
+    }
 
     /** The DTLS pre-shared key for an identity ({@code boot-...} or {@code node-<id>}), or null if unknown. */
     byte[] pskFor(String identity);

@@ -1,5 +1,7 @@
 package chainkm.gateway.keys;
 
+import chainkm.protocol.rekey.Rejoin;
+
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
@@ -32,6 +34,28 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     private final GatewaySecrets secrets;
     private final JoinRegistry registry;
     private final SecureRandom random = new SecureRandom();
+    private volatile chainkm.gateway.relay.AttachedDevices attached;
+    private volatile ClonePolicy clonePolicy = ClonePolicy.EVICT;
+    private final java.util.Set<Integer> blocked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong clonesDetected = new java.util.concurrent.atomic.AtomicLong();
+
+    /** What a gateway does with an identity it caught being used twice (gateway.toml {@code clone_policy}). */
+    public enum ClonePolicy {
+        /** Submit an EVICT: every copy of the device loses its keys. */
+        EVICT,
+        /** Refuse the node here (DTLS, rejoin) from now on; the ledger keeps it. */
+        BLOCK,
+        /** Only log it. */
+        LOG;
+
+        public static ClonePolicy parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("clone_policy must be evict, block or log, not '" + text + "'");
+            }
+        }
+    }
 
     public GatewayDeviceService(LedgerApp ledger, Submitter submitter, KeyFeed feed, GatewaySecrets secrets,
                                 Path registryFile) throws IOException {
@@ -99,12 +123,128 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         }
     }
 
+    /** Wires the relay of devices attached here whose sets other gateways own, and the clone policy. */
+    public void attachRelay(chainkm.gateway.relay.AttachedDevices devices, ClonePolicy policy) {
+        this.attached = devices;
+        this.clonePolicy = policy;
+    }
+
     @Override
     public List<byte[]> catchUp(int nodeId, long afterSeq) throws DeviceServiceException {
+        chainkm.gateway.relay.AttachedDevices a = attached;
         if (!feed.read(k -> k.isOwnNode(nodeId))) {
-            throw new DeviceServiceException("node " + nodeId + " is not attached to this gateway");
+            if (a == null || !a.isAttached(nodeId)) {
+                throw new DeviceServiceException("node " + nodeId + " is not attached to this gateway");
+            }
+            try {
+                return a.catchUp(nodeId, afterSeq);
+            } catch (IOException e) {
+                throw new DeviceServiceException("cannot relay the catch-up: " + e.getMessage(), e);
+            }
         }
         return feed.read(k -> k.catchUp(nodeId, afterSeq));
+    }
+
+    @Override
+    public List<byte[]> relay(int requester, int nodeId, long afterSeq) throws DeviceServiceException {
+        if (!feed.read(k -> k.isOwnNode(nodeId))) {
+            throw new DeviceServiceException("node " + nodeId + " is not in a set of this gateway");
+        }
+        return feed.read(k -> k.catchUp(nodeId, afterSeq));
+    }
+
+    @Override
+    public byte[] rejoin(String bootstrapIdentity, byte[] body) throws DeviceServiceException {
+        if (!bootstrapIdentity.startsWith(BOOTSTRAP_PREFIX)) {
+            throw new DeviceServiceException("only a provisioned device's bootstrap identity can rejoin");
+        }
+        Rejoin.Request req;
+        try {
+            req = Rejoin.Request.decode(body);
+        } catch (chainkm.protocol.rekey.MessageFormatException e) {
+            throw new DeviceServiceException(e.getMessage());
+        }
+        int node = req.nodeId();
+        if (blocked.contains(node)) {
+            throw new DeviceServiceException("node " + node + " is blocked here as a suspected clone");
+        }
+        synchronized (("rejoin-" + node).intern()) {
+            Optional<chainkm.gateway.ledger.NodeRecord> member = ledger.readCheckState(s -> s.member(node));
+            if (member.isEmpty()) {
+                boolean used = ledger.readCommitted(s -> s.nodeIdUsed(node));
+                throw new DeviceServiceException(used ? "node " + node + " has left or was evicted: it must join afresh"
+                        : "node " + node + " is not a member");
+            }
+            byte[] anchor = member.get().secretCodeHash();
+            byte[] link = req.link();
+            if (chainkm.protocol.ledger.RejoinChain.isSpent(link, anchor, 64)) {
+                cloneDetected(node, "a rejoin proof that was already used or can be read off the ledger");
+                throw new DeviceServiceException("rejoin proof already used (replayed, cloned, or read off the ledger)");
+            }
+            if (!chainkm.protocol.ledger.RejoinChain.verifies(link, anchor)) {
+                throw new DeviceServiceException("rejoin proof does not match node " + node + "'s anchor on the ledger");
+            }
+            Submitter.Submission s;
+            try {
+                s = submitter.submit(new Submitter.Request(Operation.REJOIN, node, null, link), SubmitMode.SYNC);
+            } catch (IOException e) {
+                throw new DeviceServiceException("rejoin not submitted: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceServiceException("interrupted");
+            }
+            if (!s.first().status().equals(chainkm.gateway.submit.SubmitResult.ACCEPTED)) {
+                throw new DeviceServiceException("the ledger refused the rejoin: code " + s.first().code() + " "
+                        + s.first().log());
+            }
+            s.landed().thenAccept(r -> {
+                if (r.code() == chainkm.gateway.ledger.TxCode.BAD_REJOIN_PROOF.code()) {
+                    // another gateway committed the same link first: two devices hold this node's chain
+                    cloneDetected(node, "the same rejoin proof committed through another gateway first");
+                }
+            });
+            chainkm.gateway.relay.AttachedDevices a = attached;
+            if (a != null) {
+                a.attach(node, req.epoch());
+            }
+            LOG.info("node {} rejoined here at epoch {} (REJOIN accepted, no rekeying)", node, req.epoch());
+            byte[] nk = feed.read(k -> k.nodeKey(node));
+            try {
+                return new Rejoin.Answer(secrets.gatewayId(), node, nk).encode();
+            } finally {
+                java.util.Arrays.fill(nk, (byte) 0);
+            }
+        }
+    }
+
+    private void cloneDetected(int node, String how) {
+        clonesDetected.incrementAndGet();
+        LOG.warn("CLONE suspected: node {} presented {}; policy {}", node, how, clonePolicy.name().toLowerCase());
+        switch (clonePolicy) {
+            case BLOCK -> blocked.add(node);
+            case EVICT -> startDaemon("evict-clone-" + node, () -> {
+                try {
+                    SubmitResult r = depart(Operation.EVICT, node);
+                    LOG.warn("node {} evicted as a suspected clone: {} (height {})", node, r.status(), r.height());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("evicting suspected clone node {} failed: {}", node, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            case LOG -> { }
+        }
+    }
+
+    private static void startDaemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** How many times this gateway caught a node identity used twice. */
+    public long clonesDetected() {
+        return clonesDetected.get();
     }
 
     @Override
@@ -120,9 +260,22 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         if (identity.startsWith(NODE_PREFIX)) {
             try {
                 int id = Integer.parseInt(identity.substring(NODE_PREFIX.length()));
-                return feed.read(k -> k.isOwnNode(id) ? KeySchedule.dtlsPsk(k.nodeKey(id)) : null);
+                if (blocked.contains(id)) {
+                    return null;
+                }
+                chainkm.gateway.relay.AttachedDevices a = attached;
+                boolean here = a != null && a.isAttached(id);
+                return feed.read(k -> k.isOwnNode(id) || here ? KeySchedule.dtlsPsk(k.nodeKey(id)) : null);
             } catch (NumberFormatException e) {
                 return null;
+            }
+        }
+        if (identity.startsWith(GATEWAY_PREFIX)) {
+            try {
+                int id = Integer.parseInt(identity.substring(GATEWAY_PREFIX.length()));
+                return id == secrets.gatewayId() ? null : KeySchedule.relayPsk(secrets, id);
+            } catch (IllegalArgumentException e) {
+                return null; // not a number, or not a gateway of the consortium
             }
         }
         return null;

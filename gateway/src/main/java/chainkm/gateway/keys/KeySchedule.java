@@ -47,6 +47,12 @@ public final class KeySchedule {
         return derive(pairSecret, "pairwise-set-key", Math.min(setA, setB), Math.max(setA, setB), seq);
     }
 
+    /** The DTLS key gateway {@code other} uses as {@code gateway-<other>} to fetch relayed messages from this one. */
+    public static byte[] relayPsk(GatewaySecrets secrets, int other) {
+        int me = secrets.gatewayId();
+        return derive(secrets.pairSecret(other), "relay-psk", Math.min(me, other), Math.max(me, other));
+    }
+
     /** See {@link chainkm.protocol.rekey.Credentials#dtlsPsk}. */
     public static byte[] dtlsPsk(byte[] nodeKey) {
         return chainkm.protocol.rekey.Credentials.dtlsPsk(nodeKey);

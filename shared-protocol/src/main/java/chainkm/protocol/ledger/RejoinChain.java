@@ -50,8 +50,46 @@ public final class RejoinChain {
         return iterate(seed, LENGTH - k);
     }
 
-    /** True when {@code proof} is the next link below {@code currentAnchor}. */
+    /**
+     * Links a device may skip: it stores the index of a link before revealing it, so a rejoin
+     * that was lost (crash, timeout) costs a link, and the next one is a few hashes below the anchor.
+     */
+    public static final int MAX_SKIP = 8;
+
+    /**
+     * True when {@code proof} lies below {@code currentAnchor} on its chain, at most
+     * {@link #MAX_SKIP} links down: H^j(proof) == anchor for some 1 <= j <= MAX_SKIP.
+     */
     public static boolean verifies(byte[] proof, byte[] currentAnchor) {
-        return proof != null && proof.length == Sha256.SIZE && Arrays.equals(Sha256.hash(proof), currentAnchor);
+        if (proof == null || proof.length != Sha256.SIZE || currentAnchor == null) {
+            return false;
+        }
+        byte[] v = proof;
+        for (int j = 1; j <= MAX_SKIP; j++) {
+            v = Sha256.hash(v);
+            if (Arrays.equals(v, currentAnchor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when {@code proof} is the anchor itself or lies above it (H^j(anchor) for j < depth):
+     * a link already revealed, or one anybody can compute from the ledger. Used to tell a
+     * replayed or cloned proof from a mere wrong one.
+     */
+    public static boolean isSpent(byte[] proof, byte[] currentAnchor, int depth) {
+        if (proof == null || proof.length != Sha256.SIZE || currentAnchor == null) {
+            return false;
+        }
+        byte[] v = currentAnchor;
+        for (int j = 0; j < depth; j++) {
+            if (Arrays.equals(v, proof)) {
+                return true;
+            }
+            v = Sha256.hash(v);
+        }
+        return false;
     }
 }

@@ -1,0 +1,96 @@
+package chainkm.gateway.relay;
+
+import chainkm.protocol.rekey.CatchUpPayload;
+import chainkm.protocol.rekey.MessageFormatException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.AddressEndpointContext;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.SystemConfig;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+
+/**
+ * This gateway's CoAP/DTLS client to another gateway's device endpoint, as {@code gateway-<id>}
+ * with a key derived from the two gateways' pair secret: fetches the owner's rekey messages for
+ * a node attached here ({@code GET /relay}). The messages are sealed for the device and signed
+ * by the owner, so relaying them teaches this gateway no key.
+ */
+public final class PeerGatewayClient implements AutoCloseable {
+    private static final int BLOCK_SIZE = 1024;
+    private static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
+
+    private final InetSocketAddress peer;
+    private final Duration timeout;
+    private final CoapEndpoint endpoint;
+
+    public PeerGatewayClient(InetSocketAddress peer, String identity, byte[] psk, Duration timeout) throws IOException {
+        this.peer = peer;
+        this.timeout = timeout;
+        Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
+                CoapConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
+        config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
+        config.set(CoapConfig.PREFERRED_BLOCK_SIZE, BLOCK_SIZE);
+        config.set(CoapConfig.MAX_MESSAGE_SIZE, BLOCK_SIZE);
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_BODY_SIZE);
+        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
+        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
+        config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(new InetSocketAddress(0))
+                .setAdvancedPskStore(new AdvancedSinglePskStore(identity, psk))
+                .setLoggingTag("[relay-coaps]")
+                .build();
+        endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(new DTLSConnector(dtls)).build();
+        endpoint.start();
+    }
+
+    /** The owner's messages for {@code node} above {@code afterSeq}, in order. */
+    public List<byte[]> relay(int node, long afterSeq) throws IOException {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("relay").addUriQuery("node=" + node).addUriQuery("after=" + afterSeq);
+        request.setDestinationContext(new AddressEndpointContext(peer));
+        request.setMaxResourceBodySize(MAX_BODY_SIZE);
+        request.send(endpoint);
+        Response response;
+        try {
+            response = request.waitForResponse(timeout.toMillis());
+        } catch (InterruptedException e) {
+            request.cancel();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("relay request interrupted");
+        }
+        if (response == null) {
+            request.cancel();
+            throw new IOException("gateway at " + peer + " did not answer GET /relay within " + timeout.toMillis() + " ms");
+        }
+        if (response.getCode() != ResponseCode.CONTENT) {
+            throw new IOException("gateway at " + peer + " refused GET /relay: " + response.getCode() + " "
+                    + response.getPayloadString().replaceAll("[^\\x20-\\x7e]", "?"));
+        }
+        try {
+            return CatchUpPayload.decode(response.getPayload());
+        } catch (MessageFormatException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        endpoint.destroy();
+    }
+}

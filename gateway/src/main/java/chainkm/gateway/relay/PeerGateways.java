@@ -1,0 +1,53 @@
+package chainkm.gateway.relay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/** One {@link PeerGatewayClient} per other gateway of the consortium, opened when first needed. */
+public final class PeerGateways implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final int me;
+    private final Map<Integer, InetSocketAddress> endpoints;
+    private final IntFunction<byte[]> relayPsk;
+    private final Map<Integer, PeerGatewayClient> clients = new HashMap<>();
+
+    public PeerGateways(int me, Map<Integer, InetSocketAddress> endpoints, IntFunction<byte[]> relayPsk) {
+        this.me = me;
+        this.endpoints = Map.copyOf(endpoints);
+        this.relayPsk = relayPsk;
+    }
+
+    /** The client for gateway {@code id}; fails if genesis gives no device endpoint for it. */
+    public synchronized PeerGatewayClient client(int id) {
+        PeerGatewayClient c = clients.get(id);
+        if (c != null) {
+            return c;
+        }
+        InetSocketAddress at = endpoints.get(id);
+        if (at == null || id == me) {
+            throw new IllegalArgumentException("no device endpoint of gateway " + id + " in genesis (app_state.gateways[].coap)");
+        }
+        byte[] psk = relayPsk.apply(id);
+        try {
+            c = new PeerGatewayClient(at, "gateway-" + me, psk, TIMEOUT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            java.util.Arrays.fill(psk, (byte) 0);
+        }
+        clients.put(id, c);
+        return c;
+    }
+
+    @Override
+    public synchronized void close() {
+        clients.values().forEach(PeerGatewayClient::close);
+        clients.clear();
+    }
+}

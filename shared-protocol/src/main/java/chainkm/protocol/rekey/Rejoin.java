@@ -1,0 +1,100 @@
+package chainkm.protocol.rekey;
+
+import chainkm.protocol.crypto.Sha256;
+import java.nio.ByteBuffer;
+
+/**
+ * The rejoin exchange ({@code POST /rejoin}, over DTLS with the device's bootstrap identity).
+ *
+ * <pre>
+ * Request (44 bytes): node id (4) | epoch the device has applied (8) | next link of its hash chain (32)
+ * Answer  (22 bytes): gateway id (2) | node id (4) | attachment key (16)
+ * </pre>
+ *
+ * The link is the proof of membership ({@link chainkm.protocol.ledger.RejoinChain}); the
+ * attachment key is the node key the new gateway derives for this node from its own master
+ * secret, which the device then uses (via {@link Credentials#dtlsPsk}) for CoAP with that
+ * gateway. It travels only inside the DTLS session.
+ */
+public final class Rejoin {
+    public static final int REQUEST_SIZE = 4 + 8 + Sha256.SIZE;
+    public static final int ANSWER_SIZE = 2 + 4 + 16;
+
+    private Rejoin() {}
+
+    public record Request(int nodeId, long epoch, byte[] link) {
+        public Request {
+            if (link == null || link.length != Sha256.SIZE) {
+                throw new IllegalArgumentException("a rejoin link is " + Sha256.SIZE + " bytes");
+            }
+            link = link.clone();
+        }
+
+        @Override
+        public byte[] link() {
+            return link.clone();
+        }
+
+        public byte[] encode() {
+            return ByteBuffer.allocate(REQUEST_SIZE).putInt(nodeId).putLong(epoch).put(link).array();
+        }
+
+        public static Request decode(byte[] bytes) throws MessageFormatException {
+            if (bytes == null || bytes.length != REQUEST_SIZE) {
+                throw new MessageFormatException("a rejoin request is " + REQUEST_SIZE + " bytes, not "
+                        + (bytes == null ? 0 : bytes.length));
+            }
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            int node = in.getInt();
+            long epoch = in.getLong();
+            if (node <= 0 || epoch < 0) {
+                throw new MessageFormatException("a rejoin request needs a positive node id and a non-negative epoch");
+            }
+            byte[] link = new byte[Sha256.SIZE];
+            in.get(link);
+            return new Request(node, epoch, link);
+        }
+
+        @Override
+        public String toString() {
+            return "Rejoin.Request[node " + nodeId + ", epoch " + epoch + "]";
+        }
+    }
+
+    public record Answer(int gatewayId, int nodeId, byte[] attachmentKey) {
+        public Answer {
+            if (attachmentKey == null || attachmentKey.length != 16) {
+                throw new IllegalArgumentException("an attachment key is 16 bytes");
+            }
+            attachmentKey = attachmentKey.clone();
+        }
+
+        @Override
+        public byte[] attachmentKey() {
+            return attachmentKey.clone();
+        }
+
+        public byte[] encode() {
+            return ByteBuffer.allocate(ANSWER_SIZE).putShort((short) gatewayId).putInt(nodeId).put(attachmentKey).array();
+        }
+
+        public static Answer decode(byte[] bytes) throws MessageFormatException {
+            if (bytes == null || bytes.length != ANSWER_SIZE) {
+                throw new MessageFormatException("a rejoin answer is " + ANSWER_SIZE + " bytes, not "
+                        + (bytes == null ? 0 : bytes.length));
+            }
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            int gw = Short.toUnsignedInt(in.getShort());
+            int node = in.getInt();
+            byte[] key = new byte[16];
+            in.get(key);
+            return new Answer(gw, node, key);
+        }
+
+        /** Never shows the key. */
+        @Override
+        public String toString() {
+            return "Rejoin.Answer[gateway " + gatewayId + ", node " + nodeId + "]";
+        }
+    }
+}
