@@ -77,7 +77,10 @@ public final class DeviceFacing implements AutoCloseable {
             chainkm.gateway.relay.AttachedDevices attached = new chainkm.gateway.relay.AttachedDevices(config.id(),
                     new LedgerAttachments(ledger, config.id()), () -> feed.read(KeyManager::seq), peers::client, publisher);
             parts.add(attached);
-            ledger.addCommitListener((height, results) -> attached.onCommit());
+            ledger.addCommitListener((height, results) -> {
+                attached.onCommit();
+                java.util.concurrent.CompletableFuture.runAsync(service::onCommit); // off the consensus thread
+            });
             service.attachRelay(attached, GatewayDeviceService.ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
                     new InetSocketAddress(config.coapHost(), config.coapPort()));

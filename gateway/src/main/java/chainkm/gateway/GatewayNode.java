@@ -189,6 +189,9 @@ public final class GatewayNode implements AutoCloseable {
             return null;
         });
         o.put("attached_devices", devices.attachedDevices());
+        devices.attachedNodes().forEach(o.putArray("attached_nodes")::add);
+        o.put("clones_detected", devices.service().clonesDetected());
+        o.put("replayed_rejoins_refused", devices.service().replaysRefused());
         o.put("key_seq", devices.seq());
         o.put("coap_port", devices.coapPort());
         o.put("mqtt_url", config.brokerUrl());

@@ -38,9 +38,15 @@ public final class SimulatedDevices implements AutoCloseable {
     /** Print every D2D message received on stdout, one JSON line each (for `make run`). */
     private volatile boolean echo;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
+    private volatile Duration orphanAfter = DeviceAgent.Options.DEFAULT_ORPHAN_AFTER;
 
     private SimulatedDevices(Path testnetDir) {
         this.testnetDir = testnetDir;
+    }
+
+    /** No devices yet (set options, then {@link #add}). */
+    public static SimulatedDevices none(Path testnetDir) {
+        return new SimulatedDevices(testnetDir);
     }
 
     /** Provisions and starts devices named {@code prefix1..prefixN}, joining several gateways at once. */
@@ -75,7 +81,7 @@ public final class SimulatedDevices implements AutoCloseable {
         Provisioning p = Provisioner.provision(testnetDir, name, gateway);
         List<Received> inbox = new CopyOnWriteArrayList<>();
         DeviceAgent agent = DeviceAgent.start(p, stateDir(name), new DeviceAgent.Options(
-                new InetSocketAddress("127.0.0.1", 0), DeviceAgent.DEFAULT_GRACE, Duration.ofSeconds(30)),
+                new InetSocketAddress("127.0.0.1", 0), DeviceAgent.DEFAULT_GRACE, Duration.ofSeconds(30), orphanAfter),
                 (from, payload) -> {
                     String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
                     inbox.add(new Received(from, text));
@@ -88,6 +94,11 @@ public final class SimulatedDevices implements AutoCloseable {
         devices.put(name, d);
         LOG.info("simulated device {} is node {} on gateway {}", name, agent.nodeId(), agent.gatewayId());
         return d;
+    }
+
+    /** How long a device's gateway may stay silent before it rejoins another (default {@link DeviceAgent.Options#DEFAULT_ORPHAN_AFTER}). */
+    public void orphanAfter(Duration d) {
+        orphanAfter = d;
     }
 
     public void echoReceivedMessages(boolean on) {

@@ -305,12 +305,13 @@ public final class DeviceAgent implements AutoCloseable {
         if (now - mqttDownSince < options.orphanAfter().toNanos()) {
             return;
         }
-        GatewayCoapClient c = coap;
-        try {
-            if (c == null) {
-                throw new IOException("no CoAP session");
-            }
-            c.setOf(keys.nodeId());
+        // a probe of its own, with a short timeout: the agent's client may wait long for a join
+        Attachment a = attachment;
+        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow().key();
+        try (GatewayCoapClient probe = new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(),
+                "node-" + keys.nodeId(), Credentials.dtlsPsk(nk), options.orphanAfter())) {
+            java.util.Arrays.fill(nk, (byte) 0);
+            probe.setOf(keys.nodeId());
             mqttDownSince = now; // the gateway answers: only its broker is down, wait on
             return;
         } catch (IOException e) {

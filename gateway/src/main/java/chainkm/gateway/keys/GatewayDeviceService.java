@@ -38,6 +38,9 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     private volatile ClonePolicy clonePolicy = ClonePolicy.EVICT;
     private final java.util.Set<Integer> blocked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong clonesDetected = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong replaysRefused = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Map<Integer, Long> attachedElsewhereSince = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long CLONE_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     /** What a gateway does with an identity it caught being used twice (gateway.toml {@code clone_policy}). */
     public enum ClonePolicy {
@@ -142,6 +145,7 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
                 throw new DeviceServiceException("cannot relay the catch-up: " + e.getMessage(), e);
             }
         }
+        checkNotCloned(nodeId);
         return feed.read(k -> k.catchUp(nodeId, afterSeq));
     }
 
@@ -178,8 +182,10 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             byte[] anchor = member.get().secretCodeHash();
             byte[] link = req.link();
             if (chainkm.protocol.ledger.RejoinChain.isSpent(link, anchor, 64)) {
-                cloneDetected(node, "a rejoin proof that was already used or can be read off the ledger");
-                throw new DeviceServiceException("rejoin proof already used (replayed, cloned, or read off the ledger)");
+                // anyone who reads the ledger can send this: refuse and log it, but it proves no clone
+                replaysRefused.incrementAndGet();
+                LOG.warn("REPLAYED rejoin proof for node {} refused (already used, or read off the ledger)", node);
+                throw new DeviceServiceException("rejoin proof already used (replayed, or read off the ledger)");
             }
             if (!chainkm.protocol.ledger.RejoinChain.verifies(link, anchor)) {
                 throw new DeviceServiceException("rejoin proof does not match node " + node + "'s anchor on the ledger");
@@ -199,8 +205,7 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             }
             s.landed().thenAccept(r -> {
                 if (r.code() == chainkm.gateway.ledger.TxCode.BAD_REJOIN_PROOF.code()) {
-                    // another gateway committed the same link first: two devices hold this node's chain
-                    cloneDetected(node, "the same rejoin proof committed through another gateway first");
+                    LOG.warn("the REJOIN of node {} accepted here lost to another one with the same link", node);
                 }
             });
             chainkm.gateway.relay.AttachedDevices a = attached;
@@ -214,6 +219,40 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             } finally {
                 java.util.Arrays.fill(nk, (byte) 0);
             }
+        }
+    }
+
+    /**
+     * Called after every commit: notes when each node of this gateway's sets was first seen
+     * attached to another gateway. A device that moved or rejoined elsewhere stops talking to
+     * this gateway before its REJOIN is even submitted, so a request under its identity here
+     * after that (plus a grace for requests in flight) comes from a second copy of the device.
+     */
+    public void onCommit() {
+        long now = System.nanoTime();
+        int me = secrets.gatewayId();
+        java.util.Map<Integer, Integer> elsewhere = ledger.readCommitted(st -> {
+            java.util.Map<Integer, Integer> out = new java.util.HashMap<>();
+            st.members().values().forEach(m -> {
+                if (m.attachedGateway() != me && st.layout().ownerOf(m.setId()) == me) {
+                    out.put(m.nodeId(), m.attachedGateway());
+                }
+            });
+            return out;
+        });
+        attachedElsewhereSince.keySet().retainAll(elsewhere.keySet());
+        elsewhere.keySet().forEach(n -> attachedElsewhereSince.putIfAbsent(n, now));
+    }
+
+    private void checkNotCloned(int node) throws DeviceServiceException {
+        Long since = attachedElsewhereSince.get(node);
+        chainkm.gateway.relay.AttachedDevices a = attached;
+        if (since == null || (a != null && a.isAttached(node))) {
+            return;
+        }
+        if (System.nanoTime() - since > CLONE_GRACE_NANOS) {
+            cloneDetected(node, "its identity here while the ledger attaches it to another gateway");
+            throw new DeviceServiceException("node " + node + " is attached to another gateway: suspected clone");
         }
     }
 
@@ -240,6 +279,11 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** How many replayed (spent or ledger-derived) rejoin proofs this gateway refused. */
+    public long replaysRefused() {
+        return replaysRefused.get();
     }
 
     /** How many times this gateway caught a node identity used twice. */

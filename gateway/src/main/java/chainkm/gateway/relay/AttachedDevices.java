@@ -52,6 +52,9 @@ public final class AttachedDevices implements AutoCloseable {
     private final Map<Integer, Long> pendingSince = new ConcurrentHashMap<>();
     private final Map<Integer, Long> relayedUpTo = new ConcurrentHashMap<>();
     private final Map<Integer, TreeMap<Long, byte[]>> cache = new HashMap<>();
+    /** Owners that did not answer lately: their devices' catch-ups are answered from the cache at once. */
+    private final Map<Integer, Long> ownerSilentUntil = new ConcurrentHashMap<>();
+    private static final long SILENT_MS = 10_000;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "relay");
         t.setDaemon(true);
@@ -101,10 +104,15 @@ public final class AttachedDevices implements AutoCloseable {
             throw new IOException("node " + nodeId + " is not a member");
         }
         try {
+            if (ownerSilentUntil.getOrDefault(owner, 0L) > System.currentTimeMillis()) {
+                throw new IOException("it did not answer in the last " + SILENT_MS / 1000 + " s");
+            }
             List<byte[]> fresh = peers.apply(owner).relay(nodeId, afterSeq);
+            ownerSilentUntil.remove(owner);
             remember(nodeId, fresh);
             return fresh;
         } catch (IOException | RuntimeException e) {
+            ownerSilentUntil.putIfAbsent(owner, System.currentTimeMillis() + SILENT_MS);
             List<byte[]> cached;
             synchronized (cache) {
                 cached = new ArrayList<>(cache.getOrDefault(nodeId, new TreeMap<>()).tailMap(afterSeq, false).values());
@@ -143,8 +151,10 @@ public final class AttachedDevices implements AutoCloseable {
             messages = peers.apply(owner).relay(node, after);
         } catch (IOException | RuntimeException e) {
             LOG.debug("relay for node {} from gateway {} failed: {}", node, owner, e.getMessage());
+            ownerSilentUntil.put(owner, System.currentTimeMillis() + SILENT_MS);
             return;
         }
+        ownerSilentUntil.remove(owner);
         long last = after;
         for (byte[] m : messages) {
             try {
