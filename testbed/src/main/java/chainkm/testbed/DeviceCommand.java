@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = "Run a device agent from a provisioning bundle, for testbeds.",
-        subcommands = {DeviceCommand.Listen.class, DeviceCommand.Send.class})
+        subcommands = {DeviceCommand.Listen.class, DeviceCommand.Send.class, DeviceCommand.Move.class})
 final class DeviceCommand {
 
     static class Common {
@@ -49,8 +49,10 @@ final class DeviceCommand {
             System.out.println("{\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId() + ",\"gateway\":"
                     + agent.gatewayId() + ",\"seq\":" + agent.epoch() + ",\"d2d\":\"" + agent.d2dAddress().getHostString()
                     + ":" + agent.d2dAddress().getPort() + "\"}");
+            chainkm.device.agent.AgentControl control = chainkm.device.agent.AgentControl.open(agent, state);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                control.close();
                 agent.close();
                 stop.countDown();
             }));
@@ -80,6 +82,35 @@ final class DeviceCommand {
                 System.out.println("{\"sent\":true,\"from\":" + agent.nodeId() + ",\"to\":" + toNode + "}");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = {"Move the device to another gateway of its bundle: it rejoins there with the next link of its "
+                    + "hash chain (no consensus wait, nobody rekeyed) and keeps its link keys, so D2D goes on.",
+                    "If an agent runs on --state (`device listen`), it is asked to move through its control channel "
+                    + "(<state>/agent.control); otherwise the agent is started, moved and stopped.",
+                    "Prints the device's state as JSON: {\"device\", \"node_id\", \"set_id\", \"gateway\" (owner), "
+                    + "\"attached_gateway\", \"seq\", \"state\"}; exit code 1 with {\"error\": ...} if the move failed."})
+    static final class Move extends Common implements Callable<Integer> {
+        @Option(names = "--to", required = true, description = "The gateway id to move to.")
+        int to;
+
+        @Override
+        public Integer call() throws Exception {
+            String answer;
+            try {
+                answer = chainkm.device.agent.AgentControl.request(state, "move " + to, Duration.ofSeconds(120));
+            } catch (java.nio.file.NoSuchFileException | java.net.ConnectException notRunning) {
+                try (DeviceAgent agent = start(0, (from, payload) -> { })) {
+                    agent.moveTo(to);
+                    answer = chainkm.device.agent.AgentControl.status(agent);
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    answer = "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\\", "/").replace("\"", "'") + "\"}";
+                }
+            }
+            System.out.println(answer);
+            return answer.startsWith("{\"error\"") ? 1 : 0;
         }
     }
 }

@@ -146,6 +146,9 @@ public final class AttachedDevices implements AutoCloseable {
     }
 
     private void pump(int node, int owner, long after) {
+        if (ownerSilentUntil.getOrDefault(owner, 0L) > System.currentTimeMillis()) {
+            return; // retried when the silence is over
+        }
         List<byte[]> messages;
         try {
             messages = peers.apply(owner).relay(node, after);

@@ -1,0 +1,169 @@
+package chainkm.device.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent's local control channel, so that {@code bin/chainkm device move} (and
+ * friends) can act on an agent another process runs: one TCP listener on 127.0.0.1, whose port
+ * and a random token are in {@code <state>/agent.control} (mode 0600: only the device's user can
+ * read it). A request is one line, {@code TOKEN COMMAND [ARG]}; the answer one JSON line.
+ * Commands: {@code status}, {@code move GATEWAY}, {@code sleep}, {@code wake}.
+ */
+public final class AgentControl implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentControl.class);
+    public static final String FILE = "agent.control";
+
+    private final DeviceAgent agent;
+    private final Path file;
+    private final ServerSocket server;
+    private final String token;
+    private final Thread acceptor;
+
+    private AgentControl(DeviceAgent agent, Path file, ServerSocket server, String token) {
+        this.agent = agent;
+        this.file = file;
+        this.server = server;
+        this.token = token;
+        this.acceptor = new Thread(this::serve, "agent-control");
+        acceptor.setDaemon(true);
+    }
+
+    /** Opens the channel of {@code agent}, whose state directory is {@code stateDir}. */
+    public static AgentControl open(DeviceAgent agent, Path stateDir) throws IOException {
+        byte[] t = new byte[16];
+        new SecureRandom().nextBytes(t);
+        String token = HexFormat.of().formatHex(t);
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Path file = stateDir.resolve(FILE);
+        Path tmp = stateDir.resolve(FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ch.write(StandardCharsets.US_ASCII.encode(server.getLocalPort() + " " + token + "\n"));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AgentControl c = new AgentControl(agent, file, server, token);
+        c.acceptor.start();
+        return c;
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(5_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
+                String line = in.readLine();
+                out.write(answer(line == null ? "" : line) + "\n");
+                out.flush();
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    LOG.debug("control connection failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private String answer(String line) {
+        String[] words = line.trim().split(" +");
+        if (words.length < 2 || !MessageDigest.isEqual(words[0].getBytes(StandardCharsets.US_ASCII),
+                token.getBytes(StandardCharsets.US_ASCII))) {
+            return "{\"error\":\"bad token\"}";
+        }
+        try {
+            switch (words[1]) {
+                case "status" -> { }
+                case "move" -> {
+                    if (words.length != 3) {
+                        return "{\"error\":\"usage: move GATEWAY\"}";
+                    }
+                    agent.moveTo(Integer.parseInt(words[2]));
+                }
+                case "sleep" -> agent.sleep();
+                case "wake" -> agent.wake();
+                default -> {
+                    return "{\"error\":\"unknown command; try status, move GATEWAY, sleep, wake\"}";
+                }
+            }
+            return status(agent);
+        } catch (IOException | RuntimeException e) {
+            return "{\"error\":" + quote(String.valueOf(e.getMessage())) + "}";
+        }
+    }
+
+    /** The agent's state as one JSON line (never key bytes). */
+    public static String status(DeviceAgent agent) {
+        return "{\"device\":" + quote(agent.name()) + ",\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId()
+                + ",\"gateway\":" + agent.gatewayId() + ",\"attached_gateway\":" + agent.attachedGateway()
+                + ",\"seq\":" + agent.epoch() + ",\"state\":" + quote(agent.state().name().toLowerCase()) + "}";
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            } else {
+                b.append('?');
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /**
+     * Sends {@code command} to the agent running on {@code stateDir} and returns its JSON answer.
+     *
+     * @throws java.nio.file.NoSuchFileException if no agent runs there (no control file)
+     * @throws java.net.ConnectException if the agent that wrote it is gone
+     */
+    public static String request(Path stateDir, String command, Duration timeout) throws IOException {
+        String[] portToken = Files.readString(stateDir.resolve(FILE), StandardCharsets.US_ASCII).trim().split(" ");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portToken[0])), 2_000);
+            s.setSoTimeout((int) timeout.toMillis());
+            Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
+            out.write(portToken[1] + " " + command + "\n");
+            out.flush();
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (line == null) {
+                throw new IOException("the agent closed the control connection without an answer");
+            }
+            return line;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("closing the control channel: {}", e.toString());
+        }
+    }
+}
