@@ -107,6 +107,19 @@ public final class DeviceFacing implements AutoCloseable {
         return keys;
     }
 
+    /** Each gateway's CometBFT validator key from genesis app_state.gateways[].validator_key, where it is given. */
+    static Map<Integer, byte[]> validatorKeys(Path genesis) throws IOException {
+        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        Map<Integer, byte[]> out = new TreeMap<>();
+        for (JsonNode g : gateways) {
+            String key = g.path("validator_key").asText("");
+            if (!key.isEmpty()) {
+                out.put(g.path("id").asInt(), Base64.getDecoder().decode(key));
+            }
+        }
+        return out;
+    }
+
     /** Each gateway's device endpoint from genesis app_state.gateways[].coap ("host:port"), where it is given. */
     static Map<Integer, InetSocketAddress> peerCoap(Path genesis) throws IOException {
         JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");

@@ -87,6 +87,8 @@ public final class GatewayNode implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             LedgerApp app = new LedgerApp(new StateStore(home.resolve("ledger")), faults.faultyProposals());
+            app.setValidatorKeys(DeviceFacing.validatorKeys(
+                    home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json")));
             AbciServer abci = AbciServer.startTcp(app, config.abciPort());
             started.add(abci);
             CometProcess.Options opts = CometProcess.Options.of(CometBinary.locate(),

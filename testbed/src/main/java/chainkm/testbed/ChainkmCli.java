@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Decentralized key management for device-to-device IoT security: gateways run a CometBFT "
                 + "validator each and agree on every rekeying operation.",
         subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
-                ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class,
+                ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {

@@ -57,7 +57,8 @@ public final class TestnetGenerator {
             entries.add(g);
             Ed25519.KeyPair key = GatewayKey.generate(home.resolve("gateway.key"));
             byte[] kem = GatewaySecrets.generate(home, provisioning);
-            consortium.addObject().put("id", i).put("name", name)
+            com.fasterxml.jackson.databind.node.ObjectNode member = consortium.addObject();
+            member.put("id", i).put("name", name)
                     .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()))
                     .put("kem_key", Base64.getEncoder().encodeToString(kem))
                     .put("coap", "127.0.0.1:" + g.coapPort());
@@ -71,7 +72,9 @@ public final class TestnetGenerator {
             Files.writeString(tokenFile, HexFormat.of().formatHex(token) + "\n");
             new GatewayConfig(i, name, "gateway.key", "cometbft", g.abciPort(), g.rpcPort(), g.controlPort(), 3000,
                     g.coapPort(), "127.0.0.1", g.mqttPort(), "").save(home);
-            homes.add(CometHome.init(home.resolve("cometbft"), name));
+            CometHome comet = CometHome.init(home.resolve("cometbft"), name);
+            member.put("validator_key", comet.validatorPubKeyBase64());
+            homes.add(comet);
         }
         for (int i = 0; i < gateways; i++) {
             List<String> peers = new ArrayList<>();

@@ -100,7 +100,7 @@ public final class DeviceAgent implements AutoCloseable {
         agent.addListener(events);
         try {
             boolean joined = agent.joinIfNeeded(stateDir);
-            agent.attachment = Attachment.load(stateDir, agent.storageKey()).orElse(null);
+            agent.setAttachment(Attachment.load(stateDir, agent.storageKey()).orElse(null));
             try {
                 agent.attach();
             } catch (IOException e) {
@@ -181,6 +181,13 @@ public final class DeviceAgent implements AutoCloseable {
         catchUp(); // what was published between the first catch-up and the subscription
     }
 
+    private void setAttachment(Attachment a) {
+        attachment = a;
+        if (a != null) {
+            keys.attachment(a.gatewayId(), a.key());
+        }
+    }
+
     /** Drops the connections to its gateway (keys stay). */
     private synchronized void detach() {
         if (mqtt != null) {
@@ -221,7 +228,7 @@ public final class DeviceAgent implements AutoCloseable {
                 Attachment a = new Attachment(gatewayId, answer.attachmentKey());
                 a.save(stateDir, storageKey());
                 detach();
-                attachment = a;
+                setAttachment(a);
                 attach();
                 setState(sleeping ? AgentListener.State.SLEEPING : AgentListener.State.JOINED);
                 LOG.info("device {} (node {}) rejoined through gateway {} at seq {}", provisioning.deviceName(),
@@ -238,13 +245,15 @@ public final class DeviceAgent implements AutoCloseable {
 
     /**
      * Its gateway is gone: tries the other gateways of its bundle, starting after the lost one
-     * in the bundle's order (so orphans of one gateway meet at the same successor), until one
-     * takes it.
+     * in id order (so orphans of one gateway meet at its successor, the gateway that adopts its
+     * sets if it is removed), until one takes it.
      */
     private void rejoinAnywhere() throws IOException {
         int lost = attachedGateway();
         emit(AgentListener.Event.GATEWAY_LOST, "gateway " + lost + " does not answer");
-        List<Provisioning.Gateway> all = provisioning.gateways();
+        // in id order, as the ledger picks the gateway that adopts a removed one's sets
+        List<Provisioning.Gateway> all = provisioning.gateways().stream()
+                .sorted(java.util.Comparator.comparingInt(Provisioning.Gateway::id)).toList();
         int start = 0;
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).id() == lost) {

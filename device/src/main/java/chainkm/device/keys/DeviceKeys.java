@@ -55,6 +55,15 @@ public final class DeviceKeys {
         this.clock = clock;
     }
 
+    private volatile int attachmentGateway;
+    private volatile byte[] attachmentKey;
+
+    /** The gateway this device rejoined and the key it got there (see {@code Rejoin.Answer}). */
+    public void attachment(int gatewayId, byte[] key) {
+        attachmentGateway = gatewayId;
+        attachmentKey = key == null ? null : key.clone();
+    }
+
     public boolean joined() {
         return store.counter(NODE_ID) != 0;
     }
@@ -121,7 +130,9 @@ public final class DeviceKeys {
             LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), epoch);
             return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + epoch);
         }
-        if (m.seq() > epoch + 1) {
+        // an adoption's full-state message stands alone: what came before it from the removed gateway is moot
+        boolean gap = m.seq() > epoch + 1;
+        if (gap && !(m.kind() == RekeyMessage.Kind.NODE && m.operation() == chainkm.protocol.ledger.Operation.REMOVE_GATEWAY)) {
             return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
         }
         KeyId kek;
@@ -137,6 +148,12 @@ public final class DeviceKeys {
             kek = KeyId.setKey(setId());
         }
         Optional<KeyMaterial> kekValue = store.get(kek);
+        byte[] attached = attachmentKey;
+        if (m.kind() == RekeyMessage.Kind.NODE && attached != null && m.gatewayId() == attachmentGateway
+                && m.gatewayId() != gatewayId()) {
+            // the gateway it rejoined adopted its set: its first message is under the attachment key
+            kekValue = Optional.of(new KeyMaterial(kek, attached, epoch));
+        }
         if (kekValue.isEmpty()) {
             return refuse(m.seq(), "no " + kek + " to open the message");
         }
@@ -151,6 +168,10 @@ public final class DeviceKeys {
         } finally {
             java.util.Arrays.fill(kekBytes, (byte) 0);
         }
+        boolean fullState = !updates.isEmpty() && updates.get(0).action() == KeyUpdate.Action.WIPE;
+        if (gap && !fullState) {
+            return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
+        }
         Map<KeyId, Previous> newGrace = new HashMap<>();
         List<KeyId> dropped = new ArrayList<>();
         try {
@@ -159,6 +180,9 @@ public final class DeviceKeys {
                     applyOne(edit, u, m, newGrace, dropped);
                 }
                 edit.setEpoch(m.seq());
+                if (fullState && m.kind() == RekeyMessage.Kind.NODE && m.gatewayId() != gatewayId()) {
+                    edit.setValue(GATEWAY_ID, m.gatewayId()); // adopted: this gateway owns its set now
+                }
             });
         } catch (RuntimeException e) {
             return refuse(m.seq(), "rekey message cannot be applied: " + e.getMessage());

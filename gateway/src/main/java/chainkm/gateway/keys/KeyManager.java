@@ -146,7 +146,81 @@ public final class KeyManager {
 
     /** Applies the next accepted operation; returns what to publish. */
     public List<Outgoing> apply(RefreshEntry e) {
-        return e.operation() == Operation.JOIN ? applyJoin(e) : applyDeparture(e);
+        return switch (e.operation()) {
+            case JOIN -> applyJoin(e);
+            case REMOVE_GATEWAY -> applyAdoption(e);
+            default -> applyDeparture(e);
+        };
+    }
+
+    // --- adoption of a removed gateway's sets ----------------------------------------------
+
+    /**
+     * Gateway {@code e.nodeId()} left the consortium and {@code e.setId()} adopts its sets. Its
+     * keys must be assumed known to whoever holds that gateway now, so the adopter gives each
+     * adopted set fresh keys (set key and pairwise node keys from its own master secret,
+     * pairwise set keys from its pair secrets), delivered to each member in one full-state NODE
+     * message under the node key the adopter derives for it: the attachment key the member got
+     * when it rejoined there. Every other gateway sends its sets their new pairwise set keys with
+     * the adopted sets.
+     */
+    private List<Outgoing> applyAdoption(RefreshEntry e) {
+        int removed = e.nodeId();
+        int adopter = e.setId();
+        Set<Integer> adopted = new TreeSet<>(layout.transferOwnership(removed, adopter));
+        long s = ++seq;
+        List<Outgoing> out = new ArrayList<>();
+        if (removed == gatewayId) {
+            setKeys.clear();
+            setPairKeys.clear();
+            return out; // it owns nothing any more
+        }
+        for (int x : adopted) {
+            if (adopter == gatewayId) {
+                setKeys.put(x, KeySchedule.freshSetKey(secrets.master(), x, s));
+            }
+            for (int b : layout.setIds()) {
+                if (b != x && (adopter == gatewayId || layout.ownerOf(b) == gatewayId)) {
+                    setPairKeys.put(KeyId.pairwiseSetKey(x, b), KeySchedule.freshPairwiseSetKey(pairSecret(x, b), x, b, s));
+                }
+            }
+        }
+        for (int y : layout.setIds()) {
+            if (layout.ownerOf(y) != gatewayId) {
+                continue;
+            }
+            if (adopted.contains(y)) {
+                for (int member : layout.members(y)) {
+                    List<KeyUpdate> u = new ArrayList<>();
+                    u.add(KeyUpdate.wipe());
+                    u.add(KeyUpdate.set(y));
+                    u.add(KeyUpdate.put(KeyId.nodeKey(member), nodeKey(member), false));
+                    u.add(KeyUpdate.put(KeyId.setKey(y), setKeys.get(y), false));
+                    for (int z : layout.members(y)) {
+                        if (z != member) {
+                            u.add(KeyUpdate.put(KeyId.pairwiseNodeKey(member, z), pnk(member, z, y), false));
+                        }
+                    }
+                    for (int b : layout.setIds()) {
+                        if (b != y) {
+                            u.add(KeyUpdate.put(KeyId.pairwiseSetKey(y, b), setPairKeys.get(KeyId.pairwiseSetKey(y, b)),
+                                    false));
+                        }
+                    }
+                    out.add(nodeMessage(e, s, member, u));
+                    // its catch-up here starts with this message: what the removed gateway sent before is moot
+                    setHistory.computeIfAbsent(member, k -> new TreeMap<>()).put(s - 1, y);
+                }
+            } else {
+                List<KeyUpdate> common = new ArrayList<>();
+                for (int x : adopted) {
+                    KeyId psk = KeyId.pairwiseSetKey(x, y);
+                    common.add(KeyUpdate.put(psk, setPairKeys.get(psk), false));
+                }
+                out.add(setMessage(e, s, y, common, List.of()));
+            }
+        }
+        return out;
     }
 
     // --- join ----------------------------------------------------------------------------

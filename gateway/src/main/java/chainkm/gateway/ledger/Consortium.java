@@ -75,6 +75,24 @@ public final class Consortium {
         return keys.size();
     }
 
+    /**
+     * Who adopts the sets of a gateway leaving the consortium: the next gateway id after it
+     * among the others, wrapping around (devices that lose their gateway try that one first).
+     */
+    public int successorOf(int gatewayId) {
+        for (int id : keys.tailMap(gatewayId).keySet()) {
+            if (id != gatewayId) {
+                return id;
+            }
+        }
+        for (int id : keys.keySet()) {
+            if (id != gatewayId) {
+                return id;
+            }
+        }
+        throw new IllegalStateException("no gateway left to adopt gateway " + gatewayId + "'s sets");
+    }
+
     /** The consortium without {@code gatewayId}. */
     Consortium without(int gatewayId) {
         TreeMap<Integer, byte[]> rest = new TreeMap<>(keys);

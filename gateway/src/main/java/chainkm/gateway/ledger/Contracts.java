@@ -155,9 +155,18 @@ public final class Contracts {
         LedgerTx tx = verdict.tx();
         ChangeRecord r = tx.record();
         if (r.operation() == Operation.REMOVE_GATEWAY) {
-            // its later transactions are refused as UNKNOWN_GATEWAY; its sets wait for adoption (issue 4)
-            state.setConsortium(state.consortium().without(r.nodeId()));
-            return new Outcome(verdict, null);
+            // its later transactions are refused as UNKNOWN_GATEWAY; its next gateway adopts its sets and
+            // renews their keys (a key operation, so every device hears of it)
+            int removed = r.nodeId();
+            int successor = state.consortium().successorOf(removed);
+            state.setConsortium(state.consortium().without(removed));
+            if (state.mutableLayout().transferOwnership(removed, successor).isEmpty()) {
+                return new Outcome(verdict, null);
+            }
+            RefreshEntry entry = new RefreshEntry(height, index, Operation.REMOVE_GATEWAY, removed, successor,
+                    r.refreshKey(), tx.gatewayId(), List.of());
+            state.appendRefresh(entry);
+            return new Outcome(verdict, entry);
         }
         if (r.operation() == Operation.REJOIN) {
             // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
@@ -173,8 +182,8 @@ public final class Contracts {
                         tx.gatewayId()));
             }
             case LEAVE, EVICT -> {
-                // sets are aligned with gateways: the leaver's set belongs to the gateway it joined through
-                int owner = state.member(r.nodeId()).orElseThrow().gatewayId();
+                // sets are aligned with gateways: Reorder stays among the sets of the leaver's set's owner
+                int owner = state.layout().ownerOf(r.setId());
                 state.mutableLayout().remove(r.nodeId());
                 state.removeMember(r.nodeId());
                 moves = Reorder.afterLeave(state.mutableLayout(), r.setId(), owner);

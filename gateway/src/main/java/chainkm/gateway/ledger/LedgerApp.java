@@ -17,6 +17,7 @@ import tendermint.abci.Types.CheckTxType;
 import tendermint.abci.Types.Event;
 import tendermint.abci.Types.EventAttribute;
 import tendermint.abci.Types.ExecTxResult;
+import tendermint.abci.Types.ValidatorUpdate;
 import tendermint.abci.Types.RequestCheckTx;
 import tendermint.abci.Types.RequestCommit;
 import tendermint.abci.Types.RequestFinalizeBlock;
@@ -44,6 +45,7 @@ import tendermint.abci.Types.ResponseQuery;
 public final class LedgerApp implements AbciApplication {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApp.class);
     public static final long APP_VERSION = 1;
+    private volatile java.util.Map<Integer, byte[]> validatorKeys = java.util.Map.of();
 
     /** Told about every committed block: the tx hashes (hex, upper case) with their codes. */
     public interface CommitListener {
@@ -86,6 +88,15 @@ public final class LedgerApp implements AbciApplication {
             LOG.warn("FAULTY PROPOSER MODE: {} invalid transactions will be put in this node's proposals",
                     faultyProposals.size());
         }
+    }
+
+    /**
+     * The CometBFT validator key (Ed25519, 32 bytes) of each gateway, from genesis
+     * (app_state.gateways[].validator_key): every node reads the same genesis, so the validator
+     * update a removal makes is the same everywhere.
+     */
+    public void setValidatorKeys(java.util.Map<Integer, byte[]> keys) {
+        validatorKeys = java.util.Map.copyOf(keys);
     }
 
     public void addCommitListener(CommitListener listener) {
@@ -240,8 +251,18 @@ public final class LedgerApp implements AbciApplication {
                 digest.update(new byte[] {(byte) (v.code().code() >>> 8), (byte) v.code().code()});
                 results.add(new TxResult(Hex.encode(txHash).toUpperCase(), v.code()));
                 ExecTxResult.Builder r = ExecTxResult.newBuilder().setCode(v.code().code()).setLog(v.log());
+                if (v.accepted() && v.tx().record().operation() == chainkm.protocol.ledger.Operation.REMOVE_GATEWAY) {
+                    byte[] validator = validatorKeys.get(v.tx().record().nodeId());
+                    if (validator != null) {
+                        // the removed gateway's validator leaves consensus too (power 0)
+                        out.addValidatorUpdates(ValidatorUpdate.newBuilder().setPower(0).setPubKey(
+                                tendermint.crypto.Keys.PublicKey.newBuilder().setEd25519(ByteString.copyFrom(validator))));
+                    }
+                }
                 if (v.accepted() && outcome.entry() != null) {
                     r.addEvents(event(outcome.entry()));
+                } else if (v.accepted()) {
+                    LOG.info("FinalizeBlock {}: transaction {} accepted: {}", height, index, v.tx().record());
                 } else {
                     r.setCodespace(TxCode.CODESPACE);
                     LOG.warn("FinalizeBlock {}: transaction {} refused: {}", height, index, v.log());

@@ -129,6 +129,28 @@ public final class SetLayout {
         return m;
     }
 
+    /**
+     * Hands every set of gateway {@code from} to gateway {@code to} (adoption after {@code from}
+     * left the consortium); members and set ids stay as they are. Returns the sets handed over.
+     */
+    public SortedSet<Integer> transferOwnership(int from, int to) {
+        if (to < 1 || from == to) {
+            throw new IllegalArgumentException("cannot hand gateway " + from + "'s sets to gateway " + to);
+        }
+        TreeSet<Integer> moved = setsByOwner.remove(from);
+        if (moved == null) {
+            return Collections.emptySortedSet();
+        }
+        for (int setId : moved) {
+            Entry old = sets.get(setId);
+            Entry adopted = new Entry(to);
+            adopted.members.addAll(old.members);
+            sets.put(setId, adopted);
+        }
+        setsByOwner.computeIfAbsent(to, g -> new TreeSet<>()).addAll(moved);
+        return Collections.unmodifiableSortedSet(moved);
+    }
+
     /** The id the next created set will get. Strictly increasing, never reused. */
     public int nextSetId() {
         return nextSetId;
