@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *       messages, each prefixed by its 4-byte big-endian length (block-wise when large);</li>
  *   <li>{@code GET /node/<id>} (any device): 2.05 with the node's set id as a 4-byte
  *       big-endian int, or 4.04 if it is not a member.</li>
+ *   <li>{@code POST /leave} ({@code node-<id>} only, body: that same id): 2.04 once the LEAVE
+ *       is committed (see {@link LeaveResource}).</li>
  * </ul>
  * Errors: 4.00 malformed request, 4.03 identity of the wrong kind, 4.04 unknown node or
  * resource, 4.05 wrong method, 5.03 the key manager refused or could not serve (its
@@ -106,6 +108,7 @@ public final class CoapGatewayServer implements AutoCloseable {
         server.add(new JoinResource(service, serviceExecutor),
                 new CatchUpResource(service, serviceExecutor),
                 new NodeResource(service, serviceExecutor));
+        server.add(new LeaveResource(service, serviceExecutor));
         server.addEndpoint(endpoint);
         try {
             // start the endpoint first, so a bind failure is an exception and not a log line
