@@ -40,7 +40,7 @@ public record AgentConfig(Path root, Path stateDir, Path bootBundle, String boar
                           Duration peerSendInterval, String sensor, Path socTemperature, int i2cBus, int i2cAddress,
                           int i2cRegister, Duration gatewayTimeout) {
 
-    static final Set<String> KEYS = Set.of("state.dir", "bundle.boot", "board", "gpio.led", "gpio.button",
+    public static final Set<String> KEYS = Set.of("state.dir", "bundle.boot", "board", "gpio.led", "gpio.button",
             "button.active_low", "button.long_ms", "button.very_long_ms", "d2d.bind", "peer.node", "peer.address",
             "peer.send_interval_s", "sensor", "sensor.soc_path", "sensor.i2c.bus", "sensor.i2c.address",
             "sensor.i2c.register", "gateway.timeout_ms");
