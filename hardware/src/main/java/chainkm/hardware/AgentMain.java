@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * {@code chainkm-agent.service}). Moves the provisioning bundle off the boot partition at first
  * boot, joins (or resumes), drives the status LED from the agent's state and acts on the button.
  */
-@Command(name = "chainkm-agent", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "chainkm-agent", mixinStandardHelpOptions = true, sortOptions = false, version = "chainkm-agent 0.1.0",
         description = {
             "The chainkm device agent for a Raspberry Pi (or any Linux machine, on a mock board).",
             "At first boot it moves the provisioning bundle from the boot partition (bundle.boot) into its state "
@@ -38,13 +38,17 @@ import picocli.CommandLine.Option;
                 + "(the gateway commits the LEAVE, then the agent wipes its keys and stops).",
             "Exit codes: 0 stopped (or left), 1 failed (systemd restarts it), 2 bad command line or configuration, "
                 + "3 not provisioned or has left (systemd does not restart it)."},
-        footer = {"", "Configuration keys (all optional), see README.md 'Flashing a Raspberry Pi':",
-            "  state.dir=/var/lib/chainkm  bundle.boot=/boot/firmware/chainkm/provisioning.properties",
-            "  board=auto|pi|mock  gpio.led=17  gpio.button=27 (BCM numbers)  button.active_low=true",
-            "  button.long_ms=1500  button.very_long_ms=5000  d2d.bind=0.0.0.0:5700",
+        footer = {"", "Configuration keys (all optional; README.md, 'Flashing a Raspberry Pi'):",
+            "  state.dir=/var/lib/chainkm",
+            "  bundle.boot=/boot/firmware/chainkm/provisioning.properties",
+            "  board=auto|pi|mock",
+            "  gpio.led=17  gpio.button=27  (BCM numbers)  button.active_low=true",
+            "  button.long_ms=1500  button.very_long_ms=5000",
+            "  d2d.bind=0.0.0.0:5700",
             "  peer.node=N  peer.address=HOST:PORT  peer.send_interval_s=0",
             "  sensor=soc|i2c  sensor.soc_path=/sys/class/thermal/thermal_zone0/temp",
-            "  sensor.i2c.bus=1  sensor.i2c.address=0x48  sensor.i2c.register=0  gateway.timeout_ms=20000"})
+            "  sensor.i2c.bus=1  sensor.i2c.address=0x48  sensor.i2c.register=0",
+            "  gateway.timeout_ms=20000"})
 public final class AgentMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     /** In the state directory once the device has left: it never starts again with this state. */
