@@ -9,7 +9,7 @@ GO_ENV := GOFLAGS="-mod=readonly -buildvcs=false" GOSUMDB=off
 COMETBFT_MOD := github.com/cometbft/cometbft
 GOGOPROTO_MOD := github.com/cosmos/gogoproto
 
-.PHONY: build test run bench cometbft proto clean
+.PHONY: build test run bench image cometbft proto clean
 
 build: $(BUILD)/bin/cometbft $(BUILD)/proto/.linked
 	$(MVN) $(MVN_FLAGS) -DskipTests install
@@ -38,6 +38,17 @@ test: $(BUILD)/bin/cometbft $(BUILD)/proto/.linked
 
 run: build
 	bin/chainkm testnet --gateways 4 --dir $(BUILD)/run --profile fast --devices 12
+
+# The device image overlay for Raspberry Pi OS Lite (README: "Flashing a Raspberry Pi").
+IMAGE := $(BUILD)/chainkm-device-image.tar.gz
+
+image:
+	$(MVN) $(MVN_FLAGS) -pl hardware -am -DskipTests package
+	@mkdir -p $(BUILD)
+	cp hardware/target/chainkm-device-image.tar.gz $(IMAGE)
+	@echo "image: $(IMAGE): $$(stat -c %s $(IMAGE)) bytes compressed;" \
+	  "distribution (agent and its libraries, /opt/chainkm): $$(tar -tvzf $(IMAGE) opt/chainkm | awk '{s += $$3} END {print s}') bytes;" \
+	  "$$(tar -tzf $(IMAGE) | grep -c '\.jar$$') jars"
 
 bench: build
 	bin/chainkm bench --out bench/results

@@ -433,7 +433,25 @@ public final class DeviceAgent implements AutoCloseable {
      * committed, then wipes its keys; the agent is closed afterwards.
      */
     public void leave() throws IOException {
-        throw new UnsupportedOperationException("leave: not yet implemented (issue 6)");
+        GatewayCoapClient c;
+        synchronized (this) {
+            if (closed) {
+                throw new IOException("the agent is closed");
+            }
+            c = coap;
+        }
+        if (c == null) {
+            throw new IOException("the device is asleep: wake it before it leaves");
+        }
+        int node = keys.nodeId();
+        long height = c.leave(node);
+        Path stateDir = store.file().getParent();
+        close();
+        StateWipe.wipe(stateDir);
+        LOG.info("device {} left the network (node {}, committed at height {}); its keys are wiped",
+                provisioning.deviceName(), node, height);
+        setState(AgentListener.State.LEFT);
+        emit(AgentListener.Event.LEFT, "node " + node + " at height " + height);
     }
 
     public boolean sleeping() {

@@ -30,7 +30,7 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 
 /**
  * The device's CoAP-over-DTLS client for its gateway's endpoints ({@code /join},
- * {@code /catchup}, {@code /node/<id>}). One DTLS 1.2 PSK session (the identity and key are
+ * {@code /catchup}, {@code /node/<id>}, {@code /leave}). One DTLS 1.2 PSK session (the identity and key are
  * fixed at construction, both sides authenticate through them), one UDP socket and a couple
  * of threads, created on the first request and freed by {@link #close()}. Thread-safe.
  *
@@ -123,6 +123,22 @@ public final class GatewayCoapClient implements AutoCloseable {
             throw new IOException("malformed answer to " + what + ": " + payload.length + " bytes, expected 4");
         }
         return OptionalInt.of(ByteBuffer.wrap(payload).getInt());
+    }
+
+    /**
+     * {@code POST /leave} with this node's id: the gateway submits the LEAVE and answers once it
+     * is committed; returns the commit height. Only for this client's own {@code node-<id>}.
+     */
+    public long leave(int nodeId) throws IOException {
+        Request request = Request.newPost();
+        request.getOptions().setUriPath("leave");
+        request.setPayload(ByteBuffer.allocate(Integer.BYTES).putInt(nodeId).array());
+        String answer = expect(send(request, "POST /leave"), ResponseCode.CHANGED, "POST /leave").getPayloadString();
+        try {
+            return Long.parseLong(answer.trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed answer to POST /leave: " + printable(answer));
+        }
     }
 
     /** Frees the socket and threads and destroys the key; later calls fail. */

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /rejoin} ({@code boot-...} only): 2.04 with the rejoin answer ({@link RejoinResource});</li>
  *   <li>{@code GET /relay?node=<id>&after=<seq>} ({@code gateway-<id>} only): the owner's rekey
  *       messages for a node attached to the asking gateway ({@link RelayResource}).</li>
+ *   <li>{@code POST /leave} ({@code node-<id>} only, body: that same id): 2.04 once the LEAVE
+ *       is committed (see {@link LeaveResource}).</li>
  * </ul>
  * Errors: 4.00 malformed request, 4.03 identity of the wrong kind, 4.04 unknown node or
  * resource, 4.05 wrong method, 5.03 the key manager refused or could not serve (its
@@ -110,7 +112,8 @@ public final class CoapGatewayServer implements AutoCloseable {
                 new CatchUpResource(service, serviceExecutor),
                 new NodeResource(service, serviceExecutor),
                 new RejoinResource(service, serviceExecutor),
-                new RelayResource(service, serviceExecutor));
+                new RelayResource(service, serviceExecutor),
+                new LeaveResource(service, serviceExecutor));
         server.addEndpoint(endpoint);
         try {
             // start the endpoint first, so a bind failure is an exception and not a log line

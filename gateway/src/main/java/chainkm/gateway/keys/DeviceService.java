@@ -52,4 +52,13 @@ public interface DeviceService {
 
     /** The DTLS pre-shared key for an identity ({@code boot-...} or {@code node-<id>}), or null if unknown. */
     byte[] pskFor(String identity);
+
+    /**
+     * Removes node {@code nodeId} from the network at its own request (the transport has checked
+     * that the device authenticated as {@code node-<nodeId>}): submits the LEAVE in commit mode
+     * and returns the height of the block that committed it.
+     */
+    default long leave(int nodeId) throws DeviceServiceException {
+        throw new DeviceServiceException("this gateway does not serve device-initiated leaves");
+    }
 }

@@ -325,6 +325,30 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         return null;
     }
 
+    @Override
+    public long leave(int nodeId) throws DeviceServiceException {
+        chainkm.gateway.relay.AttachedDevices a = attached;
+        if (!feed.read(k -> k.isOwnNode(nodeId)) && (a == null || !a.isAttached(nodeId))) {
+            throw new DeviceServiceException("node " + nodeId + " is not attached to this gateway");
+        }
+        if (ledger.readCommitted(s -> s.member(nodeId).isEmpty())) {
+            throw new DeviceServiceException("node " + nodeId + " is not a member");
+        }
+        try {
+            SubmitResult r = depart(Operation.LEAVE, nodeId);
+            if (!r.committed()) {
+                throw new DeviceServiceException("the ledger refused the leave: code " + r.code() + " " + r.log());
+            }
+            LOG.info("node {} left at its own request (height {})", nodeId, r.height());
+            return r.height();
+        } catch (IOException e) {
+            throw new DeviceServiceException("leave failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeviceServiceException("interrupted");
+        }
+    }
+
     /** Submits a leave or evict of a node through this gateway (commit mode). */
     public SubmitResult depart(Operation op, int nodeId) throws IOException, InterruptedException {
         return submitter.submit(Submitter.Request.departure(op, nodeId), SubmitMode.COMMIT).first();

@@ -59,4 +59,19 @@ final class FakeDeviceService implements DeviceService {
         byte[] psk = psks.get(identity);
         return psk == null ? null : psk.clone();
     }
+
+    /** Nodes that {@link #leave} removed, in order. */
+    final List<Integer> left = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public long leave(int nodeId) throws DeviceServiceException {
+        if (refusal != null) {
+            throw new DeviceServiceException(refusal);
+        }
+        if (sets.remove(nodeId) == null) {
+            throw new DeviceServiceException("node " + nodeId + " is not a member");
+        }
+        left.add(nodeId);
+        return 77;
+    }
 }

@@ -1,0 +1,34 @@
+package chainkm.device.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateWipeTest {
+    @TempDir
+    Path state;
+
+    @Test
+    void theKeyStoreAndTheRejoinSeedAreGoneAndNothingElseIsTouched() throws IOException {
+        Files.write(state.resolve("keys.store"), new byte[10_000]);
+        Files.write(state.resolve("keys.store.lock"), new byte[0]);
+        Files.write(state.resolve(RejoinSeed.FILE), new byte[] {1, 2, 3});
+        Files.writeString(state.resolve("provisioning.properties"), "device.name=x\n");
+        StateWipe.wipe(state);
+        assertFalse(Files.exists(state.resolve("keys.store")));
+        assertFalse(Files.exists(state.resolve("keys.store.lock")));
+        assertFalse(Files.exists(state.resolve(RejoinSeed.FILE)));
+        assertTrue(Files.exists(state.resolve("provisioning.properties")));
+        try (Stream<Path> left = Files.list(state)) {
+            assertEquals(1, left.count());
+        }
+        StateWipe.wipe(state); // nothing left to wipe: no error
+    }
+}

@@ -1,0 +1,173 @@
+package chainkm.testbed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Issue 6, the device image: the overlay tarball unpacked into a temporary root, a bundle from
+ * {@code chainkm provision} on its boot partition, and the agent started exactly as the unit's
+ * ExecStart starts it (paths below the root through the launcher's CHAINKM_ROOT; no Raspberry
+ * Pi there, so on the mock board). It moves its bundle off the boot partition, joins a real
+ * testnet and exchanges D2D messages with a simulated device both ways.
+ */
+class ImageInstallIT {
+    private static final Pattern JOINED = Pattern.compile("device pi-1 is node (\\d+) in set");
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+    private RunningTestnet net;
+    private SimulatedDevices sim;
+    private Process agent;
+    private Path agentLog;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.destroy(); // SIGTERM, as systemctl stop
+            if (!agent.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                agent.destroyForcibly().waitFor();
+            }
+        }
+        if (sim != null) {
+            sim.close();
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    private String log() {
+        try {
+            return Files.exists(agentLog) ? Files.readString(agentLog, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void awaitLog(String what, Pattern p) throws InterruptedException {
+        RunningTestnet.await(what, Duration.ofSeconds(90), () -> {
+            if (!agent.isAlive()) {
+                fail("the agent stopped (exit " + agent.exitValue() + "):\n" + log());
+            }
+            return p.matcher(log()).find();
+        });
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** ExecStart of the unit, split into words. */
+    private static List<String> execStart(Path unit) throws IOException {
+        for (String line : Files.readAllLines(unit)) {
+            if (line.startsWith("ExecStart=")) {
+                return List.of(line.substring("ExecStart=".length()).trim().split("\\s+"));
+            }
+        }
+        return fail("no ExecStart in " + unit);
+    }
+
+    @Test
+    void theInstalledImageMovesItsBundleJoinsAndTalksD2DBothWays() throws Exception {
+        net = RunningTestnet.start(dir.resolve("net"), 2);
+        sim = SimulatedDevices.start(dir.resolve("net"), "s", 1);
+        SimulatedDevices.Device peer = sim.get("s1");
+
+        // unpack the overlay into an empty root, as over Raspberry Pi OS
+        Path image = Path.of(System.getProperty("chainkm.image"));
+        assertTrue(Files.isRegularFile(image), "build the hardware module first: " + image);
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Process tar = new ProcessBuilder("tar", "-xzf", image.toString(), "-C", root.toString())
+                .redirectErrorStream(true).start();
+        String tarOut = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, tar.waitFor(), tarOut);
+        Path launcher = root.resolve("opt/chainkm/bin/chainkm-agent");
+        assertTrue(Files.isExecutable(launcher));
+
+        // what systemd-tmpfiles creates, the SoC's thermal zone, and the field engineer's steps
+        Path state = Files.createDirectories(root.resolve("var/lib/chainkm"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path thermal = root.resolve("sys/class/thermal/thermal_zone0/temp");
+        Files.createDirectories(thermal.getParent());
+        Files.writeString(thermal, "42000\n");
+        Path bootDir = root.resolve("boot/firmware/chainkm");
+        assertEquals(0, new CommandLine(new ChainkmCli()).execute("provision", "--device", "pi-1", "--dir",
+                dir.resolve("net").toString(), "--out", bootDir.toString()));
+        Path bootBundle = bootDir.resolve("provisioning.properties");
+        assertTrue(Files.exists(bootBundle));
+        int d2dPort = freeUdpPort();
+        InetSocketAddress peerAddress = peer.agent().d2dAddress();
+        Files.writeString(root.resolve("etc/chainkm/agent.properties"), String.join("\n",
+                "", "# set for this test", "d2d.bind=127.0.0.1:" + d2dPort, "peer.node=" + peer.node(),
+                "peer.address=127.0.0.1:" + peerAddress.getPort(), "peer.send_interval_s=1", ""),
+                java.nio.file.StandardOpenOption.APPEND);
+
+        // start it as the unit does: ExecStart's command line, its first word below the root
+        List<String> cmd = new ArrayList<>(execStart(root.resolve("etc/systemd/system/chainkm-agent.service")));
+        assertEquals("/opt/chainkm/bin/chainkm-agent", cmd.get(0));
+        cmd.set(0, launcher.toString());
+        agentLog = dir.resolve("agent.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(agentLog.toFile());
+        pb.environment().put("CHAINKM_ROOT", root.toString());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        agent = pb.start();
+
+        awaitLog("the agent to join", JOINED);
+        Matcher m = JOINED.matcher(log());
+        assertTrue(m.find());
+        int node = Integer.parseInt(m.group(1));
+        awaitLog("the agent's JOINED state", Pattern.compile("state: JOINED"));
+        assertTrue(log().contains("board: mock board (Pi4J mock plugin; no " + root.resolve("proc/device-tree/model")),
+                log());
+        RunningTestnet.await("the ledger to list node " + node, Duration.ofSeconds(30),
+                () -> net.members(1).contains(node));
+
+        // the bundle left the boot partition for the state directory, owner-only
+        assertFalse(Files.exists(bootBundle), "the boot partition still holds the bundle");
+        Path moved = state.resolve("provisioning.properties");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(moved)));
+        assertTrue(log().contains("first boot: moved the provisioning bundle"), log());
+        assertTrue(Files.exists(state.resolve("keys.store")));
+
+        // D2D: the agent sends its SoC temperature to the simulated device, which answers
+        RunningTestnet.await("the simulated device to receive a reading from node " + node, Duration.ofSeconds(60),
+                () -> peer.inbox().stream().anyMatch(r -> r.from() == node
+                        && r.text().equals("{\"sensor\":\"soc\",\"celsius\":42.00}")));
+        peer.agent().send(node, new InetSocketAddress("127.0.0.1", d2dPort),
+                "hello pi-1".getBytes(StandardCharsets.UTF_8));
+        awaitLog("the agent to receive the answer",
+                Pattern.compile("D2D message from node " + peer.node() + ": hello pi-1"));
+        System.out.println("----- the agent's log\n" + log());
+        assertFalse(log().contains("ERROR"), log());
+        java.util.Properties bundle = new java.util.Properties();
+        try (var r = Files.newBufferedReader(moved)) {
+            bundle.load(r);
+        }
+        for (String secret : List.of("bootstrap.psk", "mqtt.password")) {
+            assertFalse(log().contains(bundle.getProperty(secret)), "the log shows " + secret);
+        }
+    }
+}
