@@ -185,6 +185,19 @@ function renderDevices(devices) {
   });
 }
 
+// A device's node id is known once its join is committed, at times after the ledger reported the
+// join: name such events' devices as soon as the device list knows them.
+function nameEventDevices(devices) {
+  const names = new Map(devices.filter(d => d.node !== null && d.node !== undefined).map(d => [String(d.node), d.name]));
+  for (const row of document.querySelectorAll('#events tr[data-device=""][data-node]:not([data-node=""])')) {
+    const name = names.get(row.dataset.node);
+    if (name) {
+      row.dataset.device = name;
+      row.querySelector('td.device').textContent = name;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------- sets
 
 function renderSets(ledger) {
@@ -210,12 +223,12 @@ function renderEvents(answer) {
     const row = el('tr', {
       class: 'event' + (e.kind === 'error' ? ' error' : ''),
       'data-seq': e.seq, 'data-source': e.source, 'data-kind': e.kind,
-      'data-device': text(e.device), 'data-gateway': text(e.gateway)},
+      'data-device': text(e.device), 'data-node': text(e.node), 'data-gateway': text(e.gateway)},
     el('td', {textContent: e.seq}),
     el('td', {textContent: time.toLocaleTimeString(), title: e.time}),
     el('td', {textContent: e.source}),
     el('td', {class: 'kind', textContent: e.kind.replace(/_/g, ' ')}),
-    el('td', {textContent: text(e.device)}),
+    el('td', {class: 'device', textContent: text(e.device)}),
     el('td', {textContent: text(e.gateway)}),
     el('td', {class: 'detail', textContent: text(e.detail)}));
     tbody.prepend(row);
@@ -244,6 +257,7 @@ async function refresh() {
     renderDevices(state.devices);
     renderSets(state.ledger);
     renderEvents(await api('GET', '/api/events?after=' + lastEvent));
+    nameEventDevices(state.devices);
     const conn = document.getElementById('conn');
     conn.dataset.ok = 'true';
     conn.textContent = 'live';

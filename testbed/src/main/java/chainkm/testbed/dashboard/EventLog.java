@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The dashboard's event log: numbered events (1, 2, ...) from the ledger, the device agents,
@@ -29,13 +30,13 @@ public final class EventLog {
      */
     public record Event(long seq, Instant time, Source source, String kind, String device, Integer node,
                         Integer gateway, String detail) {
-        ObjectNode toJson() {
+        ObjectNode toJson(IntFunction<String> deviceOfNode) {
             ObjectNode o = JSON.createObjectNode();
             o.put("seq", seq);
             o.put("time", time.toString());
             o.put("source", source.name().toLowerCase());
             o.put("kind", kind);
-            o.put("device", device);
+            o.put("device", device != null || node == null ? device : deviceOfNode.apply(node));
             o.put("node", node);
             o.put("gateway", gateway);
             o.put("detail", detail);
@@ -46,12 +47,22 @@ public final class EventLog {
     private final int capacity;
     private final Deque<Event> events = new ArrayDeque<>();
     private long last;
+    private volatile IntFunction<String> deviceOfNode = n -> null;
 
     public EventLog(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
+    }
+
+    /**
+     * Names the device of an event that has a node but no device name, when the event is read: a
+     * device's node id is known only once its join is committed, sometimes after the ledger
+     * reported the join. Node ids are never reused, so the name found later is the right one.
+     */
+    public void nameDevicesWith(IntFunction<String> deviceOfNode) {
+        this.deviceOfNode = deviceOfNode;
     }
 
     public synchronized Event add(Source source, String kind, String device, Integer node, Integer gateway, String detail) {
@@ -90,7 +101,8 @@ public final class EventLog {
         }
         o.put("last", newest);
         ArrayNode a = o.putArray("events");
-        list.forEach(e -> a.add(e.toJson()));
+        IntFunction<String> names = deviceOfNode;
+        list.forEach(e -> a.add(e.toJson(names)));
         return o;
     }
 }

@@ -41,8 +41,10 @@ final class LedgerEvents {
             int node = e.path("node_id").asInt();
             int set = e.path("set_id").asInt();
             int gateway = e.path("gateway").asInt();
-            String device = op.equals("remove_gateway") ? null : deviceOfNode.apply(node);
-            log.add(EventLog.Source.LEDGER, op, device, node, gateway, describe(op, node, set, gateway, device, h));
+            boolean removal = op.equals("remove_gateway"); // its node id field is the removed gateway's id
+            String device = removal ? null : deviceOfNode.apply(node);
+            log.add(EventLog.Source.LEDGER, op, device, removal ? null : node, gateway,
+                    describe(op, node, set, gateway, device, h));
             for (JsonNode m : e.path("moves")) {
                 int moved = m.path("node_id").asInt();
                 String d = deviceOfNode.apply(moved);

@@ -74,6 +74,7 @@ public final class LiveTestbed implements TestbedControl, AutoCloseable {
         this.sim = sim;
         this.prefix = prefix;
         this.ledgerEvents = new LedgerEvents(events, this::deviceOfNode);
+        events.nameDevicesWith(this::deviceOfNode);
         sim.addAgentListener(new AgentListener() {
             @Override
             public void event(DeviceAgent agent, Event event, String detail) {
