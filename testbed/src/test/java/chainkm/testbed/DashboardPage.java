@@ -29,6 +29,13 @@ final class DashboardPage implements AutoCloseable {
     private static final Path CHROMIUM = Path.of(System.getProperty("chainkm.chromium", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER = Path.of(System.getProperty("chainkm.chromedriver", "/usr/bin/chromedriver"));
 
+    /** Selenium warns that it has no DevTools protocol of this Chromium's version; the test does not use it. */
+    private static final java.util.logging.Logger DEVTOOLS_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
+
+    static {
+        DEVTOOLS_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private final WebDriver browser;
 
     private DashboardPage(WebDriver browser) {
