@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
         description = {"Generate (if DIR holds none yet) and run a testnet of N gateways on loopback: validator keys, "
                 + "genesis and configs on free ports, then one gateway process per gateway, each with its CometBFT "
                 + "validator. Prints one line when the network is ready; Ctrl-C or SIGTERM stops everything.",
+                "Serves a live web dashboard with controls on http://127.0.0.1:8080 (see --dashboard-port).",
                 "Running it again on the same DIR restarts the same network with its state."})
 final class TestnetCommand implements Callable<Integer> {
     @Option(names = "--gateways", defaultValue = "4", description = "Number of gateways (validators), default ${DEFAULT-VALUE}.")

@@ -53,7 +53,7 @@ public final class DashboardServer implements AutoCloseable {
     /** Binds 127.0.0.1:{@code port} (0: a free port) at once, so a port in use is reported before anything starts. */
     public DashboardServer(int port) throws IOException {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 32);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 32);
         } catch (BindException e) {
             throw new BindException("the dashboard cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
                     + "); choose another port with --dashboard-port, or -1 for no dashboard");
