@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import chainkm.device.agent.AgentListener;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import java.io.IOException;
@@ -39,6 +40,7 @@ public final class SimulatedDevices implements AutoCloseable {
     private volatile boolean echo;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private volatile Duration orphanAfter = DeviceAgent.Options.DEFAULT_ORPHAN_AFTER;
+    private final List<AgentListener> agentListeners = new CopyOnWriteArrayList<>();
 
     private SimulatedDevices(Path testnetDir) {
         this.testnetDir = testnetDir;
@@ -54,6 +56,19 @@ public final class SimulatedDevices implements AutoCloseable {
         SimulatedDevices sim = new SimulatedDevices(testnetDir);
         sim.add(prefix, 1, count);
         return sim;
+    }
+
+    /** No devices yet: {@link #add} and {@link #startOne} start them (listeners can be added first). */
+    public static SimulatedDevices create(Path testnetDir) {
+        return new SimulatedDevices(testnetDir);
+    }
+
+    /**
+     * Tells {@code l} the state changes and protocol events of every device started from now on,
+     * from its first state (before it joins) on.
+     */
+    public void addAgentListener(AgentListener l) {
+        agentListeners.add(l);
     }
 
     /** Adds devices {@code prefix<from>..prefix<from+count-1>}. */
@@ -89,7 +104,7 @@ public final class SimulatedDevices implements AutoCloseable {
                         System.out.println("{\"device\":\"" + name + "\",\"from\":" + from + ",\"message\":\""
                                 + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
                     }
-                });
+                }, forwardingListener());
         Device d = new Device(name, agent, inbox);
         devices.put(name, d);
         LOG.info("simulated device {} is node {} on gateway {}", name, agent.nodeId(), agent.gatewayId());
@@ -99,6 +114,33 @@ public final class SimulatedDevices implements AutoCloseable {
     /** How long a device's gateway may stay silent before it rejoins another (default {@link DeviceAgent.Options#DEFAULT_ORPHAN_AFTER}). */
     public void orphanAfter(Duration d) {
         orphanAfter = d;
+    }
+
+    /** One listener for an agent that passes everything on to the listeners added so far and later. */
+    private AgentListener forwardingListener() {
+        return new AgentListener() {
+            @Override
+            public void state(DeviceAgent agent, State state) {
+                for (AgentListener l : agentListeners) {
+                    try {
+                        l.state(agent, state);
+                    } catch (RuntimeException e) {
+                        LOG.warn("agent listener failed: {}", e.toString());
+                    }
+                }
+            }
+
+            @Override
+            public void event(DeviceAgent agent, Event event, String detail) {
+                for (AgentListener l : agentListeners) {
+                    try {
+                        l.event(agent, event, detail);
+                    } catch (RuntimeException e) {
+                        LOG.warn("agent listener failed: {}", e.toString());
+                    }
+                }
+            }
+        };
     }
 
     public void echoReceivedMessages(boolean on) {

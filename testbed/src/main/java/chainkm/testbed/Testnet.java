@@ -78,6 +78,11 @@ public final class Testnet implements AutoCloseable {
         processes.put(id, GatewayProcess.launch(dir.resolve(g.home()), extraArgs));
     }
 
+    /** Starts (or restarts) one gateway with the options the testnet was started with. */
+    public void startGateway(int id) throws IOException {
+        startGateway(id, extraArgs.apply(id));
+    }
+
     /** kill -9 of the gateway's JVM and its CometBFT; it stays down until {@link #startGateway}. */
     public void kill(int id) throws InterruptedException {
         GatewayProcess p = processes.remove(id);

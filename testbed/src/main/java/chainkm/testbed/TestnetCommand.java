@@ -1,6 +1,8 @@
 package chainkm.testbed;
 
 import chainkm.gateway.cometbft.Profile;
+import chainkm.testbed.dashboard.DashboardServer;
+import chainkm.testbed.dashboard.LiveTestbed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Option;
         description = {"Generate (if DIR holds none yet) and run a testnet of N gateways on loopback: validator keys, "
                 + "genesis and configs on free ports, then one gateway process per gateway, each with its CometBFT "
                 + "validator. Prints one line when the network is ready; Ctrl-C or SIGTERM stops everything.",
+                "Serves a live web dashboard with controls on http://127.0.0.1:8080 (see --dashboard-port).",
                 "Running it again on the same DIR restarts the same network with its state."})
 final class TestnetCommand implements Callable<Integer> {
     @Option(names = "--gateways", defaultValue = "4", description = "Number of gateways (validators), default ${DEFAULT-VALUE}.")
@@ -31,6 +34,11 @@ final class TestnetCommand implements Callable<Integer> {
                     + "They are listed in DIR/devices.json. Default ${DEFAULT-VALUE}.")
     int devices;
 
+    @Option(names = "--dashboard-port", defaultValue = "8080",
+            description = "Port of the web dashboard on 127.0.0.1 (gateways, sets, devices, event log, controls); "
+                    + "0 picks a free port, -1 starts no dashboard. Default ${DEFAULT-VALUE}.")
+    int dashboardPort;
+
     @Option(names = "--ready-timeout", defaultValue = "120", description = "Seconds to wait for the network, default ${DEFAULT-VALUE}.")
     int readyTimeout;
 
@@ -49,21 +57,34 @@ final class TestnetCommand implements Callable<Integer> {
             System.out.println("generating a testnet of " + gateways + " gateways (profile " + profile + ") in " + d);
             TestnetGenerator.generate(d, gateways, p);
         }
+        // bind the dashboard's port first: a port in use is reported before any gateway starts
+        DashboardServer dashboard = dashboardPort >= 0 ? new DashboardServer(dashboardPort) : null;
         Testnet net = Testnet.start(d);
+        SimulatedDevices sim = SimulatedDevices.create(d);
+        LiveTestbed live = dashboard == null ? null : new LiveTestbed(net, sim, "sim");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the testnet");
+            if (dashboard != null) {
+                dashboard.close();
+                live.close();
+            }
             net.close();
             stopped.countDown();
         }, "testnet-shutdown"));
+        if (dashboard != null) {
+            dashboard.start(live);
+            System.out.println("dashboard: " + dashboard.url());
+        }
         net.awaitReady(Duration.ofSeconds(readyTimeout));
         System.out.println("chainkm testnet ready: " + gateways + " gateways, profile " + profile + ", dir " + d
                 + " | status: bin/chainkm status --dir " + d
-                + " | join: bin/chainkm submit --dir " + d + " --gateway 1 --op join --mode commit");
+                + " | join: bin/chainkm submit --dir " + d + " --gateway 1 --op join --mode commit"
+                + (dashboard == null ? "" : " | dashboard: " + dashboard.url()));
         if (devices > 0) {
-            SimulatedDevices sim = SimulatedDevices.start(d, "sim", devices);
             sim.echoReceivedMessages(true);
             Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "devices-shutdown"));
+            sim.add("sim", 1, devices);
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.node.ArrayNode list = json.createArrayNode();
             for (SimulatedDevices.Device dev : sim.all()) {
