@@ -36,6 +36,28 @@ class SetLayoutTest {
     }
 
     @Test
+    void transferOwnershipHandsEverySetOfAGatewayToAnother() {
+        SetLayout l = new SetLayout();
+        l.add(10, 1, 2);
+        l.add(11, 1, 2);
+        l.add(20, 2, 3);
+        l.add(12, 3, 2);
+        SetLayout before = l.copy();
+        assertEquals(List.of(1, 3), List.copyOf(l.transferOwnership(2, 3)));
+        assertTrue(l.setsOwnedBy(2).isEmpty());
+        assertEquals(List.of(1, 2, 3), List.copyOf(l.setsOwnedBy(3)));
+        assertEquals(3, l.ownerOf(1));
+        assertEquals(List.of(10, 11), List.copyOf(l.members(1)));
+        assertEquals(OptionalInt.of(3), l.setOf(12));
+        assertEquals(l, SetLayout.decode(l.encode()), "the new owners survive encoding");
+        assertNotEquals(before, l);
+        l.add(13, 1, 3); // the adopter assigns to its adopted sets
+        assertThrows(IllegalArgumentException.class, () -> l.add(14, 1, 2));
+        assertTrue(l.transferOwnership(2, 3).isEmpty(), "nothing left to hand over");
+        assertThrows(IllegalArgumentException.class, () -> l.transferOwnership(3, 3));
+    }
+
+    @Test
     void encodingIsTheDocumentedFormat() {
         assertArrayEquals(bytes(4, 2, 1, 1, 2, 5, 9, 2, 2, 1, -3), sample().encode());
         assertArrayEquals(bytes(1, 0), new SetLayout().encode());
