@@ -32,18 +32,20 @@ import java.util.TreeMap;
  * <tr><td>{@code sensor}</td><td>{@code soc} (the SoC temperature, {@code sensor.soc_path} = {@code /sys/class/thermal/thermal_zone0/temp}) or {@code i2c}</td></tr>
  * <tr><td>{@code sensor.i2c.bus}, {@code sensor.i2c.address}, {@code sensor.i2c.register}</td><td>1, 0x48, 0: a TMP102-style temperature register (12 bits, 0.0625 °C)</td></tr>
  * <tr><td>{@code gateway.timeout_ms}</td><td>20000: the longest one request to a gateway may take</td></tr>
+ * <tr><td>{@code gateway.orphan_after_ms}</td><td>10000: MQTT down this long, then a CoAP probe as long: the gateway is
+ *     gone and the agent rejoins the next one</td></tr>
  * </table>
  */
 public record AgentConfig(Path root, Path stateDir, Path bootBundle, String board, Path boardModel, int ledPin,
                           int buttonPin, boolean buttonActiveLow, Duration longPress, Duration veryLongPress,
                           InetSocketAddress d2dBind, Integer peerNode, InetSocketAddress peerAddress,
                           Duration peerSendInterval, String sensor, Path socTemperature, int i2cBus, int i2cAddress,
-                          int i2cRegister, Duration gatewayTimeout) {
+                          int i2cRegister, Duration gatewayTimeout, Duration orphanAfter) {
 
     public static final Set<String> KEYS = Set.of("state.dir", "bundle.boot", "board", "gpio.led", "gpio.button",
             "button.active_low", "button.long_ms", "button.very_long_ms", "d2d.bind", "peer.node", "peer.address",
             "peer.send_interval_s", "sensor", "sensor.soc_path", "sensor.i2c.bus", "sensor.i2c.address",
-            "sensor.i2c.register", "gateway.timeout_ms");
+            "sensor.i2c.register", "gateway.timeout_ms", "gateway.orphan_after_ms");
 
     /** The bundle's name in the state directory. */
     public static final String BUNDLE_FILE = "provisioning.properties";
@@ -112,7 +114,8 @@ public record AgentConfig(Path root, Path stateDir, Path bootBundle, String boar
                 (int) v.number("sensor.i2c.bus", 1),
                 (int) v.number("sensor.i2c.address", 0x48),
                 (int) v.number("sensor.i2c.register", 0),
-                Duration.ofMillis(v.number("gateway.timeout_ms", 20000)));
+                Duration.ofMillis(v.number("gateway.timeout_ms", 20000)),
+                Duration.ofMillis(v.number("gateway.orphan_after_ms", 10000)));
     }
 
     /** {@code path} (absolute) below {@code root}; {@code root} {@code /} changes nothing. */

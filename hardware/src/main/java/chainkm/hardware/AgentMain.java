@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
             "  peer.node=N  peer.address=HOST:PORT  peer.send_interval_s=0",
             "  sensor=soc|i2c  sensor.soc_path=/sys/class/thermal/thermal_zone0/temp",
             "  sensor.i2c.bus=1  sensor.i2c.address=0x48  sensor.i2c.register=0",
-            "  gateway.timeout_ms=20000"})
+            "  gateway.timeout_ms=20000  gateway.orphan_after_ms=10000"})
 public final class AgentMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     /** In the state directory once the device has left: it never starts again with this state. */
@@ -129,7 +129,8 @@ public final class AgentMain implements Callable<Integer> {
             LOG.info("device {}: state in {}, D2D on {}", provisioning.deviceName(), cfg.stateDir(), cfg.d2dBind());
             try {
                 agent = DeviceAgent.start(provisioning, cfg.stateDir(),
-                        new DeviceAgent.Options(cfg.d2dBind(), DeviceAgent.DEFAULT_GRACE, cfg.gatewayTimeout()),
+                        new DeviceAgent.Options(cfg.d2dBind(), DeviceAgent.DEFAULT_GRACE, cfg.gatewayTimeout(),
+                                cfg.orphanAfter()),
                         (sender, payload) -> LOG.info("D2D message from node {}: {}", sender, printable(payload)),
                         ledListener(led));
             } catch (IOException e) {
