@@ -143,6 +143,11 @@ public final class DeviceFacing implements AutoCloseable {
         }
 
         @Override
+        public int attachedGatewayOf(int nodeId) {
+            return ledger.readCommitted(s -> s.member(nodeId).map(m -> m.attachedGateway()).orElse(-1));
+        }
+
+        @Override
         public java.util.Set<Integer> attachedHere() {
             return ledger.readCommitted(s -> {
                 java.util.Set<Integer> out = new java.util.TreeSet<>();

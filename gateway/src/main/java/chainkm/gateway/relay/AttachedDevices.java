@@ -42,6 +42,9 @@ public final class AttachedDevices implements AutoCloseable {
 
         /** Members the committed ledger says are attached to this gateway. */
         Set<Integer> attachedHere();
+
+        /** The gateway the committed ledger attaches a node to, or -1 if it is not a member. */
+        int attachedGatewayOf(int nodeId);
     }
 
     private final int gatewayId;
@@ -94,7 +97,11 @@ public final class AttachedDevices implements AutoCloseable {
     }
 
     public boolean isAttached(int nodeId) {
-        return attached().contains(nodeId);
+        if (ledger.attachedGatewayOf(nodeId) == gatewayId) {
+            return true;
+        }
+        Long since = pendingSince.get(nodeId);
+        return since != null && System.currentTimeMillis() - since <= PENDING_MS;
     }
 
     /** The messages for {@code nodeId} above {@code afterSeq}: from its owner, or what was relayed before if it is down. */
