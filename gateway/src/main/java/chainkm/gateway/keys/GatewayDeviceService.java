@@ -317,7 +317,10 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         if (identity.startsWith(GATEWAY_PREFIX)) {
             try {
                 int id = Integer.parseInt(identity.substring(GATEWAY_PREFIX.length()));
-                return id == secrets.gatewayId() ? null : KeySchedule.relayPsk(secrets, id);
+                if (id == secrets.gatewayId() || !ledger.readCommitted(st -> st.consortium().contains(id))) {
+                    return null; // itself, or a gateway removed from the consortium
+                }
+                return KeySchedule.relayPsk(secrets, id);
             } catch (IllegalArgumentException e) {
                 return null; // not a number, or not a gateway of the consortium
             }
