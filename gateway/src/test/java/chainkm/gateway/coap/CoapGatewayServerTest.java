@@ -102,6 +102,45 @@ class CoapGatewayServerTest {
     }
 
     @Test
+    void onlyABootstrapIdentityMayRejoinAndOnlyWithA44ByteRequest() throws IOException {
+        try (PskTestClient node = node42()) {
+            assertEquals(ResponseCode.FORBIDDEN, node.post("rejoin", new byte[44]).getCode());
+        }
+        try (PskTestClient device = bootstrapDevice()) {
+            assertEquals(ResponseCode.BAD_REQUEST, device.post("rejoin", new byte[43]).getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, device.post("rejoin", new byte[45]).getCode());
+            assertTrue(service.rejoins.isEmpty(), "a malformed rejoin never reaches the key manager");
+            Response ok = device.post("rejoin", new byte[44]);
+            assertEquals(ResponseCode.CHANGED, ok.getCode());
+            assertEquals(22, ok.getPayload().length);
+            service.refusal = "rejoin proof already used";
+            Response refused = device.post("rejoin", new byte[44]);
+            assertEquals(ResponseCode.SERVICE_UNAVAILABLE, refused.getCode());
+            assertEquals("rejoin proof already used", refused.getPayloadString());
+        }
+    }
+
+    @Test
+    void onlyAnotherGatewayMayFetchRelayedMessages() throws IOException {
+        service.rekeys.put(42, List.of(new byte[] {1}, new byte[] {2}));
+        service.psks.put("gateway-3", NODE_PSK);
+        try (PskTestClient device = bootstrapDevice(); PskTestClient node = node42()) {
+            assertEquals(ResponseCode.FORBIDDEN, device.get("relay", "node=42&after=0").getCode());
+            assertEquals(ResponseCode.FORBIDDEN, node.get("relay", "node=42&after=0").getCode());
+        }
+        assertTrue(service.relays.isEmpty());
+        try (PskTestClient gateway = new PskTestClient(server.port(), "gateway-3", NODE_PSK)) {
+            assertEquals(ResponseCode.BAD_REQUEST, gateway.get("relay", "node=42").getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, gateway.get("relay", "node=x&after=0").getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, gateway.get("relay", "node=42&after=0&after=1").getCode());
+            Response r = gateway.get("relay", "node=42&after=1");
+            assertEquals(ResponseCode.CONTENT, r.getCode());
+            assertMessages(List.of(new byte[] {2}), r.getPayload());
+        }
+        assertEquals(List.of("3:42:1"), service.relays);
+    }
+
+    @Test
     void joinIsPostOnly() throws IOException {
         try (PskTestClient device = bootstrapDevice()) {
             assertEquals(ResponseCode.METHOD_NOT_ALLOWED, device.get("join", "").getCode());

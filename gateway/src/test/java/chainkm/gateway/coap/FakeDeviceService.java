@@ -60,6 +60,25 @@ final class FakeDeviceService implements DeviceService {
         return psk == null ? null : psk.clone();
     }
 
+    /** Rejoin requests served, and relay requests (requester:node:after). */
+    final List<byte[]> rejoins = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> relays = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public byte[] rejoin(String bootstrapIdentity, byte[] request) throws DeviceServiceException {
+        if (refusal != null) {
+            throw new DeviceServiceException(refusal);
+        }
+        rejoins.add(request.clone());
+        return new byte[22];
+    }
+
+    @Override
+    public List<byte[]> relay(int requester, int nodeId, long afterSeq) throws DeviceServiceException {
+        relays.add(requester + ":" + nodeId + ":" + afterSeq);
+        return catchUp(nodeId, afterSeq);
+    }
+
     /** Nodes that {@link #leave} removed, in order. */
     final List<Integer> left = new java.util.concurrent.CopyOnWriteArrayList<>();
 
