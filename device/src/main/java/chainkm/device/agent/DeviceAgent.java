@@ -71,6 +71,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final Object rejoinLock = new Object();
     private volatile boolean rejoining;
     private volatile long mqttDownSince;
+    private volatile long lastRejoinNanos;
     private Thread watchdog;
     private final java.util.List<AgentListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile AgentListener.State state = AgentListener.State.JOINING;
@@ -217,7 +218,9 @@ public final class DeviceAgent implements AutoCloseable {
                 Rejoin.Answer answer;
                 try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
                         provisioning.bootstrapPsk(), options.gatewayTimeout())) {
+                    long t0 = System.nanoTime();
                     answer = Rejoin.Answer.decode(boot.rejoin(request.encode()));
+                    lastRejoinNanos = System.nanoTime() - t0;
                 } catch (MessageFormatException e) {
                     throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
                 }
@@ -420,6 +423,11 @@ public final class DeviceAgent implements AutoCloseable {
         }
         rejoin(gateway);
         emit(AgentListener.Event.MOVED, "from gateway " + from + " to gateway " + gateway);
+    }
+
+    /** How long the last {@code POST /rejoin} took, DTLS handshake included (for {@code make bench}). */
+    public java.time.Duration lastRejoinTime() {
+        return java.time.Duration.ofNanos(lastRejoinNanos);
     }
 
     /** The gateway this device is attached to now (its owner gateway until it rejoins elsewhere). */

@@ -10,7 +10,7 @@ import java.util.function.IntFunction;
 
 /** One {@link PeerGatewayClient} per other gateway of the consortium, opened when first needed. */
 public final class PeerGateways implements AutoCloseable {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final int me;
     private final Map<Integer, InetSocketAddress> endpoints;
