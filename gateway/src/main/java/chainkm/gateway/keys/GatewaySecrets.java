@@ -8,14 +8,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.XECPrivateKeySpec;
+import java.security.spec.XECPublicKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.bouncycastle.crypto.agreement.X25519Agreement;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
+import javax.crypto.KeyAgreement;
 
 /**
  * A gateway's key-management secrets, each a 0600 file in its home: {@code master.secret}
@@ -23,6 +31,9 @@ import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
  * key: its public half is in genesis, and Diffie-Hellman with another gateway's gives the two
  * of them a pair secret for the pairwise set keys between their sets) and
  * {@code provisioning.secret} (shared by the consortium: bootstrap credentials of devices).
+ *
+ * <p>X25519 (RFC 7748) keys are stored raw, 32 bytes each: the private key as the scalar's bytes,
+ * the public key as the little-endian u-coordinate. The JDK's X25519 does the arithmetic.
  */
 public final class GatewaySecrets {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
@@ -30,13 +41,17 @@ public final class GatewaySecrets {
     public static final String KEM = "gateway.kem";
     public static final String PROVISIONING = "provisioning.secret";
 
+    public static final int X25519_KEY_SIZE = 32;
+    /** RFC 7748: the u-coordinate of the base point of Curve25519. */
+    private static final BigInteger BASE_POINT_U = BigInteger.valueOf(9);
+
     private final int gatewayId;
     private final byte[] master;
-    private final X25519PrivateKeyParameters kem;
+    private final PrivateKey kem;
     private final byte[] provisioning;
     private final Map<Integer, byte[]> pairSecrets = new TreeMap<>();
 
-    private GatewaySecrets(int gatewayId, byte[] master, X25519PrivateKeyParameters kem, byte[] provisioning) {
+    private GatewaySecrets(int gatewayId, byte[] master, PrivateKey kem, byte[] provisioning) {
         this.gatewayId = gatewayId;
         this.master = master;
         this.kem = kem;
@@ -48,11 +63,79 @@ public final class GatewaySecrets {
         SecureRandom random = new SecureRandom();
         byte[] master = new byte[32];
         random.nextBytes(master);
-        X25519PrivateKeyParameters kem = new X25519PrivateKeyParameters(random);
-        writeSecret(home.resolve(MASTER), master);
-        writeSecret(home.resolve(KEM), kem.getEncoded());
-        writeSecret(home.resolve(PROVISIONING), provisioningSecret);
-        return kem.generatePublicKey().getEncoded();
+        byte[] kem = new byte[X25519_KEY_SIZE];
+        random.nextBytes(kem);
+        // RFC 7748 section 5's clamping, done once here (X25519 does it again on every use)
+        kem[0] &= (byte) 0xF8;
+        kem[31] &= (byte) 0x7F;
+        kem[31] |= (byte) 0x40;
+        try {
+            writeSecret(home.resolve(MASTER), master);
+            writeSecret(home.resolve(KEM), kem);
+            writeSecret(home.resolve(PROVISIONING), provisioningSecret);
+            return x25519PublicKey(kem);
+        } finally {
+            Arrays.fill(master, (byte) 0);
+            Arrays.fill(kem, (byte) 0);
+        }
+    }
+
+    /** The public key of an X25519 private key: X25519(k, 9), little-endian (RFC 7748 section 6.1). */
+    static byte[] x25519PublicKey(byte[] privateKey) {
+        return x25519(x25519PrivateKey(privateKey), encodeU(BASE_POINT_U));
+    }
+
+    /** X25519(k, u): the 32-byte little-endian u-coordinate of k times the point u. */
+    static byte[] x25519(PrivateKey privateKey, byte[] publicKey) {
+        if (publicKey == null || publicKey.length != X25519_KEY_SIZE) {
+            throw new IllegalArgumentException("an X25519 public key is " + X25519_KEY_SIZE + " bytes");
+        }
+        try {
+            PublicKey peer = KeyFactory.getInstance("X25519")
+                    .generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, decodeU(publicKey)));
+            KeyAgreement agreement = KeyAgreement.getInstance("X25519");
+            agreement.init(privateKey);
+            agreement.doPhase(peer, true);
+            return agreement.generateSecret();
+        } catch (InvalidKeyException e) {
+            // the JDK refuses a point of small order (an all-zero result), as RFC 7748 section 6.1 allows
+            throw new IllegalArgumentException("X25519 with this public key failed (a point of small order?)");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's X25519 is unavailable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    static PrivateKey x25519PrivateKey(byte[] raw) {
+        if (raw == null || raw.length != X25519_KEY_SIZE) {
+            throw new IllegalArgumentException("an X25519 private key is " + X25519_KEY_SIZE + " bytes");
+        }
+        try {
+            return KeyFactory.getInstance("X25519").generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, raw));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's X25519 is unavailable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * RFC 7748 section 5: a u-coordinate is 32 bytes little-endian, and X25519 masks the most
+     * significant bit of the last byte. (The JDK reduces u modulo p itself.)
+     */
+    static BigInteger decodeU(byte[] encoded) {
+        byte[] bigEndian = new byte[X25519_KEY_SIZE];
+        for (int i = 0; i < X25519_KEY_SIZE; i++) {
+            bigEndian[i] = encoded[X25519_KEY_SIZE - 1 - i];
+        }
+        bigEndian[0] &= 0x7F;
+        return new BigInteger(1, bigEndian);
+    }
+
+    static byte[] encodeU(BigInteger u) {
+        byte[] bigEndian = u.toByteArray();
+        byte[] out = new byte[X25519_KEY_SIZE];
+        for (int i = 0; i < Math.min(X25519_KEY_SIZE, bigEndian.length); i++) {
+            out[i] = bigEndian[bigEndian.length - 1 - i];
+        }
+        return out;
     }
 
     static void writeSecret(Path file, byte[] secret) throws IOException {
@@ -80,11 +163,23 @@ public final class GatewaySecrets {
      */
     public static GatewaySecrets load(Path home, int gatewayId, Map<Integer, byte[]> kemPublicKeys) throws IOException {
         GatewaySecrets s = new GatewaySecrets(gatewayId, readSecret(home.resolve(MASTER)),
-                new X25519PrivateKeyParameters(readSecret(home.resolve(KEM)), 0), readSecret(home.resolve(PROVISIONING)));
+                kemPrivateKey(home.resolve(KEM)), readSecret(home.resolve(PROVISIONING)));
         for (Map.Entry<Integer, byte[]> e : kemPublicKeys.entrySet()) {
             s.pairSecrets.put(e.getKey(), s.computePairSecret(e.getKey(), e.getValue()));
         }
         return s;
+    }
+
+    private static PrivateKey kemPrivateKey(Path file) throws IOException {
+        byte[] raw = readSecret(file);
+        try {
+            if (raw.length != X25519_KEY_SIZE) {
+                throw new IOException(file + " does not hold an X25519 private key (" + X25519_KEY_SIZE + " bytes)");
+            }
+            return x25519PrivateKey(raw);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
     }
 
     private byte[] computePairSecret(int other, byte[] otherPublic) {
@@ -92,12 +187,9 @@ public final class GatewaySecrets {
         if (other == gatewayId) {
             return Kdf.derive(master, null, "chainkm/v1/self-pair", 32);
         }
-        X25519Agreement agreement = new X25519Agreement();
-        agreement.init(kem);
-        byte[] shared = new byte[agreement.getAgreementSize()];
-        agreement.calculateAgreement(new X25519PublicKeyParameters(otherPublic, 0), shared, 0);
+        byte[] shared = x25519(kem, otherPublic);
         byte[] pair = Kdf.derive(shared, "chainkm/v1/pair".getBytes(StandardCharsets.US_ASCII), info.array(), 32);
-        java.util.Arrays.fill(shared, (byte) 0);
+        Arrays.fill(shared, (byte) 0);
         return pair;
     }
 

@@ -1,41 +1,90 @@
 package chainkm.protocol.crypto;
 
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 
 /**
- * Ed25519 through Bouncy Castle's lightweight API (much faster than the JDK provider,
- * which matters on a Pi verifying rekey messages). Gateways sign ledger transactions
- * and rekey messages with it.
+ * Ed25519 (RFC 8032) through the JDK's provider (SunEC, Java 15 and later). Gateways sign ledger
+ * transactions and rekey messages with it; devices verify rekey messages.
+ *
+ * <p>Keys and signatures keep RFC 8032's raw formats: a 32-byte private key (the seed), a 32-byte
+ * public key (the encoded point) and a 64-byte signature. Ed25519 is deterministic, so a key
+ * signs a message with the same bytes whatever library computes it.
  */
 public final class Ed25519 {
-    public static final int PUBLIC_KEY_SIZE = Ed25519PublicKeyParameters.KEY_SIZE;
-    public static final int PRIVATE_KEY_SIZE = Ed25519PrivateKeyParameters.KEY_SIZE;
-    public static final int SIGNATURE_SIZE = Ed25519PrivateKeyParameters.SIGNATURE_SIZE;
+    public static final int PUBLIC_KEY_SIZE = 32;
+    public static final int PRIVATE_KEY_SIZE = 32;
+    public static final int SIGNATURE_SIZE = 64;
+
+    private static final String ALGORITHM = "Ed25519";
+    /** DER of SubjectPublicKeyInfo with algorithm id-Ed25519 (RFC 8410), up to the key's 32 bytes. */
+    private static final byte[] X509_PREFIX = Hex.decode("302a300506032b6570032100");
 
     private Ed25519() {}
 
     /** A signing key pair. The private half never leaves this object except through {@link #privateKeyBytes()}. */
     public static final class KeyPair {
-        private final Ed25519PrivateKeyParameters privateKey;
+        private final PrivateKey privateKey;
         private final byte[] publicKey;
 
-        private KeyPair(Ed25519PrivateKeyParameters privateKey) {
+        private KeyPair(PrivateKey privateKey, byte[] publicKey) {
             this.privateKey = privateKey;
-            this.publicKey = privateKey.generatePublicKey().getEncoded();
+            this.publicKey = publicKey;
         }
 
+        /** A new key: 32 bytes from random as the private key, as RFC 8032 section 5.1.5 says. */
         public static KeyPair generate(SecureRandom random) {
-            return new KeyPair(new Ed25519PrivateKeyParameters(random));
+            byte[] seed = new byte[PRIVATE_KEY_SIZE];
+            random.nextBytes(seed);
+            try {
+                return fromPrivateKey(seed);
+            } finally {
+                Arrays.fill(seed, (byte) 0);
+            }
         }
 
         public static KeyPair fromPrivateKey(byte[] seed) {
-            if (seed.length != PRIVATE_KEY_SIZE) {
+            if (seed == null || seed.length != PRIVATE_KEY_SIZE) {
                 throw new IllegalArgumentException("an Ed25519 private key is " + PRIVATE_KEY_SIZE + " bytes");
             }
-            return new KeyPair(new Ed25519PrivateKeyParameters(seed, 0));
+            try {
+                PrivateKey privateKey = KeyFactory.getInstance(ALGORITHM)
+                        .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
+                return new KeyPair(privateKey, publicKeyOf(seed));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's Ed25519 is unavailable: " + e.getClass().getSimpleName());
+            }
+        }
+
+        /**
+         * The JDK has no call that derives the public key from a private one, but its key pair
+         * generator draws the private key as exactly 32 bytes from its random source and computes
+         * the public key from them: given a source that yields the seed, it computes ours.
+         */
+        private static byte[] publicKeyOf(byte[] seed) throws GeneralSecurityException {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(ALGORITHM);
+            generator.initialize(NamedParameterSpec.ED25519, new SeedSource(seed));
+            java.security.KeyPair pair = generator.generateKeyPair();
+            byte[] drawn = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElse(new byte[0]);
+            boolean same = Arrays.equals(drawn, seed);
+            Arrays.fill(drawn, (byte) 0);
+            if (!same) {
+                throw new IllegalStateException("the JDK's Ed25519 key pair generator did not take the given private key");
+            }
+            return rawPublicKey(pair.getPublic());
         }
 
         public byte[] publicKey() {
@@ -44,14 +93,19 @@ public final class Ed25519 {
 
         /** For saving to a 0600 file only. */
         public byte[] privateKeyBytes() {
-            return privateKey.getEncoded();
+            return ((EdECPrivateKey) privateKey).getBytes()
+                    .orElseThrow(() -> new IllegalStateException("the Ed25519 private key has no seed"));
         }
 
         public byte[] sign(byte[] message, int offset, int length) {
-            Ed25519Signer signer = new Ed25519Signer();
-            signer.init(true, privateKey);
-            signer.update(message, offset, length);
-            return signer.generateSignature();
+            try {
+                Signature signer = Signature.getInstance(ALGORITHM);
+                signer.initSign(privateKey);
+                signer.update(message, offset, length);
+                return signer.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("Ed25519 signing failed: " + e.getClass().getSimpleName());
+            }
         }
 
         @Override
@@ -66,15 +120,50 @@ public final class Ed25519 {
                 || signature == null || signature.length != SIGNATURE_SIZE) {
             return false;
         }
-        Ed25519PublicKeyParameters key;
         try {
-            key = new Ed25519PublicKeyParameters(publicKey, 0);
-        } catch (IllegalArgumentException e) {
-            return false;
+            Signature verifier = Signature.getInstance(ALGORITHM);
+            verifier.initVerify(decodePublicKey(publicKey));
+            verifier.update(message, offset, length);
+            return verifier.verify(signature);
+        } catch (InvalidKeyException | InvalidKeySpecException | SignatureException e) {
+            return false; // not a point on the curve, a non-canonical encoding, or a malformed signature
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's Ed25519 is unavailable: " + e.getClass().getSimpleName());
         }
-        Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, key);
-        verifier.update(message, offset, length);
-        return verifier.verifySignature(signature);
+    }
+
+    private static PublicKey decodePublicKey(byte[] raw) throws GeneralSecurityException {
+        byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + PUBLIC_KEY_SIZE);
+        System.arraycopy(raw, 0, der, X509_PREFIX.length, PUBLIC_KEY_SIZE);
+        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
+    }
+
+    private static byte[] rawPublicKey(PublicKey key) {
+        byte[] der = key.getEncoded();
+        if (der == null || der.length != X509_PREFIX.length + PUBLIC_KEY_SIZE
+                || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
+            throw new IllegalStateException("unexpected encoding of an Ed25519 public key");
+        }
+        return Arrays.copyOfRange(der, X509_PREFIX.length, der.length);
+    }
+
+    /** A random source that yields one given 32-byte value, once. */
+    private static final class SeedSource extends SecureRandom {
+        private static final long serialVersionUID = 1L;
+        private transient byte[] seed;
+
+        SeedSource(byte[] seed) {
+            this.seed = seed.clone();
+        }
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+            if (seed == null || bytes.length != seed.length) {
+                throw new IllegalStateException("the Ed25519 key pair generator asked for other random bytes");
+            }
+            System.arraycopy(seed, 0, bytes, 0, seed.length);
+            Arrays.fill(seed, (byte) 0);
+            seed = null;
+        }
     }
 }

@@ -1,13 +1,14 @@
 package chainkm.protocol.keys;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Objects;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HKDF-SHA256 (RFC 5869) and the paper's key roll-forward K' = KDF(K, r) (kandi2020, III.A.2).
+ * HKDF-SHA256 (RFC 5869, on the JDK's HMAC-SHA256) and the paper's key roll-forward K' = KDF(K, r) (kandi2020, III.A.2).
  *
  * <p>{@link #rollForward} is HKDF with salt = the refresh key r, input keying material = the
  * current key K, info = UTF-8 of {@code "chainkm/v1/" + label}, and 16 bytes of output. The
@@ -20,6 +21,9 @@ public final class Kdf {
     public static final String LABEL_PREFIX = "chainkm/v1/";
     /** RFC 5869: at most 255 blocks of the hash output. */
     public static final int MAX_OUTPUT = 255 * 32;
+
+    private static final String HMAC = "HmacSHA256";
+    private static final int HASH_SIZE = 32;
 
     private Kdf() {}
 
@@ -51,10 +55,36 @@ public final class Kdf {
         if (length < 1 || length > MAX_OUTPUT) {
             throw new IllegalArgumentException("HKDF-SHA256 output length must be 1.." + MAX_OUTPUT);
         }
-        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
-        hkdf.init(new HKDFParameters(ikm, salt == null || salt.length == 0 ? null : salt, info));
-        byte[] out = new byte[length];
-        hkdf.generateBytes(out, 0, length);
-        return out;
+        byte[] prk = null;
+        byte[] t = new byte[0];
+        try {
+            Mac hmac = Mac.getInstance(HMAC);
+            // extract: PRK = HMAC(salt, IKM); no salt means HashLen zero bytes
+            hmac.init(new SecretKeySpec(salt == null || salt.length == 0 ? new byte[HASH_SIZE] : salt, HMAC));
+            prk = hmac.doFinal(ikm);
+            // expand: T(i) = HMAC(PRK, T(i-1) || info || i), OKM = the first length bytes of T(1) || T(2) ...
+            hmac.init(new SecretKeySpec(prk, HMAC));
+            byte[] out = new byte[length];
+            for (int i = 1, done = 0; done < length; i++) {
+                hmac.update(t);
+                if (info != null) {
+                    hmac.update(info);
+                }
+                hmac.update((byte) i);
+                Arrays.fill(t, (byte) 0);
+                t = hmac.doFinal();
+                int n = Math.min(HASH_SIZE, length - done);
+                System.arraycopy(t, 0, out, done, n);
+                done += n;
+            }
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java platform has HMAC-SHA256: " + e.getClass().getSimpleName());
+        } finally {
+            if (prk != null) {
+                Arrays.fill(prk, (byte) 0);
+            }
+            Arrays.fill(t, (byte) 0);
+        }
     }
 }

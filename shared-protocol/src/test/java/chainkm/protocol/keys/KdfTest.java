@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.Random;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
 import org.junit.jupiter.api.Test;
 
 class KdfTest {
@@ -104,5 +107,46 @@ class KdfTest {
         assertThrows(IllegalArgumentException.class, () -> Kdf.derive(new byte[16], null, "x", 0));
         assertThrows(IllegalArgumentException.class, () -> Kdf.derive(new byte[16], null, "x", 255 * 32 + 1));
         assertEquals(255 * 32, Kdf.derive(new byte[16], null, "x", 255 * 32).length);
+    }
+
+    @Test
+    void reproducesRfc5869TestCase2WithLongInputs() {
+        byte[] ikm = new byte[80];
+        byte[] salt = new byte[80];
+        byte[] info = new byte[80];
+        for (int i = 0; i < 80; i++) {
+            ikm[i] = (byte) i;
+            salt[i] = (byte) (0x60 + i);
+            info[i] = (byte) (0xb0 + i);
+        }
+        byte[] okm = Hex.decode("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+                + "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+                + "cc30c58179ec3e87c14c01d5c1f3434f1d87");
+        assertArrayEquals(okm, Kdf.derive(ikm, salt, info, 82));
+    }
+
+    /** Bouncy Castle's HKDF (test scope only), the implementation chainkm used before. */
+    private static byte[] bouncyCastle(byte[] ikm, byte[] salt, byte[] info, int length) {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
+        hkdf.init(new HKDFParameters(ikm, salt == null || salt.length == 0 ? null : salt, info));
+        byte[] out = new byte[length];
+        hkdf.generateBytes(out, 0, length);
+        return out;
+    }
+
+    @Test
+    void agreesWithBouncyCastleOnRandomInputsAndEveryOutputLength() {
+        for (int i = 0; i < 300; i++) {
+            byte[] ikm = bytes(random.nextInt(80));
+            byte[] salt = i % 7 == 0 ? null : bytes(random.nextInt(80));
+            byte[] info = i % 5 == 0 ? new byte[0] : bytes(random.nextInt(80));
+            int length = i < 100 ? 1 + i : 1 + random.nextInt(Kdf.MAX_OUTPUT);
+            assertArrayEquals(bouncyCastle(ikm, salt, info, length), Kdf.derive(ikm, salt, info, length), "case " + i);
+        }
+        byte[] key = bytes(16);
+        byte[] refresh = bytes(16);
+        assertArrayEquals(bouncyCastle(key, refresh, "chainkm/v1/sk:7".getBytes(StandardCharsets.UTF_8), 16),
+                Kdf.rollForward(key, refresh, "sk:7"));
+        assertArrayEquals(bouncyCastle(key, null, null, Kdf.MAX_OUTPUT), Kdf.derive(key, null, (byte[]) null, Kdf.MAX_OUTPUT));
     }
 }

@@ -7,7 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A second, deliberately naive AES-CCM written straight from NIST SP 800-38C (appendix A
- * formatting) on top of the JDK's AES-ECB, to cross-check the Bouncy Castle one. Only the
+ * formatting) on top of the JDK's AES-ECB, to cross-check {@link AesCcm}. Only the
  * parameters chainkm uses: 13-byte nonce (q = 2), 8-byte tag, associated data shorter than
  * 2^16 - 2^8 bytes.
  */
