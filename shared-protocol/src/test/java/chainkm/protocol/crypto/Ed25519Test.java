@@ -43,8 +43,12 @@ class Ed25519Test {
         return verifier.verifySignature(signature);
     }
 
+    /** Verifies with what this process uses (Bouncy Castle here) and checks the JDK-only path devices use agrees. */
     private static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
-        return Ed25519.verify(publicKey, message, 0, message.length, signature);
+        boolean result = Ed25519.verify(publicKey, message, 0, message.length, signature);
+        org.junit.jupiter.api.Assertions.assertEquals(result,
+                Ed25519.jdkVerify(publicKey, message, 0, message.length, signature), "the JDK and Bouncy Castle disagree");
+        return result;
     }
 
     @Test
