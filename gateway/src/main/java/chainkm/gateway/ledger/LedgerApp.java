@@ -73,6 +73,8 @@ public final class LedgerApp implements AbciApplication {
      * the committed state and running the contracts a second time. Used at most once.
      */
     private Executed executed;
+    /** A transaction is verified once on this node (CheckTx, recheck, proposals and the block all see it). */
+    private final VerifiedSignatures signatures = new VerifiedSignatures();
 
     private record Executed(long height, List<ByteString> txs, LedgerState state, List<Contracts.Outcome> outcomes) {}
 
@@ -158,7 +160,7 @@ public final class LedgerApp implements AbciApplication {
         boolean recheck = request.getType() == CheckTxType.RECHECK;
         Contracts.Verdict v;
         synchronized (lock) {
-            v = Contracts.execute(checkState, tx, checkState.height() + 1, 0).verdict();
+            v = Contracts.execute(checkState, tx, checkState.height() + 1, 0, signatures).verdict();
         }
         if (!v.accepted()) {
             LOG.info("CheckTx{} refused: {}", recheck ? " (recheck)" : "", v.log());
@@ -197,7 +199,7 @@ public final class LedgerApp implements AbciApplication {
                     continue;
                 }
                 // drop what would be refused (e.g. two joins that both took the same set's last place)
-                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index);
+                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index, signatures);
                 if (o.verdict().accepted()) {
                     out.addTxs(tx);
                     outcomes.add(o);
@@ -223,7 +225,7 @@ public final class LedgerApp implements AbciApplication {
             List<Contracts.Outcome> outcomes = new ArrayList<>();
             executed = null;
             for (ByteString tx : request.getTxsList()) {
-                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index++);
+                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index++, signatures);
                 outcomes.add(o);
                 Contracts.Verdict v = o.verdict();
                 if (!v.accepted()) {
@@ -259,7 +261,7 @@ public final class LedgerApp implements AbciApplication {
             int index = 0;
             for (ByteString tx : request.getTxsList()) {
                 byte[] bytes = tx.toByteArray();
-                Contracts.Outcome outcome = reuse ? done.outcomes().get(index) : Contracts.execute(state, bytes, height, index);
+                Contracts.Outcome outcome = reuse ? done.outcomes().get(index) : Contracts.execute(state, bytes, height, index, signatures);
                 Contracts.Verdict v = outcome.verdict();
                 byte[] txHash = Sha256.hash(bytes);
                 digest.update(txHash);
