@@ -75,6 +75,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Concurrent submitters per gateway for the sustained load, default ${DEFAULT-VALUE}.")
     int loadClients;
 
+    @Option(names = "--back-to-back",
+            description = "Send each measured operation as soon as the previous one answered, without waiting for the "
+                    + "block CometBFT makes after it (the fast profile waits by default; paper never idles).")
+    boolean backToBack;
+
     @Option(names = "--no-profile", description = "No flight recording of gateway 1 during the sustained load.")
     boolean noProfile;
 
@@ -90,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         report.options(JSON.createObjectNode().put("sweep", sweep.toString()).put("ops_fast", ops)
                 .put("ops_paper", paperOps).put("profiles", profiles.toString()).put("modes", modes.toString())
                 .put("error_clients", errorClients).put("error_seconds", errorSeconds)
-                .put("load_gateways", loadGateways).put("load_seconds", loadSeconds).put("load_clients", loadClients)
+                .put("back_to_back", backToBack).put("load_gateways", loadGateways).put("load_seconds", loadSeconds).put("load_clients", loadClients)
                 .put("cores", Runtime.getRuntime().availableProcessors()));
         List<String> failures = new ArrayList<>();
         for (String profileName : profiles) {
@@ -136,7 +141,8 @@ final class BenchCommand implements Callable<Integer> {
             for (String mode : modes) {
                 Map<String, Duration> before = HotSpots.cpu(net);
                 long t0 = System.nanoTime();
-                List<ResponseTimeBench.Point> pts = ResponseTimeBench.run(net, name, n, mode, perPoint);
+                List<ResponseTimeBench.Point> pts = ResponseTimeBench.run(net, name, n, mode, perPoint,
+                        profile == Profile.FAST && !backToBack);
                 ObjectNode cpu = HotSpots.cpuShare(before, HotSpots.cpu(net), (System.nanoTime() - t0) / 1e9);
                 pts.forEach(p -> report.responseTime(p, cpu));
             }

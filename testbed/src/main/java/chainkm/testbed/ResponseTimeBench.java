@@ -56,23 +56,43 @@ final class ResponseTimeBench {
         }
     }
 
-    /** Runs joins then leaves in {@code mode}; returns the join point and the leave point. */
-    static List<Point> run(Testnet net, String profile, int gateways, String mode, int ops) throws Exception {
+    /**
+     * Runs joins then leaves in {@code mode}; returns the join point and the leave point.
+     *
+     * @param settle before each operation, wait for the block that follows the previous one (CometBFT makes a
+     *               block right after every block that changed the app hash, to prove it), so that each operation
+     *               meets an idle chain instead of queueing behind that block
+     */
+    static List<Point> run(Testnet net, String profile, int gateways, String mode, int ops, boolean settle)
+            throws Exception {
         List<int[]> joined = new ArrayList<>(); // {node, gateway}
         Samples join = new Samples();
         for (int i = 0; i < ops; i++) {
             int gw = 1 + i % gateways;
             JsonNode r = submit(net, gw, JSON.createObjectNode().put("op", "join"), mode, join);
             joined.add(new int[] {r.path("node_id").asInt(), gw});
+            settle(net, gw, r.path("height").asLong(), settle);
             progress(profile, gateways, mode, "join", i + 1, ops);
         }
         Samples leave = new Samples();
         for (int i = 0; i < joined.size(); i++) {
             int[] n = joined.get(i);
-            submit(net, n[1], JSON.createObjectNode().put("op", "leave").put("node_id", n[0]), mode, leave);
+            JsonNode r = submit(net, n[1], JSON.createObjectNode().put("op", "leave").put("node_id", n[0]), mode, leave);
+            settle(net, n[1], r.path("height").asLong(), settle);
             progress(profile, gateways, mode, "leave", i + 1, ops);
         }
         return List.of(join.point(profile, gateways, mode, "join"), leave.point(profile, gateways, mode, "leave"));
+    }
+
+    private static void settle(Testnet net, int gw, long height, boolean settle) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (settle && height > 0 && System.nanoTime() < deadline) {
+            JsonNode s = net.status(gw);
+            if (s != null && s.path("height").asLong() > height) {
+                return;
+            }
+            Thread.sleep(5);
+        }
     }
 
     private static void progress(String profile, int gateways, String mode, String op, int done, int ops) {
