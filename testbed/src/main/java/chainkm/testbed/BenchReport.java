@@ -42,6 +42,15 @@ final class BenchReport {
 
     void options(ObjectNode options) {
         results.set("options", options);
+        results.put("load_average_start", loadAverage());
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     void responseTime(ResponseTimeBench.Point p, ObjectNode cpu) {
@@ -203,6 +212,9 @@ final class BenchReport {
                 o.path("ops_paper").asInt(), seconds / 60,
                 failures.isEmpty() ? "**No misbehaviour** (every operation landed once, gateways agree)."
                         : "**MISBEHAVIOUR:** " + String.join("; ", failures)));
+        md.append("Machine load average (1 min) at the start: ").append(results.path("load_average_start").asText("?"))
+                .append(", at the end: ").append(loadAverage()).append(" (anything else running on the machine, "
+                        + "e.g. other test suites, distorts the timings).\n\n");
         targets(md);
         md.append(BenchNotes.PAPER);
         fig5a(md);
@@ -250,6 +262,18 @@ final class BenchReport {
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.2f |%n", p.profile(),
                     p.gateways(), p.mode(), p.op(), f(p.tk()), f(p.te()), f(p.ta()), f(p.tr()), f(p.trP95()), cpu));
         }
+        md.append("\nWhole-machine CPU while the commit-mode operations ran, by number of gateways (cores busy of ")
+                .append(Runtime.getRuntime().availableProcessors()).append("; the testnet's idle cost grows with every "
+                        + "validator):");
+        for (int i = 0; i < points.size(); i++) {
+            ResponseTimeBench.Point p = points.get(i);
+            if (p.mode().equals("commit") && p.op().equals("join")) {
+                md.append(String.format(Locale.ROOT, " %s/%d: %.2f;", p.profile(), p.gateways(),
+                        responseJson.get(i).path("cpu").path("total_cores").asDouble()));
+            }
+        }
+        md.append(" the bench's own load generator is included. Where this nears the core count the machine, not "
+                + "the protocol, sets the response time.\n");
         md.append("\nPlots: `fig5a_steps_fast.png`, `fig5a_steps_paper.png`; data: `fig5a_steps.csv`.\n");
     }
 
