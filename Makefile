@@ -40,7 +40,7 @@ run: build
 	bin/chainkm testnet --gateways 4 --dir $(BUILD)/run --profile fast --devices 12
 
 bench: build
-	bin/chainkm bench --out bench/results
+	bin/chainkm bench --out bench/results --sweep 1,4,7,10
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
