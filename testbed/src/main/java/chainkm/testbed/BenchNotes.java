@@ -43,7 +43,17 @@ final class BenchNotes {
               conflicts), so each gateway sustains at most one CheckTx round trip at a time, and every validator
               verifies every transaction and every gateway's key manager signs a rekey message per affected set and
               member. On 2 cores shared by the gateway JVMs, the CometBFT validators and the load generator, the CPU
-              column shows when the machine, not the protocol, is the limit.
+              column shows when the machine, not the protocol, is the limit. Under the sustained load the two cores
+              are all but saturated (the CPU line under its result), and the flight recording shows where a gateway's
+              share goes: mostly its key manager, and there mostly one Ed25519 signature per rekey message (a join
+              sends one to every member of the joiner's set, about √n, and one per other set of the gateway). The
+              cheapest next step is in `gateway/keys`: one signature per operation over all of its messages instead
+              of one per message; then pipelining CheckTx (several of a gateway's transactions in flight, each
+              built on the state the previous ones will leave).
+            - **Commit mode against the number of gateways**: T_a grows with every validator (each vote must reach
+              two thirds of them, each hop pays the 10 ms gossip sleep and p2p flush, and every validator costs CPU on
+              the same 2 cores). Lowering those two settings to a few ms is the next knob; it costs idle CPU per peer,
+              which is what runs out first at 10 validators on 2 cores.
             """;
 
     static final String STEPS = """
@@ -71,7 +81,12 @@ final class BenchNotes {
             refused in it when the gateway's own earlier transactions were reordered against it (PrepareProposal drops
             what the contracts refuse, a recheck after a block refuses what that block made invalid); the gateway
             then rebuilds it on the new state, with the same node id, so at most one attempt is ever applied. Nothing
-            is lost either way: the bench fails if anything is.
+            is lost either way: the bench fails if anything is. A likely source even with one gateway (not yet
+            confirmed): Commit resets the mempool's state to the committed one, and CometBFT rechecks the transactions
+            still in its mempool only afterwards; a join built in between does not see them and can pick a set that
+            the recheck then fills. The set capacity also depends on the total number of members, so other gateways'
+            joins can change which set Assignment gives. The rate depends on how many transactions share a block, so
+            on the profile: the paper profile's one-second blocks hold many more.
             """;
 
     static final String HOT_SPOTS = """

@@ -326,6 +326,11 @@ final class BenchReport {
             md.append(String.format(Locale.ROOT, "Java Flight Recorder on gateway 1 during the sustained load (`%s`, "
                     + "%d execution samples; `jfr print --events jdk.ExecutionSample` reads it). By thread:%n%n",
                     hot.path("recording").asText(), hot.path("samples").asInt()));
+            JsonNode t0 = hot.path("threads").path(0);
+            JsonNode m0 = hot.path("first_chainkm_frames").path(0);
+            md.append(String.format(Locale.ROOT, "In short: thread `%s` had %.0f%% of the samples; the chainkm method "
+                            + "most often on the stack was `%s` (%.0f%%).%n%n", t0.path("name").asText(),
+                    t0.path("percent").asDouble(), m0.path("name").asText().split(" ")[0], m0.path("percent").asDouble()));
             table(md, hot.path("threads"), "thread");
             md.append("\nBy the first chainkm method on the stack (what our code was doing, including the library "
                     + "code it called):\n\n");
