@@ -131,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         boolean load = profile == Profile.FAST && n == loadGateways && loadSeconds > 0;
         Path jfr = run.resolve("gateway-1-" + name + "-" + n + "gw.jfr");
         Path dir = Files.createTempDirectory("chainkm-bench-");
+        int failuresBefore = failures.size();
         System.out.println("bench: starting a " + n + "-gateway testnet, profile " + name);
         TestnetGenerator.generate(dir, n, profile);
         try (Testnet net = Testnet.start(dir, id -> List.of(), id -> load && !noProfile && id == 1
@@ -176,7 +177,11 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            deleteTree(dir);
+            if (failures.size() > failuresBefore) {
+                System.err.println("bench: keeping the testnet of the failed point for inspection: " + dir);
+            } else {
+                deleteTree(dir);
+            }
         }
     }
 
