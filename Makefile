@@ -51,7 +51,7 @@ image:
 	  "$$(tar -tzf $(IMAGE) | grep -c '\.jar$$') jars"
 
 bench: build
-	bin/chainkm bench --out bench/results
+	bin/chainkm bench --out bench/results --sweep 1,4,7,10
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

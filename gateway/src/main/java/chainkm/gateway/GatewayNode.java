@@ -7,6 +7,8 @@ import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.control.ControlServer;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.StateStore;
+import chainkm.gateway.submit.KeyWorkTimes;
+import chainkm.gateway.submit.OpTiming;
 import chainkm.gateway.submit.PendingJournal;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
@@ -54,6 +56,7 @@ public final class GatewayNode implements AutoCloseable {
     private final Submitter submitter;
     private final ControlServer control;
     private final DeviceFacing devices;
+    private final KeyWorkTimes keyTimes = new KeyWorkTimes();
 
     /** This gateway's MQTT password (user {@code gateway-<id>}), a 0600 file in its home. */
     public static final String MQTT_PASSWORD_FILE = "mqtt.password";
@@ -71,6 +74,7 @@ public final class GatewayNode implements AutoCloseable {
         this.submitter = submitter;
         this.control = control;
         this.devices = devices;
+        devices.keys().addAppliedListener((e, nanos) -> keyTimes.record(e.operation(), e.nodeId(), nanos));
     }
 
     public static GatewayNode start(Path home, Faults faults) throws IOException {
@@ -256,7 +260,38 @@ public final class GatewayNode implements AutoCloseable {
         return out;
     }
 
-    private static ObjectNode toJson(SubmitResult r) {
+    /** How long the key manager may still take after the commit before an answer leaves T_k out. */
+    private static final long KEY_WORK_WAIT_MS = 2_000;
+
+    private ObjectNode toJson(SubmitResult r) throws InterruptedException {
+        ObjectNode o = resultJson(r);
+        OpTiming t = r.timing();
+        if (r.committed() && t != null && !Double.isNaN(t.consensusMillis())) {
+            // layer 1 runs once the block is committed: wait briefly for this gateway's key manager
+            var keys = keyTimes.await(r.operation(), r.nodeId(), KEY_WORK_WAIT_MS);
+            if (keys.isPresent()) {
+                t = t.withKeys(keys.getAsDouble());
+            }
+        }
+        if (t != null) {
+            ObjectNode j = o.putObject("timing");
+            putMillis(j, "t_k_ms", t.keysMillis());
+            putMillis(j, "t_e_ms", t.txMillis());
+            putMillis(j, "t_a_ms", t.consensusMillis());
+            putMillis(j, "t_r_ms", t.totalMillis());
+        }
+        return o;
+    }
+
+    private static void putMillis(ObjectNode o, String name, double millis) {
+        if (Double.isNaN(millis)) {
+            o.putNull(name);
+        } else {
+            o.put(name, Math.round(millis * 1000) / 1000.0);
+        }
+    }
+
+    private static ObjectNode resultJson(SubmitResult r) {
         ObjectNode o = JSON.createObjectNode();
         o.put("status", r.status());
         o.put("op", r.operation().name().toLowerCase());

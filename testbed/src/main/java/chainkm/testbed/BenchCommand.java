@@ -4,115 +4,234 @@ import chainkm.gateway.cometbft.Profile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure join response times on a real testnet on loopback, and the device side (keys per "
-                + "device against n, cost of applying rekey messages), and write OUT/<date-time>/results.json, "
-                + "summary.md, CSV files and PNG plots (OUT/latest points to the newest run).",
-                "For each profile (paper, fast) and mode (commit, sync): median and 95th percentile of the time "
-                + "from submission to the gateway's answer (sync: after CheckTx). Fails only if an operation is lost."})
+        description = {"Measure the gateways on real testnets on loopback (the paper's Fig. 5) and the device side, and "
+                + "write OUT/<date-time>/results.json, summary.md, one CSV file per figure and PNG plots (OUT/latest "
+                + "points to the newest run).",
+                "For each profile (fast, paper) and number of gateways (--sweep): joins then leaves in commit and in "
+                + "sync mode, with the gateways' own split of each response time into T_k, T_e and T_a (equation 4); "
+                + "sync mode's first-attempt error rate under concurrent load (Fig. 5c); then, at --load-gateways on "
+                + "the fast profile, sustained sync-mode load with a flight recording of gateway 1.",
+                "Asserts nothing about speed. Exit code 1 if the system misbehaves: an operation refused or lost, "
+                + "or gateways that disagree."})
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--out", defaultValue = "bench/results", description = "Results folder, default ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--gateways", defaultValue = "4", description = "Gateways, default ${DEFAULT-VALUE}.")
-    int gateways;
+    @Option(names = "--sweep", defaultValue = "1,4,7,10", split = ",",
+            description = "Numbers of gateways, default ${DEFAULT-VALUE}.")
+    List<Integer> sweep;
 
-    @Option(names = "--ops", defaultValue = "40", description = "Joins per profile and mode, default ${DEFAULT-VALUE}.")
+    @Option(names = "--ops", defaultValue = "30",
+            description = "Joins (and as many leaves) per point and mode on the fast profile, default ${DEFAULT-VALUE}.")
     int ops;
+
+    @Option(names = "--paper-ops", defaultValue = "12",
+            description = "The same on the paper profile (about 1 s per commit), default ${DEFAULT-VALUE}.")
+    int paperOps;
 
     @Option(names = "--profiles", defaultValue = "fast,paper", split = ",", description = "Profiles, default ${DEFAULT-VALUE}.")
     List<String> profiles;
 
-    @Option(names = "--skip-device", description = "Leave out the device-side figures.")
-    boolean skipDevice;
+    @Option(names = "--modes", defaultValue = "commit,sync", split = ",", description = "Modes, default ${DEFAULT-VALUE}.")
+    List<String> modes;
+
+    @Option(names = "--error-clients", defaultValue = "8",
+            description = "Concurrent sync-mode submitters in all for the error rate (Fig. 5c), default ${DEFAULT-VALUE}.")
+    int errorClients;
+
+    @Option(names = "--error-seconds", defaultValue = "15",
+            description = "Seconds of that load per point (0 to skip), default ${DEFAULT-VALUE}.")
+    int errorSeconds;
+
+    @Option(names = "--load-gateways", defaultValue = "4",
+            description = "Gateways for the sustained load (fast profile), default ${DEFAULT-VALUE}.")
+    int loadGateways;
 
     @Option(names = "--load-seconds", defaultValue = "30",
             description = "Sustained sync-mode load on the fast profile, in seconds (0 to skip), default ${DEFAULT-VALUE}.")
     int loadSeconds;
 
+    @Option(names = "--load-clients", defaultValue = "4",
+            description = "Concurrent submitters per gateway for the sustained load, default ${DEFAULT-VALUE}.")
+    int loadClients;
+
+    @Option(names = "--back-to-back",
+            description = "Send each measured operation as soon as the previous one answered, without waiting for the "
+                    + "block CometBFT makes after it (the fast profile waits by default; paper never idles).")
+    boolean backToBack;
+
+    @Option(names = "--no-profile", description = "No flight recording of gateway 1 during the sustained load.")
+    boolean noProfile;
+
+    @Option(names = "--skip-device", description = "Leave out the device-side figures.")
+    boolean skipDevice;
+
     @Override
     public Integer call() throws Exception {
+        long started = System.nanoTime();
         Path run = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")));
         Files.createDirectories(run);
-        ObjectNode results = JSON.createObjectNode();
-        results.put("gateways", gateways).put("ops_per_point", ops).put("cores", Runtime.getRuntime().availableProcessors());
-        ArrayNode points = results.putArray("points");
-        List<ThroughputBench.Result> loads = new ArrayList<>();
-        boolean failed = false;
-        StringBuilder md = new StringBuilder("# chainkm bench\n\nJoin response time on " + gateways
-                + " gateways on loopback, " + ops + " sequential joins per point, "
-                + Runtime.getRuntime().availableProcessors() + " cores.\n\n| profile | mode | median ms | p95 ms |\n|---|---|---|---|\n");
+        BenchReport report = new BenchReport(run);
+        report.options(JSON.createObjectNode().put("sweep", sweep.toString()).put("ops_fast", ops)
+                .put("ops_paper", paperOps).put("profiles", profiles.toString()).put("modes", modes.toString())
+                .put("error_clients", errorClients).put("error_seconds", errorSeconds)
+                .put("back_to_back", backToBack).put("load_gateways", loadGateways).put("load_seconds", loadSeconds).put("load_clients", loadClients)
+                .put("cores", Runtime.getRuntime().availableProcessors()));
+        List<String> failures = new ArrayList<>();
         for (String profileName : profiles) {
             Profile profile = Profile.parse(profileName);
-            Path dir = Files.createTempDirectory("chainkm-bench-");
-            System.out.println("bench: starting a " + gateways + "-gateway testnet, profile " + profileName);
-            TestnetGenerator.generate(dir, gateways, profile);
-            try (Testnet net = Testnet.start(dir)) {
-                net.awaitReady(Duration.ofSeconds(180));
-                for (String mode : List.of("commit", "sync")) {
-                    List<Double> ms = new ArrayList<>();
-                    for (int i = 0; i < ops; i++) {
-                        int gw = 1 + i % gateways;
-                        ObjectNode req = JSON.createObjectNode().put("op", "join").put("mode", mode);
-                        long t0 = System.nanoTime();
-                        JsonNode r = net.client(gw).submit(req, Duration.ofSeconds(120));
-                        ms.add((System.nanoTime() - t0) / 1e6);
-                        String status = r.path("status").asText();
-                        if (!status.equals(mode.equals("commit") ? "committed" : "accepted")) {
-                            System.err.println("bench: operation not accepted: " + r);
-                            return 1;
-                        }
-                        if ((i + 1) % 10 == 0) {
-                            System.out.printf("bench: %s/%s %d/%d%n", profileName, mode, i + 1, ops);
-                        }
-                    }
-                    Collections.sort(ms);
-                    double median = ms.get(ms.size() / 2);
-                    double p95 = ms.get((int) Math.ceil(ms.size() * 0.95) - 1);
-                    points.addObject().put("profile", profileName).put("mode", mode).put("median_ms", median)
-                            .put("p95_ms", p95);
-                    md.append(String.format("| %s | %s | %.1f | %.1f |%n", profileName, mode, median, p95));
+            for (int n : sweep) {
+                try {
+                    point(report, run, profile, n, failures);
+                } catch (ResponseTimeBench.Misbehaviour e) {
+                    failures.add(profileName + ", " + n + " gateways: " + e.getMessage());
+                    System.err.println("bench: MISBEHAVIOUR: " + e.getMessage());
                 }
-                if (profile == Profile.FAST && loadSeconds > 0) {
-                    loads.add(ThroughputBench.run(net, gateways, loadSeconds, 4));
-                }
-            }
-        }
-        for (ThroughputBench.Result load : loads) {
-            results.set("sustained_load", load.json());
-            md.append(load.markdown());
-            if (load.json().path("lost").asLong() > 0) {
-                failed = true;
             }
         }
         if (!skipDevice) {
             DeviceBench.Result device = DeviceBench.run(run);
-            results.set("device", device.json());
-            md.append(device.markdown());
+            report.device(device.json(), device.markdown());
         }
-        JSON.writeValue(run.resolve("results.json").toFile(), results);
-        Files.writeString(run.resolve("summary.md"), md.toString());
+        report.finish(failures, (System.nanoTime() - started) / 1e9);
         Path latest = out.resolve("latest");
         Files.deleteIfExists(latest);
         Files.createSymbolicLink(latest, run.getFileName());
-        System.out.println(md);
+        System.out.println(Files.readString(run.resolve("summary.md")));
         System.out.println("bench: results in " + run);
-        return failed ? 1 : 0;
+        if (!failures.isEmpty()) {
+            System.err.println("bench: FAILED: " + failures);
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    /** One testnet of {@code n} gateways: response times, error rate, maybe the sustained load. */
+    private void point(BenchReport report, Path run, Profile profile, int n, List<String> failures) throws Exception {
+        String name = profile.name().toLowerCase();
+        boolean load = profile == Profile.FAST && n == loadGateways && loadSeconds > 0;
+        Path jfr = run.resolve("gateway-1-" + name + "-" + n + "gw.jfr");
+        Path dir = Files.createTempDirectory("chainkm-bench-");
+        int failuresBefore = failures.size();
+        System.out.println("bench: starting a " + n + "-gateway testnet, profile " + name);
+        TestnetGenerator.generate(dir, n, profile);
+        try (Testnet net = Testnet.start(dir, id -> List.of(), id -> load && !noProfile && id == 1
+                ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
+                : List.of())) {
+            net.awaitReady(Duration.ofSeconds(Math.max(180, 30L * n)));
+            int perPoint = profile == Profile.PAPER ? paperOps : ops;
+            for (String mode : modes) {
+                Map<String, Duration> before = HotSpots.cpu(net);
+                long t0 = System.nanoTime();
+                List<ResponseTimeBench.Point> pts = ResponseTimeBench.run(net, name, n, mode, perPoint,
+                        profile == Profile.FAST && !backToBack);
+                ObjectNode cpu = HotSpots.cpuShare(before, HotSpots.cpu(net), (System.nanoTime() - t0) / 1e9);
+                pts.forEach(p -> report.responseTime(p, cpu));
+            }
+            expectAgreement(net, n, 0, failures, name);
+            int members = 0;
+            if (errorSeconds > 0) {
+                Map<String, Duration> before = HotSpots.cpu(net);
+                ErrorRateBench.Point p = ErrorRateBench.run(net, name, n, errorClients, errorSeconds);
+                report.errorRate(p, HotSpots.cpuShare(before, HotSpots.cpu(net), p.seconds()));
+                if (p.lost() > 0) {
+                    failures.add(name + ", " + n + " gateways: " + p.lost() + " sync-mode operations lost or refused");
+                }
+                members += p.operations();
+                expectAgreement(net, n, members, failures, name);
+            }
+            if (load) {
+                Map<String, Duration> before = HotSpots.cpu(net);
+                Instant from = Instant.now();
+                ThroughputBench.Result r = ThroughputBench.run(net, n, loadSeconds, loadClients);
+                Instant to = Instant.now();
+                report.load(r.json(), r.markdown(), HotSpots.cpuShare(before, HotSpots.cpu(net),
+                        Duration.between(from, to).toMillis() / 1e3));
+                if (r.json().path("lost").asLong() > 0) {
+                    failures.add(name + ", " + n + " gateways: " + r.json().path("lost").asLong()
+                            + " operations lost under sustained load");
+                }
+                expectAgreement(net, n, -1, failures, name);
+                net.close(); // the recording is written when gateway 1 exits
+                if (!noProfile && Files.exists(jfr)) {
+                    report.hotSpots(HotSpots.samples(jfr, from, to, 15), jfr.getFileName().toString());
+                }
+            }
+        } finally {
+            if (failures.size() > failuresBefore) {
+                System.err.println("bench: keeping the testnet of the failed point for inspection: " + dir);
+            } else {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /**
+     * Every gateway at the same height has the same app hash, and (when {@code members} is not -1) that many
+     * members: anything else is a misbehaviour.
+     */
+    private static void expectAgreement(Testnet net, int n, int members, List<String> failures, String profile)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String why = "";
+        while (System.nanoTime() < deadline) {
+            why = disagreement(net, n, members);
+            if (why == null) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        failures.add(profile + ", " + n + " gateways: " + why);
+        System.err.println("bench: MISBEHAVIOUR: " + why);
+    }
+
+    private static String disagreement(Testnet net, int n, int members) {
+        String hash = null;
+        long height = -1;
+        for (int g = 1; g <= n; g++) {
+            JsonNode s = net.status(g);
+            if (s == null) {
+                return "gateway " + g + " does not answer";
+            }
+            if (members >= 0 && s.path("members").asInt() != members) {
+                return "gateway " + g + " has " + s.path("members").asInt() + " members, expected " + members;
+            }
+            if (height == -1) {
+                height = s.path("height").asLong();
+                hash = s.path("app_hash").asText();
+            } else if (s.path("height").asLong() != height) {
+                return "gateways at different heights";
+            } else if (!s.path("app_hash").asText().equals(hash)) {
+                return "gateway " + g + " has another app hash at height " + height;
+            }
+        }
+        return null;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bench: could not delete " + dir + ": " + e);
+        }
     }
 }

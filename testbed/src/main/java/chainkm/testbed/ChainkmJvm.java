@@ -12,11 +12,17 @@ final class ChainkmJvm {
     private ChainkmJvm() {}
 
     static List<String> command(String maxHeap, List<String> args) {
+        return command(maxHeap, List.of(), args);
+    }
+
+    /** @param jvmOptions further JVM options, e.g. {@code -XX:StartFlightRecording=...} for a benchmark profile */
+    static List<String> command(String maxHeap, List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + maxHeap);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(jvmOptions);
         String cometbft = System.getProperty("chainkm.cometbft");
         if (cometbft != null) {
             cmd.add("-Dchainkm.cometbft=" + cometbft);

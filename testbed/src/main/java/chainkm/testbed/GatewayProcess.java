@@ -15,12 +15,21 @@ final class GatewayProcess {
     }
 
     static GatewayProcess launch(Path home, List<String> extraArgs) throws IOException {
+        return launch(home, extraArgs, List.of());
+    }
+
+    static GatewayProcess launch(Path home, List<String> extraArgs, List<String> jvmOptions) throws IOException {
         List<String> args = new ArrayList<>(List.of("gateway", "--home", home.toString()));
         args.addAll(extraArgs);
-        List<String> cmd = ChainkmJvm.command("384m", args);
+        List<String> cmd = ChainkmJvm.command("384m", jvmOptions, args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("gateway.log").toFile()));
         return new GatewayProcess(pb.start());
+    }
+
+    /** The gateway JVM's process and the processes it started (its CometBFT). */
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     boolean isAlive() {

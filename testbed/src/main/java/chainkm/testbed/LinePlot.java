@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 /** A small PNG line plot (log-scale x optional) for bench figures; no plotting library needed. */
 final class LinePlot {
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0x9467bd), new Color(0xff7f0e)};
+            new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b), new Color(0x17becf), new Color(0x7f7f7f)};
 
     private LinePlot() {}
 
@@ -55,6 +55,10 @@ final class LinePlot {
         int pw = w - left - right;
         int ph = h - top - bottom;
         g.drawRect(left, top, pw, ph);
+        // a few distinct x values (e.g. numbers of gateways): one tick at each; otherwise five even steps
+        java.util.TreeSet<Double> xs = new java.util.TreeSet<>();
+        series.values().forEach(pts -> pts.forEach(p -> xs.add(p[0])));
+        boolean ticksAtValues = !logX && xs.size() <= 12;
         for (int i = 0; i <= 5; i++) {
             double yv = maxY * i / 5;
             int y = top + ph - (int) (ph * i / 5.0);
@@ -62,9 +66,19 @@ final class LinePlot {
             g.drawLine(left + 1, y, left + pw - 1, y);
             g.setColor(Color.BLACK);
             g.drawString(String.format(yv >= 100 ? "%.0f" : "%.2f", yv), 10, y + 4);
-            double xv = minX + (maxX - minX) * i / 5;
-            int x = left + (int) (pw * i / 5.0);
-            g.drawString(String.format("%.0f", logX ? Math.pow(10, xv) : xv), x - 15, top + ph + 18);
+            if (!ticksAtValues) {
+                double xv = minX + (maxX - minX) * i / 5;
+                int x = left + (int) (pw * i / 5.0);
+                g.drawString(String.format("%.0f", logX ? Math.pow(10, xv) : xv), x - 15, top + ph + 18);
+            }
+        }
+        if (ticksAtValues) {
+            for (double xv : xs) {
+                int x = left + (int) (pw * (xv - minX) / (maxX - minX));
+                g.drawLine(x, top + ph, x, top + ph + 4);
+                g.drawString(xv == Math.rint(xv) ? String.format("%.0f", xv) : String.format("%.1f", xv), x - 4,
+                        top + ph + 18);
+            }
         }
         g.drawString(xLabel + (logX ? " (log scale)" : ""), left + pw / 2 - 60, h - 25);
         g.drawString(yLabel, left, top - 8);

@@ -29,6 +29,7 @@ public final class Testnet implements AutoCloseable {
     private final Thread supervisor;
     private volatile boolean closed;
     private java.util.function.Function<Integer, List<String>> extraArgs = id -> List.of();
+    private java.util.function.Function<Integer, List<String>> jvmOptions = id -> List.of();
 
     private Testnet(Path dir, TestnetLayout layout) throws IOException {
         this.dir = dir;
@@ -47,8 +48,15 @@ public final class Testnet implements AutoCloseable {
 
     /** Starts every gateway, each with extra {@code chainkm gateway} options (e.g. --mqtt-url). */
     public static Testnet start(Path dir, java.util.function.Function<Integer, List<String>> extraArgs) throws IOException {
+        return start(dir, extraArgs, id -> List.of());
+    }
+
+    /** Starts every gateway, each with extra options and extra JVM options (e.g. a flight recording, for benchmarks). */
+    public static Testnet start(Path dir, java.util.function.Function<Integer, List<String>> extraArgs,
+                                java.util.function.Function<Integer, List<String>> jvmOptions) throws IOException {
         Testnet t = new Testnet(dir, TestnetLayout.load(dir));
         t.extraArgs = extraArgs;
+        t.jvmOptions = jvmOptions;
         for (TestnetLayout.Gateway g : t.layout.gateways()) {
             t.startGateway(g.id(), extraArgs.apply(g.id()));
         }
@@ -75,7 +83,7 @@ public final class Testnet implements AutoCloseable {
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("gateway " + id + " is already running");
         }
-        processes.put(id, GatewayProcess.launch(dir.resolve(g.home()), extraArgs));
+        processes.put(id, GatewayProcess.launch(dir.resolve(g.home()), extraArgs, jvmOptions.apply(id)));
     }
 
     /** Starts (or restarts) one gateway with the options the testnet was started with. */
@@ -97,6 +105,12 @@ public final class Testnet implements AutoCloseable {
         if (p != null) {
             p.stop();
         }
+    }
+
+    /** The running gateway's JVM process (its CometBFT is among its descendants), if it runs. */
+    public java.util.Optional<ProcessHandle> process(int id) {
+        GatewayProcess p = processes.get(id);
+        return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.handle());
     }
 
     public boolean isRunning(int id) {

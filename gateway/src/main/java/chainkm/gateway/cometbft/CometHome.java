@@ -228,7 +228,7 @@ public final class CometHome {
      * timeout_broadcast_tx_commit "10s"; [p2p] laddr on 127.0.0.1, persistent_peers,
      * addr_book_strict false and allow_duplicate_ip true (all peers are on loopback or one LAN
      * address), pex false (the validator set is fixed and fully meshed by persistent_peers);
-     * [consensus] timeouts, empty-block settings and gossip sleep, and [p2p]
+     * [consensus] timeouts, skip_timeout_commit, empty-block settings and gossip sleep, and [p2p]
      * flush_throttle_timeout, from the profile; [instrumentation]
      * prometheus false. Everything else keeps CometBFT's defaults.
      *
@@ -266,6 +266,7 @@ public final class CometHome {
                 .setString("consensus", "timeout_precommit", Profile.goDuration(p.timeoutPrecommit()))
                 .setString("consensus", "timeout_precommit_delta", Profile.goDuration(p.timeoutPrecommitDelta()))
                 .setString("consensus", "timeout_commit", Profile.goDuration(p.timeoutCommit()))
+                .setBoolean("consensus", "skip_timeout_commit", p.skipTimeoutCommit())
                 .setBoolean("consensus", "create_empty_blocks", p.createEmptyBlocks())
                 .setString("consensus", "create_empty_blocks_interval",
                         Profile.goDuration(p.createEmptyBlocksInterval()))

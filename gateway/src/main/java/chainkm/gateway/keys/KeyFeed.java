@@ -31,6 +31,13 @@ public final class KeyFeed implements AutoCloseable {
         return t;
     });
 
+    /** Told how long the key manager spent on each operation it applied live (T_k; not the replay at start). */
+    public interface AppliedListener {
+        void applied(RefreshEntry entry, long nanos);
+    }
+
+    private final List<AppliedListener> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public KeyFeed(LedgerApp ledger, KeyManager keys, RekeyPublisher publisher) {
         this.ledger = ledger;
         this.keys = keys;
@@ -46,6 +53,7 @@ public final class KeyFeed implements AutoCloseable {
             entries = ledger.readCommitted(s -> s.refreshEntriesFrom((int) keys.seq()));
         }
         for (RefreshEntry e : entries) {
+            long started = System.nanoTime();
             List<KeyManager.Outgoing> out;
             synchronized (keys) {
                 out = keys.apply(e);
@@ -60,9 +68,15 @@ public final class KeyFeed implements AutoCloseable {
                         LOG.warn("could not publish on {}: {}", o.topic(), ex.toString());
                     }
                 }
+                long nanos = System.nanoTime() - started;
+                appliedListeners.forEach(l -> l.applied(e, nanos));
             }
         }
         return entries.size();
+    }
+
+    public void addAppliedListener(AppliedListener listener) {
+        appliedListeners.add(listener);
     }
 
     /** Runs {@code reader} on the key manager's current state. */

@@ -32,8 +32,20 @@ public final class Contracts {
         }
     }
 
+    /** Checks a transaction's signature under its gateway's key (the plain check, or one that remembers). */
+    public interface SignatureCheck {
+        boolean verify(LedgerTx tx, byte[] gatewayPublicKey);
+
+        SignatureCheck PLAIN = LedgerTx::verifySignature;
+    }
+
     /** Runs the checks without changing the state. */
     public static Verdict check(LedgerState state, byte[] bytes) {
+        return check(state, bytes, SignatureCheck.PLAIN);
+    }
+
+    /** Runs the checks without changing the state, verifying the signature with {@code signatures}. */
+    public static Verdict check(LedgerState state, byte[] bytes, SignatureCheck signatures) {
         LedgerTx tx;
         try {
             tx = LedgerTx.decode(bytes);
@@ -44,7 +56,7 @@ public final class Contracts {
         if (key == null) {
             return refuse(TxCode.UNKNOWN_GATEWAY, tx, "gateway " + tx.gatewayId());
         }
-        if (!tx.verifySignature(key)) {
+        if (!signatures.verify(tx, key)) {
             return refuse(TxCode.BAD_SIGNATURE, tx, "claimed gateway " + tx.gatewayId());
         }
         ChangeRecord r = tx.record();
@@ -148,7 +160,12 @@ public final class Contracts {
      * verdict and, for accepted operations, the ledger entry it produced.
      */
     public static Outcome execute(LedgerState state, byte[] bytes, long height, int index) {
-        Verdict verdict = check(state, bytes);
+        return execute(state, bytes, height, index, SignatureCheck.PLAIN);
+    }
+
+    /** {@link #execute(LedgerState, byte[], long, int)} verifying the signature with {@code signatures}. */
+    public static Outcome execute(LedgerState state, byte[] bytes, long height, int index, SignatureCheck signatures) {
+        Verdict verdict = check(state, bytes, signatures);
         if (!verdict.accepted()) {
             return new Outcome(verdict, null);
         }

@@ -38,7 +38,8 @@ import tendermint.abci.Types.ResponseQuery;
 /**
  * The key-management ledger as an ABCI 2.0 application, in the shape of CometBFT's kvstore
  * example: CheckTx runs the contracts on the mempool's state; FinalizeBlock runs them on a
- * copy of the committed state and persists nothing; Commit persists atomically; Info
+ * copy of the committed state (or takes the result of running them on the same block in
+ * PrepareProposal or ProcessProposal, which did exactly that) and persists nothing; Commit persists atomically; Info
  * reports what was last committed, so CometBFT's handshake replays whatever a crash lost.
  * One lock serialises CometBFT's connections (consensus, mempool, query).
  */
@@ -68,6 +69,16 @@ public final class LedgerApp implements AbciApplication {
     private LedgerState checkState;
     private LedgerState pending;
     private List<TxResult> pendingResults = List.of();
+    /**
+     * The block this node last executed in PrepareProposal or ProcessProposal: FinalizeBlock of
+     * the same transactions at the same height takes its state and outcomes instead of copying
+     * the committed state and running the contracts a second time. Used at most once.
+     */
+    private Executed executed;
+    /** A transaction is verified once on this node (CheckTx, recheck, proposals and the block all see it). */
+    private final VerifiedSignatures signatures = new VerifiedSignatures();
+
+    private record Executed(long height, List<ByteString> txs, LedgerState state, List<Contracts.Outcome> outcomes) {}
 
     public LedgerApp(StateStore store) throws IOException {
         this(store, List.of());
@@ -147,6 +158,7 @@ public final class LedgerApp implements AbciApplication {
             genesis.setGenesisHash(Sha256.hash(w.toByteArray()));
             committed = genesis;
             checkState = committed.copy();
+            executed = null;
             LOG.info("InitChain: chain {} with a consortium of {} gateways {}", request.getChainId(),
                     consortium.size(), consortium.keys().keySet());
             return ResponseInitChain.newBuilder().setAppHash(ByteString.copyFrom(genesis.appHash())).build();
@@ -159,7 +171,7 @@ public final class LedgerApp implements AbciApplication {
         boolean recheck = request.getType() == CheckTxType.RECHECK;
         Contracts.Verdict v;
         synchronized (lock) {
-            v = Contracts.execute(checkState, tx, checkState.height() + 1, 0).verdict();
+            v = Contracts.execute(checkState, tx, checkState.height() + 1, 0, signatures).verdict();
         }
         if (!v.accepted()) {
             LOG.info("CheckTx{} refused: {}", recheck ? " (recheck)" : "", v.log());
@@ -192,13 +204,16 @@ public final class LedgerApp implements AbciApplication {
             long budget = request.getMaxTxBytes();
             long used = 0;
             int index = 0;
+            List<Contracts.Outcome> outcomes = new ArrayList<>();
             for (ByteString tx : request.getTxsList()) {
                 if (used + tx.size() > budget) {
                     continue;
                 }
                 // drop what would be refused (e.g. two joins that both took the same set's last place)
-                if (Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index).verdict().accepted()) {
+                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index, signatures);
+                if (o.verdict().accepted()) {
                     out.addTxs(tx);
+                    outcomes.add(o);
                     used += tx.size();
                     index++;
                 }
@@ -206,7 +221,10 @@ public final class LedgerApp implements AbciApplication {
             for (byte[] bad : faultyProposals) {
                 out.addTxs(ByteString.copyFrom(bad));
             }
-            return out.build();
+            ResponsePrepareProposal response = out.build();
+            executed = faultyProposals.isEmpty() && height(request.getHeight())
+                    ? new Executed(request.getHeight(), response.getTxsList(), scratch, outcomes) : null;
+            return response;
         }
     }
 
@@ -215,14 +233,21 @@ public final class LedgerApp implements AbciApplication {
         synchronized (lock) {
             LedgerState scratch = committed.copy();
             int index = 0;
+            List<Contracts.Outcome> outcomes = new ArrayList<>();
+            executed = null;
             for (ByteString tx : request.getTxsList()) {
-                Contracts.Verdict v = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index++).verdict();
+                Contracts.Outcome o = Contracts.execute(scratch, tx.toByteArray(), request.getHeight(), index++, signatures);
+                outcomes.add(o);
+                Contracts.Verdict v = o.verdict();
                 if (!v.accepted()) {
                     LOG.warn("ProcessProposal: REJECT block {} proposed by {}: transaction {} refused: {}",
                             request.getHeight(), Hex.encode(request.getProposerAddress().toByteArray()), index - 1, v.log());
                     return ResponseProcessProposal.newBuilder()
                             .setStatus(ResponseProcessProposal.ProposalStatus.REJECT).build();
                 }
+            }
+            if (height(request.getHeight())) {
+                executed = new Executed(request.getHeight(), request.getTxsList(), scratch, outcomes);
             }
             return ResponseProcessProposal.newBuilder()
                     .setStatus(ResponseProcessProposal.ProposalStatus.ACCEPT).build();
@@ -237,14 +262,17 @@ public final class LedgerApp implements AbciApplication {
                 throw new IllegalStateException("FinalizeBlock for height " + height + " but the committed height is "
                         + committed.height());
             }
-            LedgerState state = committed.copy();
+            Executed done = executed;
+            executed = null;
+            boolean reuse = done != null && done.height() == height && done.txs().equals(request.getTxsList());
+            LedgerState state = reuse ? done.state() : committed.copy();
             ResponseFinalizeBlock.Builder out = ResponseFinalizeBlock.newBuilder();
             MessageDigest digest = Sha256.newDigest();
             List<TxResult> results = new ArrayList<>();
             int index = 0;
             for (ByteString tx : request.getTxsList()) {
                 byte[] bytes = tx.toByteArray();
-                Contracts.Outcome outcome = Contracts.execute(state, bytes, height, index);
+                Contracts.Outcome outcome = reuse ? done.outcomes().get(index) : Contracts.execute(state, bytes, height, index, signatures);
                 Contracts.Verdict v = outcome.verdict();
                 byte[] txHash = Sha256.hash(bytes);
                 digest.update(txHash);
@@ -275,6 +303,11 @@ public final class LedgerApp implements AbciApplication {
             pendingResults = results;
             return out.setAppHash(ByteString.copyFrom(state.appHash())).build();
         }
+    }
+
+    /** True when {@code height} is the next one on the committed state (what a cached execution must build on). */
+    private boolean height(long height) {
+        return height == committed.height() + 1;
     }
 
     private static Event event(RefreshEntry e) {
@@ -309,6 +342,7 @@ public final class LedgerApp implements AbciApplication {
             }
             committed = pending;
             pending = null;
+            executed = null;
             checkState = committed.copy();
             results = pendingResults;
             pendingResults = List.of();

@@ -120,6 +120,7 @@ public final class Submitter implements AutoCloseable {
         while (true) {
             byte[] tx;
             Future<TxBroadcaster.CommitResult> call;
+            long built = System.nanoTime(); // T_e counts waiting for the previous CheckTx too
             synchronized (checkLock) {
                 tx = t.nextAttempt();
                 String hash = t.currentHash;
@@ -137,6 +138,7 @@ public final class Submitter implements AutoCloseable {
                     }
                 }
                 awaitingCheck.remove(hash);
+                t.verifyNanos += System.nanoTime() - built;
             }
             TxBroadcaster.CommitResult r;
             try {
@@ -188,10 +190,15 @@ public final class Submitter implements AutoCloseable {
     private SubmitResult runSyncMode(Tracked t) throws IOException, InterruptedException {
         while (true) {
             TxBroadcaster.CheckResult r;
+            long built = System.nanoTime();
             synchronized (checkLock) {
                 byte[] tx = t.nextAttempt();
                 tracked.put(t.currentHash, t);
-                r = rpc.broadcastSync(tx);
+                try {
+                    r = rpc.broadcastSync(tx);
+                } finally {
+                    t.verifyNanos += System.nanoTime() - built;
+                }
             }
             if (r.code() == 0) {
                 if (journal != null) {
@@ -383,6 +390,8 @@ public final class Submitter implements AutoCloseable {
         volatile String currentHash = "";
         volatile byte[] currentTx;
         volatile long lastSent;
+        /** T_e so far: building, signing and CheckTx of every attempt. */
+        volatile long verifyNanos;
         /** The set id each attempt (by transaction hash) carried: an older attempt may be the one that lands. */
         final Map<String, Integer> attemptSets = new ConcurrentHashMap<>();
 
@@ -465,15 +474,23 @@ public final class Submitter implements AutoCloseable {
         }
 
         SubmitResult result(String status, int code, String log, long height) {
+            double elapsed = (System.nanoTime() - started) / 1e6;
             return new SubmitResult(request.operation(), nodeId, setId, status, code, log, height, currentHash,
-                    attempts, (System.nanoTime() - started) / 1e6);
+                    attempts, elapsed, timing(status, elapsed));
+        }
+
+        private OpTiming timing(String status, double elapsed) {
+            double verify = verifyNanos / 1e6;
+            return SubmitResult.COMMITTED.equals(status) && !recovered
+                    ? new OpTiming(Double.NaN, verify, Math.max(0, elapsed - verify)) : OpTiming.verified(verify);
         }
 
         /** Committed as the attempt {@code hash}: its set and transaction, not necessarily the latest attempt's. */
         SubmitResult committedAs(String hash, long height) {
             Integer set = attemptSets.get(hash);
+            double elapsed = (System.nanoTime() - started) / 1e6;
             return new SubmitResult(request.operation(), nodeId, set != null ? set : setId, SubmitResult.COMMITTED, 0, "",
-                    height, hash, attempts, (System.nanoTime() - started) / 1e6);
+                    height, hash, attempts, elapsed, timing(SubmitResult.COMMITTED, elapsed));
         }
 
         void finish(SubmitResult r) {

@@ -1,6 +1,7 @@
 package chainkm.gateway.cometbft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,7 @@ class ProfileTest {
         assertEquals(Duration.ofSeconds(3), Profile.PAPER.timeoutPropose());
         assertTrue(Profile.PAPER.createEmptyBlocks());
         assertEquals(Duration.ZERO, Profile.PAPER.createEmptyBlocksInterval());
+        assertFalse(Profile.PAPER.skipTimeoutCommit());
     }
 
     @Test
@@ -38,6 +40,7 @@ class ProfileTest {
         assertEquals(Duration.ofMillis(100), Profile.FAST.timeoutPrecommit());
         assertTrue(Profile.FAST.timeoutCommit().compareTo(Duration.ofMillis(50)) <= 0);
         assertEquals(Duration.ofSeconds(1), Profile.FAST.createEmptyBlocksInterval());
+        assertTrue(Profile.FAST.skipTimeoutCommit());
     }
 
     @Test

@@ -254,6 +254,51 @@ class LedgerAppTest {
     }
 
     @Test
+    void finalizeBlockAfterProposalGivesTheSameResultAsWithout() throws Exception {
+        LedgerApp proposer = newApp(dir.resolve("p"));
+        LedgerApp voter = newApp(dir.resolve("v"));
+        LedgerApp plain = newApp(dir.resolve("q"));
+        Random random = new Random(5);
+        List<Integer> joined = new ArrayList<>();
+        for (int h = 1; h <= 40; h++) {
+            List<ByteString> txs = new ArrayList<>();
+            List<Integer> committedNodes = new ArrayList<>(joined);
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                if (!committedNodes.isEmpty() && random.nextInt(3) == 0) {
+                    Integer victim = committedNodes.remove(random.nextInt(committedNodes.size()));
+                    joined.remove(victim);
+                    byte[] leave = departure(plain, Operation.LEAVE, victim, 2, gw2).encode();
+                    assertEquals(0, checkTx(plain, leave));
+                    txs.add(ByteString.copyFrom(leave));
+                } else {
+                    LedgerTx j = join(plain, 1, gw1);
+                    // the next join of the same block must see this one: run it through CheckTx
+                    assertEquals(0, checkTx(plain, j.encode()));
+                    joined.add(j.record().nodeId());
+                    txs.add(ByteString.copyFrom(j.encode()));
+                }
+            }
+            long height = h;
+            var prepared = proposer.prepareProposal(RequestPrepareProposal.newBuilder().setHeight(height)
+                    .setMaxTxBytes(1 << 20).addAllTxs(txs).build());
+            assertEquals(txs, prepared.getTxsList(), "height " + h);
+            assertEquals(ResponseProcessProposal.ProposalStatus.ACCEPT, voter.processProposal(
+                    RequestProcessProposal.newBuilder().setHeight(height).addAllTxs(txs).build()).getStatus());
+            RequestFinalizeBlock fb = RequestFinalizeBlock.newBuilder().setHeight(height).addAllTxs(txs).build();
+            var rp = proposer.finalizeBlock(fb);
+            var rv = voter.finalizeBlock(fb);
+            var rq = plain.finalizeBlock(fb);
+            for (LedgerApp a : List.of(proposer, voter, plain)) {
+                a.commit(RequestCommit.getDefaultInstance());
+            }
+            assertEquals(rq, rp, "height " + h);
+            assertEquals(rq, rv, "height " + h);
+        }
+        assertArrayEquals(plain.readCommitted(LedgerState::encode), proposer.readCommitted(LedgerState::encode));
+        assertArrayEquals(plain.readCommitted(LedgerState::encode), voter.readCommitted(LedgerState::encode));
+    }
+
+    @Test
     void aRejoinAdvancesTheAnchorWithoutRekeyingAndItsProofCannotBeReplayedOrForged() {
         byte[] seed = chainkm.protocol.ledger.RejoinChain.newSeed(RANDOM);
         int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
