@@ -83,8 +83,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-profile", description = "No flight recording of gateway 1 during the sustained load.")
     boolean noProfile;
 
-    @Option(names = "--skip-device", description = "Leave out the device-side figures.")
+    @Option(names = "--skip-device", description = "Leave out the device-side figures (keys per device, apply cost, "
+            + "the agent's distribution size and memory).")
     boolean skipDevice;
+
+    @Option(names = "--skip-availability", description = "Leave out rejoin, move, catch-up and failover timings.")
+    boolean skipAvailability;
+
+    @Option(names = "--image", defaultValue = "hardware/target/chainkm-device-image.tar.gz",
+            description = "The device image whose agent is measured (built by `make build`), default ${DEFAULT-VALUE}.")
+    Path image;
 
     @Override
     public Integer call() throws Exception {
@@ -112,6 +120,17 @@ final class BenchCommand implements Callable<Integer> {
         if (!skipDevice) {
             DeviceBench.Result device = DeviceBench.run(run);
             report.device(device.json(), device.markdown());
+            AgentFootprint.Result agent = AgentFootprint.run(image, 20);
+            report.section("agent_footprint", agent.json(), agent.markdown());
+        }
+        if (!skipAvailability) {
+            try {
+                AvailabilityBench.Result a = AvailabilityBench.run(20, 100);
+                report.section("availability", a.json(), a.markdown());
+            } catch (IllegalStateException e) {
+                failures.add("availability: " + e.getMessage());
+                System.err.println("bench: MISBEHAVIOUR: " + e.getMessage());
+            }
         }
         report.finish(failures, (System.nanoTime() - started) / 1e9);
         Path latest = out.resolve("latest");

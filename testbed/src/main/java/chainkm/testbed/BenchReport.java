@@ -77,7 +77,13 @@ final class BenchReport {
 
     void device(ObjectNode json, String markdown) {
         results.set("device", json);
-        deviceMarkdown = markdown;
+        deviceMarkdown = markdown + deviceMarkdown;
+    }
+
+    /** Another section of results.json and summary.md, after the device side (footprint, availability). */
+    void section(String key, ObjectNode json, String markdown) {
+        results.set(key, json);
+        deviceMarkdown = deviceMarkdown + markdown;
     }
 
     void finish(List<String> failures, double seconds) throws IOException {
@@ -240,6 +246,13 @@ final class BenchReport {
         if (!load.isMissingNode()) {
             md.append(target("≥ 500 committed joins/s sustained", load.path("committed_per_second").asDouble(),
                     TARGET_JOINS_PER_S, "joins/s", false));
+        }
+        JsonNode agent = results.path("agent_footprint");
+        if (!agent.isMissingNode()) {
+            md.append(target("device agent distribution ≤ 6 MB", agent.path("distribution_bytes").asDouble() / 1e6, 6,
+                    "MB", true));
+            md.append(target("device agent resident memory ≤ 96 MB under -Xmx32m",
+                    agent.path("rss_high_water_kb").asDouble() / 1024, 96, "MB", true));
         }
         md.append("\n").append(BenchNotes.LIMITS).append("\n");
     }

@@ -86,6 +86,7 @@ class Ed25519Test {
             byte[] signature = key.sign(message, 0, message.length);
             assertEquals(Ed25519.SIGNATURE_SIZE, signature.length);
             assertArrayEquals(bcSign(seed, message), signature, "signature " + i);
+            assertArrayEquals(key.jdkSign(message, 0, message.length), signature, "JDK signature " + i);
             assertTrue(bcVerify(bcPublic, message, signature));
             assertTrue(verify(bcPublic, message, bcSign(seed, message)));
         }
