@@ -281,6 +281,24 @@ public final class DeviceAgent implements AutoCloseable {
         throw new IOException("no gateway took the rejoin", last);
     }
 
+    /**
+     * Null if the gateway it is attached to answers a CoAP request within orphanAfter, else why
+     * not. A probe of its own, with that short timeout: the agent's client may wait long for a join.
+     */
+    private String gatewayGone() {
+        Attachment a = attachment;
+        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow().key();
+        try (GatewayCoapClient probe = new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(),
+                "node-" + keys.nodeId(), Credentials.dtlsPsk(nk), options.orphanAfter())) {
+            probe.setOf(keys.nodeId());
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        } finally {
+            java.util.Arrays.fill(nk, (byte) 0);
+        }
+    }
+
     /** Watches its gateway: MQTT down for longer than orphanAfter and no CoAP answer means it is gone. */
     private void startWatchdog() {
         watchdog = new Thread(() -> {
@@ -317,19 +335,13 @@ public final class DeviceAgent implements AutoCloseable {
         if (now - mqttDownSince < options.orphanAfter().toNanos()) {
             return;
         }
-        // a probe of its own, with a short timeout: the agent's client may wait long for a join
-        Attachment a = attachment;
-        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow().key();
-        try (GatewayCoapClient probe = new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(),
-                "node-" + keys.nodeId(), Credentials.dtlsPsk(nk), options.orphanAfter())) {
-            java.util.Arrays.fill(nk, (byte) 0);
-            probe.setOf(keys.nodeId());
+        String why = gatewayGone();
+        if (why == null) {
             mqttDownSince = now; // the gateway answers: only its broker is down, wait on
             return;
-        } catch (IOException e) {
-            LOG.warn("device {}: gateway {} is gone (MQTT down for {} s, CoAP: {})", provisioning.deviceName(),
-                    attachedGateway(), options.orphanAfter().toSeconds(), e.getMessage());
         }
+        LOG.warn("device {}: gateway {} is gone (MQTT down for {} s, CoAP: {})", provisioning.deviceName(),
+                attachedGateway(), options.orphanAfter().toSeconds(), why);
         if (closed || sleeping) {
             return;
         }
@@ -395,6 +407,10 @@ public final class DeviceAgent implements AutoCloseable {
         }
         long before = keys.epoch();
         try {
+            String gone = gatewayGone();
+            if (gone != null) {
+                throw new IOException(gone);
+            }
             attach();
         } catch (IOException e) {
             LOG.warn("gateway {} does not answer after sleep ({}): rejoining another one", attachedGateway(), e.getMessage());
