@@ -42,6 +42,7 @@ public final class D2DEndpoint implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final Map<Integer, long[]> replay = new HashMap<>();
     private long nextCounter;
+    private long lastCatchUp = System.nanoTime() - 2_000_000_000L;
     private long counterLimit;
 
     private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, Listener listener) {
@@ -128,22 +129,19 @@ public final class D2DEndpoint implements AutoCloseable {
             refuse(p, "key " + id + " is not one of this device's links with node " + m.sender());
             return;
         }
-        java.util.List<KeyMaterial> candidates = keys.candidates(id, m.keyEpoch());
-        if (candidates.isEmpty()) {
+        byte[] payload = open(m, keys);
+        if (payload == null && m.keyEpoch() > keys.epoch() && mayCatchUp()) {
+            // the sender already has a newer key: this device is behind (a rekey message still on its way)
+            try {
+                agent.catchUp();
+            } catch (IOException e) {
+                LOG.info("catch-up on a message from a newer epoch failed: {}", e.getMessage());
+            }
+            payload = open(m, keys);
+        }
+        if (payload == null && keys.candidates(id, m.keyEpoch()).isEmpty()) {
             refuse(p, "no key " + id + " (revoked or unknown)");
             return;
-        }
-        byte[] payload = null;
-        for (KeyMaterial candidate : candidates) {
-            byte[] k = candidate.key();
-            try {
-                payload = m.open(k);
-                break;
-            } catch (AuthenticationException e) {
-                // not under this value: try the next one, if any
-            } finally {
-                java.util.Arrays.fill(k, (byte) 0);
-            }
         }
         if (payload == null) {
             refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (epoch "
@@ -155,6 +153,31 @@ public final class D2DEndpoint implements AutoCloseable {
             return;
         }
         listener.received(m.sender(), payload);
+    }
+
+    /** The payload, if the message opens under the current or (in its grace period) previous value of its key. */
+    private static byte[] open(D2DMessage m, DeviceKeys keys) {
+        for (KeyMaterial candidate : keys.candidates(m.keyId(), m.keyEpoch())) {
+            byte[] k = candidate.key();
+            try {
+                return m.open(k);
+            } catch (AuthenticationException e) {
+                // not under this value: try the next one, if any
+            } finally {
+                java.util.Arrays.fill(k, (byte) 0);
+            }
+        }
+        return null;
+    }
+
+    /** At most one catch-up a second triggered by incoming messages (a forged epoch must not make a flood of them). */
+    private synchronized boolean mayCatchUp() {
+        long now = System.nanoTime();
+        if (now - lastCatchUp < 1_000_000_000L) {
+            return false;
+        }
+        lastCatchUp = now;
+        return true;
     }
 
     /** A sliding window per sender: accepts each counter once. */

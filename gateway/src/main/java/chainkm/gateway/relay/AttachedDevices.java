@@ -85,6 +85,10 @@ public final class AttachedDevices implements AutoCloseable {
     /** Called after every block: relay what the owners made for our foreign devices. */
     public void onCommit() {
         worker.execute(this::pumpAll);
+        // the owner may not have made its messages yet: look again shortly
+        for (long ms : new long[] {50, 150, 400}) {
+            worker.schedule(this::pumpAll, ms, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Nodes attached here, the committed ones and those whose rejoin is still in a block to come. */
