@@ -42,9 +42,6 @@ class MobilityIT {
         }
     }
 
-    private long ledgerOps() {
-        return net.query(1, "/status", "").path("operations").asLong();
-    }
 
     /** Sends numbered messages from one device to another, each until it arrives; counts what it gave up on. */
     private static final class Traffic implements Runnable {
@@ -92,7 +89,7 @@ class MobilityIT {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "m", 8);
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> ledgerOps() == 8 && sim.all().stream().allMatch(d -> d.agent().epoch() == 8));
+                () -> net.operations() == 8 && sim.all().stream().allMatch(d -> d.agent().epoch() == 8));
         SimulatedDevices.Device mover = sim.all().stream().filter(d -> d.agent().gatewayId() == 1).findFirst().orElseThrow();
         SimulatedDevices.Device peer = sim.all().stream().filter(d -> d.agent().gatewayId() == 4).findFirst().orElseThrow();
         Traffic out = new Traffic(mover, peer);
@@ -103,12 +100,12 @@ class MobilityIT {
         t2.start();
 
         for (int to : List.of(2, 3)) {
-            long ops = ledgerOps();
+            long ops = net.operations();
             long rejoinStarted = System.nanoTime();
             mover.agent().moveTo(to);
             System.out.printf("MobilityIT: moved to gateway %d in %.0f ms%n", to, (System.nanoTime() - rejoinStarted) / 1e6);
             assertEquals(to, mover.agent().attachedGateway());
-            assertEquals(ops, ledgerOps(), "a move is no key operation");
+            assertEquals(ops, net.operations(), "a move is no key operation");
             int now = to;
             RunningTestnet.await("the REJOIN to commit", Duration.ofSeconds(30),
                     () -> net.query(1, "/node", Integer.toString(mover.node())).path("attached_gateway").asInt() == now);
@@ -139,7 +136,7 @@ class MobilityIT {
         assertEquals(back.sent.get(), back.delivered.size());
         assertEquals(0, mover.agent().refusedD2D());
         assertEquals(0, peer.agent().refusedD2D());
-        assertEquals(10, ledgerOps(), "8 joins, a join and a leave: the moves added no key operation");
+        assertEquals(10, net.operations(), "8 joins, a join and a leave: the moves added no key operation");
         D2DChecks.everyPairExchanges(sim.all(), "after-moves");
     }
 }

@@ -67,6 +67,11 @@ final class RunningTestnet implements AutoCloseable {
         return net.client(gateway).submit(req, Duration.ofSeconds(120));
     }
 
+    /** The number of key operations on the ledger, as gateway 1 has committed it. */
+    long operations() {
+        return query(1, "/status", "").path("operations").asLong();
+    }
+
     JsonNode query(int gateway, String path, String data) {
         CometRpc.QueryResult r = rpc(gateway).abciQuery(path, data.getBytes(StandardCharsets.UTF_8));
         if (r.code() != 0) {

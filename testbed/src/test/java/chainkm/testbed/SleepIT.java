@@ -40,9 +40,6 @@ class SleepIT {
         }
     }
 
-    private long ledgerOps() {
-        return net.query(1, "/status", "").path("operations").asLong();
-    }
 
     @Test
     void aDeviceThatSleptThroughAHundredOperationsCatchesUpAndTalksToEveryone() throws Exception {
@@ -53,8 +50,8 @@ class SleepIT {
         int sleeperNode = sleeper.node();
         // a commit answers once its own gateway committed: let every device and gateway 1 agree first
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == ledgerOps()) && ledgerOps() == 6);
-        long startOps = ledgerOps();
+                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == net.operations()) && net.operations() == 6);
+        long startOps = net.operations();
         sleeper.agent().sleep();
 
         // 100 operations while it sleeps: joins through both gateways, then leaves, many from its gateway
@@ -84,8 +81,8 @@ class SleepIT {
             left.add(n);
         }
         RunningTestnet.await("gateway 1 to commit the 100 operations", Duration.ofSeconds(60),
-                () -> ledgerOps() == startOps + 100);
-        long ops = ledgerOps();
+                () -> net.operations() == startOps + 100);
+        long ops = net.operations();
         JsonNode log = net.query(1, "/refresh", "0-" + Long.MAX_VALUE);
         int moves = 0;
         boolean ownSetLeave = false;
