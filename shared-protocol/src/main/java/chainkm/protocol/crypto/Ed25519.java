@@ -53,7 +53,7 @@ public final class Ed25519 {
     }
 
     /** Kept apart so that the class is only loaded where Bouncy Castle is present. */
-    private static final class BouncyCastleVerify {
+    private static final class BouncyCastleEd25519 {
         static byte[] sign(byte[] seed, byte[] message, int offset, int length) {
             byte[] signature = new byte[SIGNATURE_SIZE];
             org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, message, offset, length, signature, 0);
@@ -131,7 +131,7 @@ public final class Ed25519 {
             if (FAST_VERIFY) {
                 byte[] seed = privateKeyBytes();
                 try {
-                    return BouncyCastleVerify.sign(seed, message, offset, length);
+                    return BouncyCastleEd25519.sign(seed, message, offset, length);
                 } finally {
                     Arrays.fill(seed, (byte) 0);
                 }
@@ -164,7 +164,7 @@ public final class Ed25519 {
             return false;
         }
         if (FAST_VERIFY) {
-            return BouncyCastleVerify.verify(publicKey, message, offset, length, signature);
+            return BouncyCastleEd25519.verify(publicKey, message, offset, length, signature);
         }
         return jdkVerify(publicKey, message, offset, length, signature);
     }
