@@ -80,7 +80,7 @@ class DashboardServerTest {
         public ObjectNode moveDevice(String name, int gateway) {
             check(name);
             if (name.equals("old")) {
-                throw new UnsupportedOperationException("moveTo: not yet implemented (issue 4)");
+                throw new UnsupportedOperationException("moveTo: not supported by this agent");
             }
             return call("move " + name + " " + gateway);
         }
@@ -104,7 +104,7 @@ class DashboardServerTest {
         public ObjectNode leaveDevice(String name) {
             check(name);
             if (name.equals("old")) {
-                throw new UnsupportedOperationException("leave: not yet implemented (issue 6)");
+                throw new UnsupportedOperationException("leave: not supported by this agent");
             }
             return call("leave " + name);
         }
@@ -256,15 +256,15 @@ class DashboardServerTest {
     void failuresAnswerWithTheirMessageAndGoToTheEventLogAsErrors() throws Exception {
         Answer move = post("/api/devices/old/move?to=3");
         assertEquals(501, move.status());
-        assertEquals("move old to gateway 3 failed: moveTo: not yet implemented (issue 4)", move.json().path("error").asText());
+        assertEquals("move old to gateway 3 failed: moveTo: not supported by this agent", move.json().path("error").asText());
         assertEquals("error", lastEvent().kind());
         assertEquals("old", lastEvent().device());
         assertEquals(3, lastEvent().gateway());
-        assertTrue(lastEvent().detail().contains("moveTo: not yet implemented (issue 4)"), lastEvent().detail());
+        assertTrue(lastEvent().detail().contains("moveTo: not supported by this agent"), lastEvent().detail());
 
         Answer leave = post("/api/devices/old/leave");
         assertEquals(501, leave.status());
-        assertTrue(leave.json().path("error").asText().contains("leave: not yet implemented"));
+        assertTrue(leave.json().path("error").asText().contains("leave: not supported by this agent"));
 
         assertEquals(404, post("/api/devices/ghost/sleep").status());
         assertEquals("sleep ghost failed: no device ghost", lastEvent().detail());
