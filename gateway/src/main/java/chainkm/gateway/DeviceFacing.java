@@ -93,9 +93,14 @@ public final class DeviceFacing implements AutoCloseable {
         }
     }
 
+    /** Genesis app_state.gateways: the consortium, one entry per gateway. */
+    private static JsonNode genesisGateways(Path genesis) throws IOException {
+        return new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+    }
+
     /** The consortium's X25519 keys from genesis app_state.gateways[].kem_key. */
     static Map<Integer, byte[]> kemKeys(Path genesis) throws IOException {
-        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        JsonNode gateways = genesisGateways(genesis);
         Map<Integer, byte[]> keys = new TreeMap<>();
         for (JsonNode g : gateways) {
             String kem = g.path("kem_key").asText("");
@@ -109,7 +114,7 @@ public final class DeviceFacing implements AutoCloseable {
 
     /** Each gateway's CometBFT validator key from genesis app_state.gateways[].validator_key, where it is given. */
     static Map<Integer, byte[]> validatorKeys(Path genesis) throws IOException {
-        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        JsonNode gateways = genesisGateways(genesis);
         Map<Integer, byte[]> out = new TreeMap<>();
         for (JsonNode g : gateways) {
             String key = g.path("validator_key").asText("");
@@ -122,7 +127,7 @@ public final class DeviceFacing implements AutoCloseable {
 
     /** Each gateway's device endpoint from genesis app_state.gateways[].coap ("host:port"), where it is given. */
     static Map<Integer, InetSocketAddress> peerCoap(Path genesis) throws IOException {
-        JsonNode gateways = new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
+        JsonNode gateways = genesisGateways(genesis);
         Map<Integer, InetSocketAddress> out = new TreeMap<>();
         for (JsonNode g : gateways) {
             String coap = g.path("coap").asText("");

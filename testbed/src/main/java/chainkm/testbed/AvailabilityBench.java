@@ -29,12 +29,6 @@ public final class AvailabilityBench {
 
     public record Result(ObjectNode json, String markdown) {}
 
-    static double percentile(List<Double> values, double p) {
-        List<Double> v = new ArrayList<>(values);
-        Collections.sort(v);
-        return v.isEmpty() ? Double.NaN : v.get(Math.min(v.size() - 1, (int) Math.ceil(p * v.size()) - 1));
-    }
-
     public static Result run(int moves, int sleepOps) throws Exception {
         ObjectNode json = JSON.createObjectNode();
         StringBuilder md = new StringBuilder("\n## Rejoin, catch-up and failover (issue 4)\n\n");
@@ -66,9 +60,9 @@ public final class AvailabilityBench {
                         rejoinMs.get(i), moveMs.get(i));
             }
             ObjectNode rj = json.putObject("rejoin");
-            rj.put("moves", moves).put("rejoin_median_ms", percentile(rejoinMs, 0.5))
-                    .put("rejoin_p95_ms", percentile(rejoinMs, 0.95)).put("move_median_ms", percentile(moveMs, 0.5))
-                    .put("move_p95_ms", percentile(moveMs, 0.95)).put("key_operations_added", 0);
+            rj.put("moves", moves).put("rejoin_median_ms", ResponseTimeBench.median(rejoinMs))
+                    .put("rejoin_p95_ms", ResponseTimeBench.p95(rejoinMs)).put("move_median_ms", ResponseTimeBench.median(moveMs))
+                    .put("move_p95_ms", ResponseTimeBench.p95(moveMs)).put("key_operations_added", 0);
             // catch-up after sleeping through sleepOps joins (commit mode: their answer times are the comparison)
             SimulatedDevices.Device sleeper = all.get(0);
             sleeper.agent().sleep();
@@ -79,13 +73,13 @@ public final class AvailabilityBench {
                 net.client(1 + i % 4).submit(req, Duration.ofSeconds(60));
                 commitMs.add((System.nanoTime() - c0) / 1e6);
             }
-            rj.put("commit_mode_join_median_ms", percentile(commitMs, 0.5));
+            rj.put("commit_mode_join_median_ms", ResponseTimeBench.median(commitMs));
             md.append(String.format("A rejoin (`POST /rejoin`, DTLS handshake included): median %.1f ms, p95 %.1f ms over %d "
                     + "moves, against %.1f ms for a join in commit mode on the same testnet: the rejoin is answered "
                     + "after CheckTx and waits for no consensus round; no move added a key operation. A whole move "
                     + "(last catch-up at the old gateway, rejoin, new DTLS session, catch-up, MQTT connect): median "
-                    + "%.1f ms, p95 %.1f ms.%n%n", percentile(rejoinMs, 0.5), percentile(rejoinMs, 0.95), moves,
-                    percentile(commitMs, 0.5), percentile(moveMs, 0.5), percentile(moveMs, 0.95)));
+                    + "%.1f ms, p95 %.1f ms.%n%n", ResponseTimeBench.median(rejoinMs), ResponseTimeBench.p95(rejoinMs), moves,
+                    ResponseTimeBench.median(commitMs), ResponseTimeBench.median(moveMs), ResponseTimeBench.p95(moveMs)));
             long target = awaitOps(net, ops + sleepOps, Duration.ofSeconds(60));
             long before = sleeper.agent().epoch();
             long t0 = System.nanoTime();

@@ -18,32 +18,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, a device leaves by itself: it asks its gateway ({@code POST /leave}), the LEAVE is
  * committed, its keys are wiped and it says LEFT. A device that asks its gateway to remove
  * another device is refused, and the ledger keeps both.
  */
-class DeviceLeaveIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
+class DeviceLeaveIT extends TestnetIT {
     private GatewayCoapClient clientAs(SimulatedDevices.Device d) throws Exception {
         DeviceAgent a = d.agent();
         byte[] nodeKey = a.keyForTests(KeyId.nodeKey(a.nodeId())).orElseThrow().key();

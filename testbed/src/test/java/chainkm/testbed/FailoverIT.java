@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, gateway failure: 24 devices on 4 gateways, kill -9 of gateway 2 (its JVM and its
@@ -24,26 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateways they are attached to, every device ends at the ledger's seq, and gateway 2 holds
  * no stale attachment.
  */
-class FailoverIT {
+class FailoverIT extends TestnetIT {
     /** Orphan detection: MQTT silent this long, then a CoAP probe with the same timeout. */
     static final Duration ORPHAN_AFTER = Duration.ofSeconds(5);
     /** The stated bound from kill -9 to every orphan reattached: 2 x ORPHAN_AFTER + rejoin, with margin for 2 cores. */
     static final Duration REATTACH_BOUND = Duration.ofSeconds(30);
-
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
 
 
     @Test

@@ -13,16 +13,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -32,23 +28,8 @@ import picocli.CommandLine;
  * knew, so a captured gateway 2 holds nothing of use; keying goes on for the adopted devices;
  * and when gateway 2 comes back it owns nothing, serves nobody and can no longer submit.
  */
-class GatewayRemovalIT {
+class GatewayRemovalIT extends TestnetIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
 
     private int validators(int gateway) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(

@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, mobility: a device moves gateway 1 -> 2 -> 3 -> 1 (`device move --to`) while it and
@@ -26,22 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attached to, and its keys end equal to its peers'. A move runs no consensus round and rekeys
  * nobody: the ledger's operation count does not change.
  */
-class MobilityIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
+class MobilityIT extends TestnetIT {
 
     /** Sends numbered messages from one device to another, each until it arrives; counts what it gave up on. */
     private static final class Traffic implements Runnable {

@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, the attacks on rejoin, against real gateways: a replayed proof, proofs built from
@@ -28,22 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing on the ledger; a second agent with the same identity (a cloned SD card) is detected
  * and the identity evicted (clone_policy = "evict", the default).
  */
-class RejoinAttacksIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
+class RejoinAttacksIT extends TestnetIT {
     private JsonNode node(int id) {
         return net.query(1, "/node", Integer.toString(id));
     }

@@ -8,38 +8,19 @@ import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, sleep and wake: a device sleeps through 100 joins and leaves (leaves in its own set
  * and a Reorder among them), wakes, catches up from its gateway, ends in exactly its awake
  * peers' key state, and exchanges D2D messages with every device; the leavers' keys are gone.
  */
-class SleepIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
+class SleepIT extends TestnetIT {
 
     @Test
     void aDeviceThatSleptThroughAHundredOperationsCatchesUpAndTalksToEveryone() throws Exception {

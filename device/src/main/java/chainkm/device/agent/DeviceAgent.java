@@ -162,12 +162,7 @@ public final class DeviceAgent implements AutoCloseable {
     /** Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway, catch-up, MQTT. */
     private void attach() throws IOException {
         Provisioning.Gateway g = provisioning.gateway(attachedGateway());
-        Attachment a = attachment;
-        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
-                () -> new IOException("the key store has no node key")).key();
-        GatewayCoapClient c = new GatewayCoapClient(g.coap(), "node-" + keys.nodeId(), Credentials.dtlsPsk(nk),
-                options.gatewayTimeout());
-        java.util.Arrays.fill(nk, (byte) 0);
+        GatewayCoapClient c = attachedClient(options.gatewayTimeout());
         synchronized (this) {
             coap = c;
         }
@@ -286,14 +281,25 @@ public final class DeviceAgent implements AutoCloseable {
      * not. A probe of its own, with that short timeout: the agent's client may wait long for a join.
      */
     private String gatewayGone() {
-        Attachment a = attachment;
-        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow().key();
-        try (GatewayCoapClient probe = new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(),
-                "node-" + keys.nodeId(), Credentials.dtlsPsk(nk), options.orphanAfter())) {
+        try (GatewayCoapClient probe = attachedClient(options.orphanAfter())) {
             probe.setOf(keys.nodeId());
             return null;
         } catch (IOException e) {
             return e.getMessage();
+        }
+    }
+
+    /**
+     * A CoAP/DTLS client for the gateway it is attached to, as {@code node-ID} under its KEK with
+     * that gateway: the attachment key after a rejoin, else the node key its owner gave it.
+     */
+    private GatewayCoapClient attachedClient(Duration timeout) throws IOException {
+        Attachment a = attachment;
+        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
+                () -> new IOException("the key store has no node key")).key();
+        try {
+            return new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(), "node-" + keys.nodeId(),
+                    Credentials.dtlsPsk(nk), timeout);
         } finally {
             java.util.Arrays.fill(nk, (byte) 0);
         }
