@@ -1,6 +1,7 @@
 package chainkm.device.coap;
 
 import chainkm.protocol.rekey.CatchUpPayload;
+import chainkm.protocol.rekey.MessageFormatException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -104,7 +105,7 @@ public final class GatewayCoapClient implements AutoCloseable {
         String what = "GET /catchup?after=" + afterSeq;
         try {
             return CatchUpPayload.decode(expect(send(request, what), ResponseCode.CONTENT, what).getPayload());
-        } catch (chainkm.protocol.rekey.MessageFormatException e) {
+        } catch (MessageFormatException e) {
             throw new IOException(e.getMessage(), e);
         }
     }

@@ -5,6 +5,7 @@ import chainkm.protocol.keys.AuthenticationException;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyKind;
 import chainkm.protocol.keys.KeyMaterial;
+import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.rekey.JoinBundle;
 import chainkm.protocol.rekey.KeyUpdate;
 import chainkm.protocol.rekey.MessageFormatException;
@@ -132,7 +133,7 @@ public final class DeviceKeys {
         }
         // an adoption's full-state message stands alone: what came before it from the removed gateway is moot
         boolean gap = m.seq() > epoch + 1;
-        if (gap && !(m.kind() == RekeyMessage.Kind.NODE && m.operation() == chainkm.protocol.ledger.Operation.REMOVE_GATEWAY)) {
+        if (gap && !(m.kind() == RekeyMessage.Kind.NODE && m.operation() == Operation.REMOVE_GATEWAY)) {
             return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
         }
         KeyId kek;

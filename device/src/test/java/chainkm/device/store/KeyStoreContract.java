@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyMaterial;
 import java.util.List;
@@ -208,6 +209,6 @@ abstract class KeyStoreContract {
         KeyMaterial nk = material(KeyId.nodeKey(1), 1);
         store.put(nk);
         String text = store.toString();
-        assertFalse(text.contains(chainkm.protocol.crypto.Hex.encode(nk.key())), text);
+        assertFalse(text.contains(Hex.encode(nk.key())), text);
     }
 }

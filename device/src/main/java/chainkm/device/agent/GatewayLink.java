@@ -1,0 +1,386 @@
+package chainkm.device.agent;
+
+import chainkm.device.coap.GatewayCoapClient;
+import chainkm.device.keys.DeviceKeys;
+import chainkm.device.mqtt.RekeySubscriber;
+import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.rekey.Credentials;
+import chainkm.protocol.rekey.MessageFormatException;
+import chainkm.protocol.rekey.Rejoin;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device's link to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway,
+ * and its rekey topics on that gateway's MQTT broker. Attaches (with a catch-up), rejoins
+ * another gateway when asked to move or when a watchdog finds its gateway gone (an orphan,
+ * kandi2020 III.B.3), and drops and restores the connections around a sleep. What arrives on
+ * the link goes to the {@link RekeyFollower}, under this object's lock.
+ */
+final class GatewayLink {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayLink.class);
+
+    private final Provisioning provisioning;
+    private final Path stateDir;
+    private final DeviceKeys keys;
+    private final DeviceAgent.Options options;
+    private final RekeyFollower follower;
+    private final AgentEvents events;
+    // the connections: replaced under this object's lock, read without it
+    private volatile GatewayCoapClient coap;
+    private volatile RekeySubscriber mqtt;
+    private volatile boolean closed;
+    private volatile boolean sleeping;
+    private volatile Attachment attachment; // null: attached to the gateway that owns its set
+    private final Object rejoinLock = new Object();
+    private volatile boolean rejoining;
+    private volatile long mqttDownSince;
+    private volatile long lastRejoinNanos;
+    private Thread watchdog;
+
+    GatewayLink(Provisioning provisioning, Path stateDir, DeviceKeys keys, DeviceAgent.Options options,
+                RekeyFollower follower, AgentEvents events) {
+        this.provisioning = provisioning;
+        this.stateDir = stateDir;
+        this.keys = keys;
+        this.options = options;
+        this.follower = follower;
+        this.events = events;
+    }
+
+    /** Attaches to the gateway of its state (after a rejoin, that one); if it does not answer, rejoins another. */
+    void open() throws IOException {
+        setAttachment(Attachment.load(stateDir, storageKey()).orElse(null));
+        try {
+            attach();
+        } catch (IOException e) {
+            LOG.warn("gateway {} does not answer ({}): rejoining another one", attachedGateway(), e.getMessage());
+            detach();
+            rejoinAnywhere();
+        }
+    }
+
+    private byte[] storageKey() {
+        return Credentials.storageKey(provisioning.bootstrapPsk());
+    }
+
+    /** Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway, catch-up, MQTT. */
+    private void attach() throws IOException {
+        Provisioning.Gateway g = provisioning.gateway(attachedGateway());
+        GatewayCoapClient c = attachedClient(options.gatewayTimeout());
+        synchronized (this) {
+            coap = c;
+        }
+        catchUp();
+        RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), provisioning.mqttUsername(),
+                provisioning.mqttPassword().toCharArray(), "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+        synchronized (this) {
+            mqtt = m;
+        }
+        mqttDownSince = 0;
+        synchronized (this) {
+            follower.subscribe(mqtt);
+        }
+        catchUp(); // what was published between the first catch-up and the subscription
+    }
+
+    private void setAttachment(Attachment a) {
+        attachment = a;
+        if (a != null) {
+            keys.attachment(a.gatewayId(), a.key());
+        }
+    }
+
+    /** Drops the connections to its gateway (keys stay). */
+    private synchronized void detach() {
+        if (mqtt != null) {
+            mqtt.close();
+            mqtt = null;
+        }
+        if (coap != null) {
+            coap.close();
+            coap = null;
+        }
+    }
+
+    private synchronized void onRekey(byte[] message) {
+        if (closed || sleeping) {
+            return; // a message delivered while the agent shuts down
+        }
+        follower.onRekey(message, coap, mqtt);
+    }
+
+    /** Fetches and applies, in order, every rekey message since this device's epoch. */
+    synchronized int catchUp() throws IOException {
+        if (coap == null && sleeping) {
+            throw new IOException("the device is asleep");
+        }
+        return follower.catchUp(coap, mqtt);
+    }
+
+    /**
+     * Rejoins gateway {@code gatewayId} (kandi2020 III.B.3, with a hash-chain proof instead of
+     * the hash of the secret code): reveals the next link of its chain over DTLS with its
+     * bootstrap identity, gets that gateway's attachment key, and attaches there. No key of any
+     * device changes; its link keys stay valid.
+     */
+    void rejoin(int gatewayId) throws IOException {
+        synchronized (rejoinLock) {
+            rejoining = true;
+            AgentListener.State before = events.state();
+            events.setState(AgentListener.State.REJOINING);
+            try {
+                Provisioning.Gateway g = provisioning.gateway(gatewayId);
+                Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.epoch(), RejoinLinks.next(stateDir));
+                Rejoin.Answer answer;
+                try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
+                        provisioning.bootstrapPsk(), options.gatewayTimeout())) {
+                    long t0 = System.nanoTime();
+                    answer = Rejoin.Answer.decode(boot.rejoin(request.encode()));
+                    lastRejoinNanos = System.nanoTime() - t0;
+                } catch (MessageFormatException e) {
+                    throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
+                }
+                if (answer.gatewayId() != gatewayId || answer.nodeId() != keys.nodeId()) {
+                    throw new IOException("gateway " + gatewayId + " answered the rejoin as gateway " + answer.gatewayId()
+                            + " for node " + answer.nodeId());
+                }
+                Attachment a = new Attachment(gatewayId, answer.attachmentKey());
+                a.save(stateDir, storageKey());
+                detach();
+                setAttachment(a);
+                attach();
+                events.setState(sleeping ? AgentListener.State.SLEEPING : AgentListener.State.JOINED);
+                LOG.info("device {} (node {}) rejoined through gateway {} at seq {}", provisioning.deviceName(),
+                        keys.nodeId(), gatewayId, keys.epoch());
+                events.emit(AgentListener.Event.REJOINED, "node " + keys.nodeId() + " attached to gateway " + gatewayId);
+            } catch (IOException | RuntimeException e) {
+                events.setState(before == AgentListener.State.REJOINING ? AgentListener.State.ERROR : before);
+                throw e;
+            } finally {
+                rejoining = false;
+            }
+        }
+    }
+
+    /**
+     * Its gateway is gone: tries the other gateways of its bundle, starting after the lost one
+     * in id order (so orphans of one gateway meet at its successor, the gateway that adopts its
+     * sets if it is removed), until one takes it.
+     */
+    private void rejoinAnywhere() throws IOException {
+        int lost = attachedGateway();
+        events.emit(AgentListener.Event.GATEWAY_LOST, "gateway " + lost + " does not answer");
+        // in id order, as the ledger picks the gateway that adopts a removed one's sets
+        List<Provisioning.Gateway> all = provisioning.gateways().stream()
+                .sorted(Comparator.comparingInt(Provisioning.Gateway::id)).toList();
+        int start = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).id() == lost) {
+                start = i + 1;
+            }
+        }
+        IOException last = null;
+        for (int i = 0; i < all.size(); i++) {
+            Provisioning.Gateway g = all.get((start + i) % all.size());
+            if (g.id() == lost) {
+                continue;
+            }
+            try {
+                rejoin(g.id());
+                return;
+            } catch (IOException e) {
+                LOG.warn("rejoin through gateway {} failed: {}", g.id(), e.getMessage());
+                last = e;
+            }
+        }
+        events.setState(AgentListener.State.ERROR);
+        throw new IOException("no gateway took the rejoin", last);
+    }
+
+    /**
+     * Null if the gateway it is attached to answers a CoAP request within orphanAfter, else why
+     * not. A probe of its own, with that short timeout: the agent's client may wait long for a join.
+     */
+    private String gatewayGone() {
+        try (GatewayCoapClient probe = attachedClient(options.orphanAfter())) {
+            probe.setOf(keys.nodeId());
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * A CoAP/DTLS client for the gateway it is attached to, as {@code node-ID} under its KEK with
+     * that gateway: the attachment key after a rejoin, else the node key its owner gave it.
+     */
+    private GatewayCoapClient attachedClient(Duration timeout) throws IOException {
+        Attachment a = attachment;
+        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
+                () -> new IOException("the key store has no node key")).key();
+        try {
+            return new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(), "node-" + keys.nodeId(),
+                    Credentials.dtlsPsk(nk), timeout);
+        } finally {
+            Arrays.fill(nk, (byte) 0);
+        }
+    }
+
+    /** Watches its gateway: MQTT down for longer than orphanAfter and no CoAP answer means it is gone. */
+    void startWatchdog() {
+        watchdog = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(500);
+                    checkGateway();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("device {}: {}", provisioning.deviceName(), e.getMessage());
+                }
+            }
+        }, "gateway-watch-" + provisioning.deviceName());
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    private void checkGateway() throws IOException {
+        if (closed || sleeping || rejoining) {
+            mqttDownSince = 0;
+            return;
+        }
+        RekeySubscriber m = mqtt;
+        if (m != null && m.isConnected()) {
+            mqttDownSince = 0;
+            return;
+        }
+        long now = System.nanoTime();
+        if (mqttDownSince == 0) {
+            mqttDownSince = now;
+            return;
+        }
+        if (now - mqttDownSince < options.orphanAfter().toNanos()) {
+            return;
+        }
+        String why = gatewayGone();
+        if (why == null) {
+            mqttDownSince = now; // the gateway answers: only its broker is down, wait on
+            return;
+        }
+        LOG.warn("device {}: gateway {} is gone (MQTT down for {} s, CoAP: {})", provisioning.deviceName(),
+                attachedGateway(), options.orphanAfter().toSeconds(), why);
+        if (closed || sleeping) {
+            return;
+        }
+        detach();
+        rejoinAnywhere();
+    }
+
+    /** Drops the MQTT and CoAP connections (the keys stay in the store); {@link #wake()} restores them. */
+    synchronized void sleep() {
+        if (sleeping) {
+            return;
+        }
+        sleeping = true;
+        detach();
+        LOG.info("device {} sleeps at seq {}", provisioning.deviceName(), keys.epoch());
+        events.setState(AgentListener.State.SLEEPING);
+        events.emit(AgentListener.Event.SLEPT, "at seq " + keys.epoch());
+    }
+
+    /** Reconnects, fetches everything missed since its last epoch, applies it in order, resubscribes. */
+    void wake() throws IOException {
+        synchronized (this) {
+            if (!sleeping) {
+                return;
+            }
+            sleeping = false;
+        }
+        long before = keys.epoch();
+        try {
+            String gone = gatewayGone();
+            if (gone != null) {
+                throw new IOException(gone);
+            }
+            attach();
+        } catch (IOException e) {
+            LOG.warn("gateway {} does not answer after sleep ({}): rejoining another one", attachedGateway(), e.getMessage());
+            detach();
+            rejoinAnywhere();
+        }
+        LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.epoch());
+        events.setState(AgentListener.State.JOINED);
+        events.emit(AgentListener.Event.WOKE, "caught up from seq " + before + " to " + keys.epoch());
+    }
+
+    boolean sleeping() {
+        return sleeping;
+    }
+
+    /** Rejoins {@code gateway}, after a last catch-up from the one it leaves. */
+    void moveTo(int gateway) throws IOException {
+        if (gateway == attachedGateway()) {
+            return;
+        }
+        provisioning.gateway(gateway); // fails for a gateway not in its bundle
+        int from = attachedGateway();
+        try {
+            catchUp(); // leave the old gateway with everything it has for us
+        } catch (IOException e) {
+            LOG.info("no final catch-up from gateway {} before moving: {}", from, e.getMessage());
+        }
+        rejoin(gateway);
+        events.emit(AgentListener.Event.MOVED, "from gateway " + from + " to gateway " + gateway);
+    }
+
+    /** How long the last {@code POST /rejoin} took, DTLS handshake included. */
+    Duration lastRejoinTime() {
+        return Duration.ofNanos(lastRejoinNanos);
+    }
+
+    /** The gateway this device is attached to now (its owner gateway until it rejoins elsewhere). */
+    int attachedGateway() {
+        Attachment a = attachment;
+        return a != null ? a.gatewayId() : keys.gatewayId();
+    }
+
+    /** The CoAP client of its gateway; null while asleep or between gateways. */
+    GatewayCoapClient coap() {
+        return coap;
+    }
+
+    /** As {@link #coap()}, but fails once the link is closed. */
+    synchronized GatewayCoapClient coapUnlessClosed() throws IOException {
+        if (closed) {
+            throw new IOException("the agent is closed");
+        }
+        return coap;
+    }
+
+    /** Stops following its gateway: no failover from now on. */
+    void stopWatching() {
+        synchronized (this) {
+            closed = true;
+        }
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
+    }
+
+    /** Closes the connections; after {@link #stopWatching()}. */
+    void close() {
+        if (mqtt != null) {
+            mqtt.close();
+        }
+        if (coap != null) {
+            coap.close();
+        }
+    }
+}
