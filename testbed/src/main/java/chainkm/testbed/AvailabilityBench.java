@@ -81,12 +81,12 @@ public final class AvailabilityBench {
                     + "%.1f ms, p95 %.1f ms.%n%n", ResponseTimeBench.median(rejoinMs), ResponseTimeBench.p95(rejoinMs), moves,
                     ResponseTimeBench.median(commitMs), ResponseTimeBench.median(moveMs), ResponseTimeBench.p95(moveMs)));
             long target = awaitOps(net, ops + sleepOps, Duration.ofSeconds(60));
-            long before = sleeper.agent().epoch();
+            long before = sleeper.agent().seq();
             long t0 = System.nanoTime();
             sleeper.agent().wake();
             double wakeMs = (System.nanoTime() - t0) / 1e6;
-            if (sleeper.agent().epoch() != target) {
-                throw new IllegalStateException("the woken device is at seq " + sleeper.agent().epoch() + ", not " + target);
+            if (sleeper.agent().seq() != target) {
+                throw new IllegalStateException("the woken device is at seq " + sleeper.agent().seq() + ", not " + target);
             }
             json.putObject("catch_up").put("operations_missed", target - before).put("wake_ms", wakeMs);
             md.append(String.format("Catch-up: a device that slept through %d operations wakes (new DTLS session, "
@@ -151,7 +151,7 @@ public final class AvailabilityBench {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long ops = operations(net);
-            if (sim.all().stream().allMatch(d -> d.agent().epoch() == ops)) {
+            if (sim.all().stream().allMatch(d -> d.agent().seq() == ops)) {
                 return ops;
             }
             if (System.nanoTime() > deadline) {

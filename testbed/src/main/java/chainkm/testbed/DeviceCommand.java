@@ -47,7 +47,7 @@ final class DeviceCommand {
             DeviceAgent agent = start(port, (from, payload) -> System.out.println("{\"from\":" + from + ",\"message\":\""
                     + new String(payload, StandardCharsets.UTF_8).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"));
             System.out.println("{\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId() + ",\"gateway\":"
-                    + agent.gatewayId() + ",\"seq\":" + agent.epoch() + ",\"d2d\":\"" + agent.d2dAddress().getHostString()
+                    + agent.gatewayId() + ",\"seq\":" + agent.seq() + ",\"d2d\":\"" + agent.d2dAddress().getHostString()
                     + ":" + agent.d2dAddress().getPort() + "\"}");
             chainkm.device.agent.AgentControl control = chainkm.device.agent.AgentControl.open(agent, state);
             CountDownLatch stop = new CountDownLatch(1);

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * Attacks on devices of a real 2-gateway testnet (real CometBFT validators, gateway JVMs, MQTT
  * brokers, CoAP/DTLS joins): forged, replayed and tampered rekey messages delivered through the
  * gateway's own broker, and wrong-key, truncated, oversized, garbage and replayed D2D packets.
- * Each is refused with a log line and leaves the device's epoch and every key byte unchanged;
+ * Each is refused with a log line and leaves the device's seq and every key byte unchanged;
  * legitimate D2D traffic still flows afterwards.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -139,25 +139,25 @@ class AttacksIT {
     private void awaitAllAtLedgerSeq() throws InterruptedException {
         RunningTestnet.await("every device to apply every ledger operation", WAIT, () -> {
             long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().epoch() == ops);
+            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
         });
     }
 
-    /** Epoch and every key's id, epoch and bytes. */
-    private record Snapshot(long epoch, int set, Map<KeyId, String> keys) {}
+    /** Seq and every key's id, seq and bytes. */
+    private record Snapshot(long seq, int set, Map<KeyId, String> keys) {}
 
     private static Snapshot snapshot(SimulatedDevices.Device d) {
         Map<KeyId, String> keys = new TreeMap<>();
         for (KeyId id : d.agent().keyIds()) {
             KeyMaterial k = d.agent().keyForTests(id).orElseThrow();
-            keys.put(id, k.epoch() + ":" + java.util.HexFormat.of().formatHex(k.key()));
+            keys.put(id, k.seq() + ":" + java.util.HexFormat.of().formatHex(k.key()));
         }
-        return new Snapshot(d.agent().epoch(), d.agent().setId(), keys);
+        return new Snapshot(d.agent().seq(), d.agent().setId(), keys);
     }
 
     private static void assertUnchanged(Snapshot before, SimulatedDevices.Device d, String attack) {
         Snapshot after = snapshot(d);
-        assertEquals(before.epoch(), after.epoch(), attack + ": " + d.name() + "'s epoch changed");
+        assertEquals(before.seq(), after.seq(), attack + ": " + d.name() + "'s epoch changed");
         assertEquals(before.set(), after.set(), attack + ": " + d.name() + "'s set changed");
         assertEquals(before.keys().keySet(), after.keys().keySet(), attack + ": " + d.name() + "'s key ids changed");
         assertEquals(before.keys(), after.keys(), attack + ": " + d.name() + "'s key bytes changed");
@@ -238,7 +238,7 @@ class AttacksIT {
         byte[] refresh = new byte[16];
         RANDOM.nextBytes(refresh);
         RekeyMessage forged = RekeyMessage.seal(
-                new RekeyMessage.Header(RekeyMessage.Kind.SET, a.agent().gatewayId(), before.epoch() + 1, set,
+                new RekeyMessage.Header(RekeyMessage.Kind.SET, a.agent().gatewayId(), before.seq() + 1, set,
                         Operation.JOIN, a.node(), set, refresh, List.of()),
                 List.of(KeyUpdate.put(KeyId.pairwiseSetKey(set, otherSet), chosen, false),
                         KeyUpdate.put(KeyId.setKey(set), chosen, false)),
@@ -282,10 +282,10 @@ class AttacksIT {
         }
         MqttClient recorder = asDevice(b.agent().gatewayId(), "recorder");
         recorder.subscribe(Topics.all(), 1, (topic, msg) -> recorded.add(msg.getPayload()));
-        long epoch = b.agent().epoch();
+        long seq = b.agent().seq();
         sim.startOne("late1", b.agent().gatewayId());
         awaitAllAtLedgerSeq();
-        assertTrue(b.agent().epoch() > epoch, "the join rekeyed " + b.name());
+        assertTrue(b.agent().seq() > seq, "the join rekeyed " + b.name());
         RunningTestnet.await("rekey messages for " + b.name() + " to be recorded", WAIT,
                 () -> !messagesFor(b).isEmpty());
         recorder.disconnect();
@@ -299,7 +299,7 @@ class AttacksIT {
                 RekeyMessage m = RekeyMessage.decode(bytes);
                 boolean mine = m.kind() == RekeyMessage.Kind.SET ? m.target() == d.agent().setId()
                         && !m.exempt().contains(d.node()) : m.target() == d.node();
-                if (mine && m.seq() <= d.agent().epoch()) {
+                if (mine && m.seq() <= d.agent().seq()) {
                     out.add(m);
                 }
             } catch (MessageFormatException e) {
@@ -348,7 +348,7 @@ class AttacksIT {
 
         // the same message re-dated to b's next seq (so that it is not dismissed as a duplicate)
         byte[] redated = old.encode();
-        ByteBuffer.wrap(redated, 4, 8).putLong(before.epoch() + 1);
+        ByteBuffer.wrap(redated, 4, 8).putLong(before.seq() + 1);
         bad = rekeyLogLines(b, s -> s.contains("bad signature"));
         publish(gw, topicOf(old), redated);
         awaitRekeyLogLine(b, bad, s -> s.contains("refused") && s.contains("bad signature"),
@@ -405,7 +405,7 @@ class AttacksIT {
         }
         assertNotNull(cd, "a pairwise node key that b does not share");
         KeyMaterial cdKey = c.agent().keyForTests(cd).orElseThrow();
-        byte[] wrongKey = D2DMessage.seal(c.node(), b.node(), cd, cdKey.epoch(), 1, cdKey.key(),
+        byte[] wrongKey = D2DMessage.seal(c.node(), b.node(), cd, cdKey.seq(), 1, cdKey.key(),
                 "under the wrong key".getBytes(StandardCharsets.UTF_8)).encode();
         d2dRefused("packet under the wrong key", wrongKey, "refused");
 

@@ -132,7 +132,7 @@ class DeviceCrashIT {
     private void awaitCurrent(JsonNode description, String round) throws Exception {
         RunningTestnet.await("the simulated peers to apply every ledger operation", WAIT, () -> {
             long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().epoch() == ops);
+            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
         });
         int node = description.path("node_id").asInt();
         String[] hp = description.path("d2d").asText().split(":");
@@ -141,7 +141,7 @@ class DeviceCrashIT {
             String text = round + " from " + peer.name();
             String expected = "{\"from\":" + peer.node() + ",\"message\":\"" + text + "\"}";
             long deadline = System.nanoTime() + WAIT.toNanos();
-            // resend until it arrives: the device may still be catching up with the key's epoch
+            // resend until it arrives: the device may still be catching up with the key's seq
             while (!stdout.contains(expected)) {
                 if (System.nanoTime() > deadline || !device.isAlive()) {
                     printLog();

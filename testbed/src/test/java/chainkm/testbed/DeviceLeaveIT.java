@@ -84,7 +84,7 @@ class DeviceLeaveIT extends TestnetIT {
 
         // the others still talk, under keys renewed without the leaver
         RunningTestnet.await("B and C to apply the leave", Duration.ofSeconds(30),
-                () -> b.agent().epoch() == 4 && c.agent().epoch() == 4);
+                () -> b.agent().seq() == 4 && c.agent().seq() == 4);
         b.agent().send(c.node(), c.agent().d2dAddress(), "after the leave".getBytes(StandardCharsets.UTF_8));
         RunningTestnet.await("C to receive B's message", Duration.ofSeconds(20),
                 () -> c.inbox().stream().anyMatch(r -> r.from() == b.node() && r.text().equals("after the leave")));

@@ -34,7 +34,7 @@ class FailoverIT extends TestnetIT {
         sim.orphanAfter(ORPHAN_AFTER);
         sim.add("f", 1, 24);
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(90),
-                () -> net.operations() == 24 && sim.all().stream().allMatch(d -> d.agent().epoch() == 24));
+                () -> net.operations() == 24 && sim.all().stream().allMatch(d -> d.agent().seq() == 24));
         List<SimulatedDevices.Device> orphans = sim.all().stream().filter(d -> d.agent().attachedGateway() == 2).toList();
         assertTrue(orphans.size() >= 5, "gateway 2 serves about a quarter of the devices: " + orphans.size());
 
@@ -53,7 +53,7 @@ class FailoverIT extends TestnetIT {
         sleeper.agent().wake();
         assertNotEquals(2, sleeper.agent().attachedGateway(), "the wake went through a rejoin");
         for (SimulatedDevices.Device d : orphans) {
-            assertEquals(24, d.agent().epoch(), d.name() + ": a rejoin rekeys nobody");
+            assertEquals(24, d.agent().seq(), d.name() + ": a rejoin rekeys nobody");
         }
         // the REJOINs are on the ledger: attachment moved, no refresh entry
         RunningTestnet.await("the rejoins to be committed", Duration.ofSeconds(30), () -> orphans.stream().allMatch(
@@ -78,7 +78,7 @@ class FailoverIT extends TestnetIT {
         net.net.startGateway(2, List.of());
         net.awaitSameAppHash(net.ids(), Duration.ofSeconds(120));
         RunningTestnet.await("every device to reach the ledger's seq", Duration.ofSeconds(90),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == 27));
+                () -> sim.all().stream().allMatch(d -> d.agent().seq() == 27));
         JsonNode status2 = net.net.status(2);
         assertEquals(0, status2.path("attached_devices").asInt(), "gateway 2 holds no stale attachment: " + status2);
         for (SimulatedDevices.Device d : orphans) {

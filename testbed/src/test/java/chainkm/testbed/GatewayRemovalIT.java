@@ -45,7 +45,7 @@ class GatewayRemovalIT extends TestnetIT {
         sim.orphanAfter(Duration.ofSeconds(3));
         sim.add("g", 1, 12);
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> net.operations() == 12 && sim.all().stream().allMatch(d -> d.agent().epoch() == 12));
+                () -> net.operations() == 12 && sim.all().stream().allMatch(d -> d.agent().seq() == 12));
         List<SimulatedDevices.Device> orphans = sim.all().stream().filter(d -> d.agent().gatewayId() == 2).toList();
         assertFalse(orphans.isEmpty());
         // what gateway 2 knows of its devices' link keys (it computed them): a captured gateway 2 has these
@@ -64,7 +64,7 @@ class GatewayRemovalIT extends TestnetIT {
         int exit = new CommandLine(new ChainkmCli()).execute("remove-gateway", "--dir", dir.toString(), "--gateway", "2");
         assertEquals(0, exit, "remove-gateway failed");
         RunningTestnet.await("the adoption to be a key operation everybody applies", Duration.ofSeconds(60),
-                () -> net.operations() == 13 && sim.all().stream().allMatch(d -> d.agent().epoch() == 13));
+                () -> net.operations() == 13 && sim.all().stream().allMatch(d -> d.agent().seq() == 13));
         RunningTestnet.await("gateway 2's validator to leave the validator set", Duration.ofSeconds(30),
                 () -> {
                     try {
@@ -94,7 +94,7 @@ class GatewayRemovalIT extends TestnetIT {
         assertEquals("committed", left.path("status").asText(), left.toString());
         sim.stop(leaver.name());
         RunningTestnet.await("every device to apply the join and the leave", Duration.ofSeconds(60),
-                () -> net.operations() == 15 && sim.all().stream().allMatch(d -> d.agent().epoch() == 15));
+                () -> net.operations() == 15 && sim.all().stream().allMatch(d -> d.agent().seq() == 15));
         D2DChecks.everyPairExchanges(sim.all(), "after-more-operations");
 
         // gateway 2 comes back: it takes back nothing, serves nobody, and its submissions are refused

@@ -60,7 +60,7 @@ class KeyManagementIT {
     private void awaitAllAtLedgerSeq() throws InterruptedException {
         RunningTestnet.await("every device to apply every ledger operation", Duration.ofSeconds(60), () -> {
             long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().epoch() == ops);
+            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
         });
     }
 

@@ -118,7 +118,7 @@ class KeyProtocolSimulationTest {
         List<Integer> ids = new ArrayList<>(devices.keySet());
         for (int i = 0; i < ids.size(); i++) {
             DeviceKeys x = devices.get(ids.get(i));
-            assertEquals(height, x.epoch());
+            assertEquals(height, x.seq());
             assertEquals((int) ledger.setOf(ids.get(i)).getAsInt(), x.setId(), "device's set");
             for (int j = i + 1; j < ids.size(); j++) {
                 DeviceKeys y = devices.get(ids.get(j));
@@ -128,11 +128,11 @@ class KeyProtocolSimulationTest {
                 KeyMaterial kx = x.current(idX).orElseThrow(() -> new AssertionError(ids + " missing " + idX));
                 KeyMaterial ky = y.current(idY).orElseThrow(() -> new AssertionError("missing " + idY));
                 assertArrayEquals(kx.key(), ky.key(), "link " + idX + " differs between its two ends");
-                // and a D2D message sealed by x under its key (with x's epoch label) opens at y
+                // and a D2D message sealed by x under its key (with x's seq label) opens at y
                 chainkm.protocol.d2d.D2DMessage msg = chainkm.protocol.d2d.D2DMessage.seal(ids.get(i), ids.get(j), idX,
-                        kx.epoch(), height, kx.key(), "hi".getBytes());
+                        kx.seq(), height, kx.key(), "hi".getBytes());
                 boolean opened = false;
-                for (KeyMaterial candidate : y.candidates(idY, kx.epoch())) {
+                for (KeyMaterial candidate : y.candidates(idY, kx.seq())) {
                     try {
                         msg.open(candidate.key());
                         opened = true;
@@ -140,7 +140,7 @@ class KeyProtocolSimulationTest {
                         // try the next candidate
                     }
                 }
-                assertTrue(opened, "a message under " + idX + "@" + kx.epoch() + " does not open at the other end");
+                assertTrue(opened, "a message under " + idX + "@" + kx.seq() + " does not open at the other end");
             }
             int n = devices.size();
             assertTrue(x.keyCount() <= 2 * Math.ceil(Math.sqrt(n)) * 2 + GATEWAYS + 2,

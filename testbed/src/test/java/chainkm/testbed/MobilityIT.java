@@ -70,7 +70,7 @@ class MobilityIT extends TestnetIT {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "m", 8);
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> net.operations() == 8 && sim.all().stream().allMatch(d -> d.agent().epoch() == 8));
+                () -> net.operations() == 8 && sim.all().stream().allMatch(d -> d.agent().seq() == 8));
         SimulatedDevices.Device mover = sim.all().stream().filter(d -> d.agent().gatewayId() == 1).findFirst().orElseThrow();
         SimulatedDevices.Device peer = sim.all().stream().filter(d -> d.agent().gatewayId() == 4).findFirst().orElseThrow();
         Traffic out = new Traffic(mover, peer);
@@ -101,7 +101,7 @@ class MobilityIT extends TestnetIT {
         assertEquals("committed", left.path("status").asText(), left.toString());
         sim.stop(leaver.name());
         RunningTestnet.await("the mover to get the owner's messages through gateway 3", Duration.ofSeconds(60),
-                () -> mover.agent().epoch() == 10 && sim.all().stream().allMatch(d -> d.agent().epoch() == 10));
+                () -> mover.agent().seq() == 10 && sim.all().stream().allMatch(d -> d.agent().seq() == 10));
         mover.agent().moveTo(1);
         Thread.sleep(1000);
 

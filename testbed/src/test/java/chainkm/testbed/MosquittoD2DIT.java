@@ -75,7 +75,7 @@ class MosquittoD2DIT {
         sim.stop(leaver.name());
         long ops = 9;
         RunningTestnet.await("every device to be rekeyed through Mosquitto", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == ops));
+                () -> sim.all().stream().allMatch(d -> d.agent().seq() == ops));
         exchange("after");
     }
 

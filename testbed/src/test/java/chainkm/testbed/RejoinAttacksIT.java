@@ -46,7 +46,7 @@ class RejoinAttacksIT extends TestnetIT {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "r", 4);
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == 4));
+                () -> sim.all().stream().allMatch(d -> d.agent().seq() == 4));
         Provisioning mallory = Provisioner.provision(dir, "mallory", 1);
         SimulatedDevices.Device victim = sim.get("r1");
         int v = victim.node();
@@ -81,7 +81,7 @@ class RejoinAttacksIT extends TestnetIT {
         // a cloned SD card: a second agent on a copy of r2's state moves away; the original keeps using the identity
         SimulatedDevices.Device original = sim.get("r2");
         int c = original.node();
-        RunningTestnet.await("r2 to apply the evict", Duration.ofSeconds(30), () -> original.agent().epoch() == 5);
+        RunningTestnet.await("r2 to apply the evict", Duration.ofSeconds(30), () -> original.agent().seq() == 5);
         Path copy = dir.resolve("clone-of-r2");
         copyTree(sim.stateDir("r2"), copy);
         Provisioning r2 = Provisioner.provision(dir, "r2", original.agent().gatewayId());

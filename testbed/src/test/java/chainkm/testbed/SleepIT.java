@@ -31,7 +31,7 @@ class SleepIT extends TestnetIT {
         int sleeperNode = sleeper.node();
         // a commit answers once its own gateway committed: let every device and gateway 1 agree first
         RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == net.operations()) && net.operations() == 6);
+                () -> sim.all().stream().allMatch(d -> d.agent().seq() == net.operations()) && net.operations() == 6);
         long startOps = net.operations();
         sleeper.agent().sleep();
 
@@ -73,12 +73,12 @@ class SleepIT extends TestnetIT {
         }
         assertTrue(ownSetLeave, "some leave was in the sleeper's own set");
         assertTrue(moves > 0, "Reorder moved at least one node during the sleep");
-        assertEquals(startOps, sleeper.agent().epoch(), "a sleeping device hears nothing");
+        assertEquals(startOps, sleeper.agent().seq(), "a sleeping device hears nothing");
 
         sleeper.agent().wake();
-        assertEquals(ops, sleeper.agent().epoch(), "caught up to the ledger");
+        assertEquals(ops, sleeper.agent().seq(), "caught up to the ledger");
         RunningTestnet.await("the awake devices to be at the same seq", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().epoch() == ops));
+                () -> sim.all().stream().allMatch(d -> d.agent().seq() == ops));
         for (KeyId id : sleeper.agent().keyIds()) {
             for (int l : left) {
                 assertFalse(id.kind() == KeyKind.PAIRWISE_NODE_KEY && id.involvesNode(l),

@@ -118,7 +118,7 @@ public final class AgentControl implements AutoCloseable {
     public static String status(DeviceAgent agent) {
         return "{\"device\":" + quote(agent.name()) + ",\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId()
                 + ",\"gateway\":" + agent.gatewayId() + ",\"attached_gateway\":" + agent.attachedGateway()
-                + ",\"seq\":" + agent.epoch() + ",\"state\":" + quote(agent.state().name().toLowerCase()) + "}";
+                + ",\"seq\":" + agent.seq() + ",\"state\":" + quote(agent.state().name().toLowerCase()) + "}";
     }
 
     static String quote(String s) {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * D2D messaging over UDP: each datagram is one {@link D2DMessage}. Sending draws the nonce
  * counter from a block reserved durably in the key store (so a reboot never reuses one);
  * receiving refuses, with a log line, anything malformed, oversized, not for this device, under
- * a key it does not hold at that epoch, failing authentication, or replayed.
+ * a key it does not hold at that seq, failing authentication, or replayed.
  */
 public final class D2DEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(D2DEndpoint.class);
@@ -81,7 +81,7 @@ public final class D2DEndpoint implements AutoCloseable {
         KeyMaterial key = keys.current(id).orElseThrow(() -> new IOException("no key " + id + " for node " + peerNode));
         byte[] k = key.key();
         try {
-            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.epoch(), counter(), k, payload).encode();
+            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.seq(), counter(), k, payload).encode();
             socket.send(new DatagramPacket(packet, packet.length, to));
         } finally {
             java.util.Arrays.fill(k, (byte) 0);
@@ -130,22 +130,22 @@ public final class D2DEndpoint implements AutoCloseable {
             return;
         }
         byte[] payload = open(m, keys);
-        if (payload == null && m.keyEpoch() > keys.epoch() && mayCatchUp()) {
+        if (payload == null && m.keySeq() > keys.seq() && mayCatchUp()) {
             // the sender already has a newer key: this device is behind (a rekey message still on its way)
             try {
                 agent.catchUp();
             } catch (IOException e) {
-                LOG.info("catch-up on a message from a newer epoch failed: {}", e.getMessage());
+                LOG.info("catch-up on a message from a newer seq failed: {}", e.getMessage());
             }
             payload = open(m, keys);
         }
-        if (payload == null && keys.candidates(id, m.keyEpoch()).isEmpty()) {
+        if (payload == null && keys.candidates(id, m.keySeq()).isEmpty()) {
             refuse(p, "no key " + id + " (revoked or unknown)");
             return;
         }
         if (payload == null) {
-            refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (epoch "
-                    + m.keyEpoch() + "): tampered, or under a key this device no longer accepts");
+            refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (seq "
+                    + m.keySeq() + "): tampered, or under a key this device no longer accepts");
             return;
         }
         if (!fresh(m.sender(), m.counter())) {
@@ -157,7 +157,7 @@ public final class D2DEndpoint implements AutoCloseable {
 
     /** The payload, if the message opens under the current or (in its grace period) previous value of its key. */
     private static byte[] open(D2DMessage m, DeviceKeys keys) {
-        for (KeyMaterial candidate : keys.candidates(m.keyId(), m.keyEpoch())) {
+        for (KeyMaterial candidate : keys.candidates(m.keyId(), m.keySeq())) {
             byte[] k = candidate.key();
             try {
                 return m.open(k);
@@ -170,7 +170,7 @@ public final class D2DEndpoint implements AutoCloseable {
         return null;
     }
 
-    /** At most one catch-up a second triggered by incoming messages (a forged epoch must not make a flood of them). */
+    /** At most one catch-up a second triggered by incoming messages (a forged seq must not make a flood of them). */
     private synchronized boolean mayCatchUp() {
         long now = System.nanoTime();
         if (now - lastCatchUp < 1_000_000_000L) {

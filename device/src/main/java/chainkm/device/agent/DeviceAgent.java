@@ -57,7 +57,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final AgentEvents events = new AgentEvents(this);
     private final GatewayLink link;
     private final Map<Integer, Integer> peerSets = new ConcurrentHashMap<>();
-    private volatile long peerSetsEpoch = -1;
+    private volatile long peerSetsSeq = -1;
     private D2DEndpoint d2d;
 
     private DeviceAgent(Provisioning provisioning, Path stateDir, FileKeyStore store, Options options) {
@@ -88,7 +88,7 @@ public final class DeviceAgent implements AutoCloseable {
             agent.link.open();
             agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
-                    agent.nodeId(), agent.setId(), agent.epoch(), agent.gatewayId(), agent.d2dAddress());
+                    agent.nodeId(), agent.setId(), agent.seq(), agent.gatewayId(), agent.d2dAddress());
             if (joined) {
                 agent.emit(AgentListener.Event.JOINED, "node " + agent.nodeId() + " in set " + agent.setId()
                         + " via gateway " + agent.gatewayId());
@@ -119,7 +119,7 @@ public final class DeviceAgent implements AutoCloseable {
         link.sleep();
     }
 
-    /** Wakes: reconnects, fetches everything missed since its last epoch, applies it in order, resubscribes. */
+    /** Wakes: reconnects, fetches everything missed since its last seq, applies it in order, resubscribes. */
     public void wake() throws IOException {
         link.wake();
     }
@@ -166,17 +166,17 @@ public final class DeviceAgent implements AutoCloseable {
         return link.sleeping();
     }
 
-    /** Fetches and applies, in order, every rekey message since this device's epoch. */
+    /** Fetches and applies, in order, every rekey message since this device's seq. */
     public int catchUp() throws IOException {
         return link.catchUp();
     }
 
     /** The set of a peer, from this device's gateway (cached until this device's keys change). */
     int peerSet(int peerNode) throws IOException {
-        long epoch = keys.epoch();
-        if (epoch != peerSetsEpoch) {
+        long seq = keys.seq();
+        if (seq != peerSetsSeq) {
             peerSets.clear();
-            peerSetsEpoch = epoch;
+            peerSetsSeq = seq;
         }
         Integer cached = peerSets.get(peerNode);
         if (cached != null) {
@@ -232,8 +232,8 @@ public final class DeviceAgent implements AutoCloseable {
         return keys.gatewayId();
     }
 
-    public long epoch() {
-        return keys.epoch();
+    public long seq() {
+        return keys.seq();
     }
 
     public String name() {

@@ -116,7 +116,7 @@ final class GatewayLink {
         follower.onRekey(message, coap, mqtt);
     }
 
-    /** Fetches and applies, in order, every rekey message since this device's epoch. */
+    /** Fetches and applies, in order, every rekey message since this device's seq. */
     synchronized int catchUp() throws IOException {
         if (coap == null && sleeping) {
             throw new IOException("the device is asleep");
@@ -137,7 +137,7 @@ final class GatewayLink {
             events.setState(AgentListener.State.REJOINING);
             try {
                 Provisioning.Gateway g = provisioning.gateway(gatewayId);
-                Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.epoch(), RejoinLinks.next(stateDir));
+                Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.seq(), RejoinLinks.next(stateDir));
                 Rejoin.Answer answer;
                 try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
                         provisioning.bootstrapPsk(), options.gatewayTimeout())) {
@@ -158,7 +158,7 @@ final class GatewayLink {
                 attach();
                 events.setState(sleeping ? AgentListener.State.SLEEPING : AgentListener.State.JOINED);
                 LOG.info("device {} (node {}) rejoined through gateway {} at seq {}", provisioning.deviceName(),
-                        keys.nodeId(), gatewayId, keys.epoch());
+                        keys.nodeId(), gatewayId, keys.seq());
                 events.emit(AgentListener.Event.REJOINED, "node " + keys.nodeId() + " attached to gateway " + gatewayId);
             } catch (IOException | RuntimeException e) {
                 events.setState(before == AgentListener.State.REJOINING ? AgentListener.State.ERROR : before);
@@ -290,12 +290,12 @@ final class GatewayLink {
         }
         sleeping = true;
         detach();
-        LOG.info("device {} sleeps at seq {}", provisioning.deviceName(), keys.epoch());
+        LOG.info("device {} sleeps at seq {}", provisioning.deviceName(), keys.seq());
         events.setState(AgentListener.State.SLEEPING);
-        events.emit(AgentListener.Event.SLEPT, "at seq " + keys.epoch());
+        events.emit(AgentListener.Event.SLEPT, "at seq " + keys.seq());
     }
 
-    /** Reconnects, fetches everything missed since its last epoch, applies it in order, resubscribes. */
+    /** Reconnects, fetches everything missed since its last seq, applies it in order, resubscribes. */
     void wake() throws IOException {
         synchronized (this) {
             if (!sleeping) {
@@ -303,7 +303,7 @@ final class GatewayLink {
             }
             sleeping = false;
         }
-        long before = keys.epoch();
+        long before = keys.seq();
         try {
             String gone = gatewayGone();
             if (gone != null) {
@@ -315,9 +315,9 @@ final class GatewayLink {
             detach();
             rejoinAnywhere();
         }
-        LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.epoch());
+        LOG.info("device {} woke: caught up from seq {} to {}", provisioning.deviceName(), before, keys.seq());
         events.setState(AgentListener.State.JOINED);
-        events.emit(AgentListener.Event.WOKE, "caught up from seq " + before + " to " + keys.epoch());
+        events.emit(AgentListener.Event.WOKE, "caught up from seq " + before + " to " + keys.seq());
     }
 
     boolean sleeping() {

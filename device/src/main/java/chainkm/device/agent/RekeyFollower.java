@@ -40,7 +40,7 @@ final class RekeyFollower {
     void onRekey(byte[] message, GatewayCoapClient coap, RekeySubscriber mqtt) {
         DeviceKeys.Result r = keys.apply(message);
         if (r.outcome() == DeviceKeys.Outcome.APPLIED) {
-            events.emit(AgentListener.Event.REKEYED, "seq " + keys.epoch());
+            events.emit(AgentListener.Event.REKEYED, "seq " + keys.seq());
         }
         if (r.outcome() == DeviceKeys.Outcome.GAP) {
             LOG.info("missed rekey messages ({}): fetching them from the gateway", r.reason());
@@ -57,14 +57,14 @@ final class RekeyFollower {
 
     /**
      * Fetches from {@code coap} and applies, in order, every rekey message since this device's
-     * epoch; resubscribes {@code mqtt} (if connected yet) when its set changed. The count applied.
+     * seq; resubscribes {@code mqtt} (if connected yet) when its set changed. The count applied.
      */
     int catchUp(GatewayCoapClient coap, RekeySubscriber mqtt) throws IOException {
         if (coap == null) {
             throw new IOException("the device is not attached to a gateway right now");
         }
         int applied = 0;
-        for (byte[] m : coap.catchUp(keys.epoch())) {
+        for (byte[] m : coap.catchUp(keys.seq())) {
             DeviceKeys.Result r = keys.apply(m);
             if (r.outcome() == DeviceKeys.Outcome.APPLIED) {
                 applied++;
@@ -76,7 +76,7 @@ final class RekeyFollower {
             subscribe(mqtt);
         }
         if (applied > 0) {
-            events.emit(AgentListener.Event.CAUGHT_UP, applied + " messages, now at seq " + keys.epoch());
+            events.emit(AgentListener.Event.CAUGHT_UP, applied + " messages, now at seq " + keys.seq());
         }
         return applied;
     }

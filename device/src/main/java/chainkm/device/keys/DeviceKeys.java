@@ -81,8 +81,8 @@ public final class DeviceKeys {
         return (int) store.counter(GATEWAY_ID);
     }
 
-    public long epoch() {
-        return store.epoch();
+    public long seq() {
+        return store.seq();
     }
 
     public int keyCount() {
@@ -103,7 +103,7 @@ public final class DeviceKeys {
             edit.setValue(NODE_ID, bundle.nodeId());
             edit.setValue(SET_ID, bundle.setId());
             edit.setValue(GATEWAY_ID, bundle.gatewayId());
-            edit.setEpoch(bundle.seq());
+            edit.setSeq(bundle.seq());
         });
         previous.clear();
         LOG.info("joined as node {} in set {} at seq {} with {} keys", bundle.nodeId(), bundle.setId(), bundle.seq(),
@@ -125,16 +125,16 @@ public final class DeviceKeys {
         if (!m.verify(anchor)) {
             return refuse(m.seq(), "rekey message with a bad signature (claims gateway " + m.gatewayId() + ")");
         }
-        long epoch = store.epoch();
-        if (m.seq() <= epoch) {
+        long seq = store.seq();
+        if (m.seq() <= seq) {
             // a replay, or a legitimate overlap between catch-up and MQTT: harmless, but leave a trace
-            LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), epoch);
-            return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + epoch);
+            LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), seq);
+            return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + seq);
         }
         // an adoption's full-state message stands alone: what came before it from the removed gateway is moot
-        boolean gap = m.seq() > epoch + 1;
+        boolean gap = m.seq() > seq + 1;
         if (gap && !(m.kind() == RekeyMessage.Kind.NODE && m.operation() == Operation.REMOVE_GATEWAY)) {
-            return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
+            return new Result(Outcome.GAP, m.seq(), "at seq " + seq + ", message is for seq " + m.seq());
         }
         KeyId kek;
         if (m.kind() == RekeyMessage.Kind.NODE) {
@@ -153,7 +153,7 @@ public final class DeviceKeys {
         if (m.kind() == RekeyMessage.Kind.NODE && attached != null && m.gatewayId() == attachmentGateway
                 && m.gatewayId() != gatewayId()) {
             // the gateway it rejoined adopted its set: its first message is under the attachment key
-            kekValue = Optional.of(new KeyMaterial(kek, attached, epoch));
+            kekValue = Optional.of(new KeyMaterial(kek, attached, seq));
         }
         if (kekValue.isEmpty()) {
             return refuse(m.seq(), "no " + kek + " to open the message");
@@ -171,7 +171,7 @@ public final class DeviceKeys {
         }
         boolean fullState = !updates.isEmpty() && updates.get(0).action() == KeyUpdate.Action.WIPE;
         if (gap && !fullState) {
-            return new Result(Outcome.GAP, m.seq(), "at seq " + epoch + ", message is for seq " + m.seq());
+            return new Result(Outcome.GAP, m.seq(), "at seq " + seq + ", message is for seq " + m.seq());
         }
         Map<KeyId, Previous> newGrace = new HashMap<>();
         List<KeyId> dropped = new ArrayList<>();
@@ -180,7 +180,7 @@ public final class DeviceKeys {
                 for (KeyUpdate u : updates) {
                     applyOne(edit, u, m, newGrace, dropped);
                 }
-                edit.setEpoch(m.seq());
+                edit.setSeq(m.seq());
                 if (fullState && m.kind() == RekeyMessage.Kind.NODE && m.gatewayId() != gatewayId()) {
                     edit.setValue(GATEWAY_ID, m.gatewayId()); // adopted: this gateway owns its set now
                 }
@@ -252,17 +252,17 @@ public final class DeviceKeys {
     }
 
     /**
-     * The values of {@code id} a message labelled with {@code epoch} may be under, best match
+     * The values of {@code id} a message labelled with {@code seq} may be under, best match
      * first: the current value, and the previous one while its grace period lasts. The label is
      * a hint, not a filter: a device moved by Reorder receives its new set's keys labelled with
      * the move's seq, while its peers hold the same values under older labels.
      */
-    public synchronized List<KeyMaterial> candidates(KeyId id, long epoch) {
+    public synchronized List<KeyMaterial> candidates(KeyId id, long seq) {
         List<KeyMaterial> out = new ArrayList<>(2);
         store.get(id).ifPresent(out::add);
         Previous p = previous.get(id);
         if (p != null && clock.millis() <= p.expiresAtMillis()) {
-            if (p.key().epoch() == epoch) {
+            if (p.key().seq() == seq) {
                 out.add(0, p.key());
             } else {
                 out.add(p.key());
@@ -271,14 +271,14 @@ public final class DeviceKeys {
         return out;
     }
 
-    /** The value of {@code id} at {@code epoch}: the current one, or the previous one within its grace period. */
-    public synchronized Optional<KeyMaterial> atEpoch(KeyId id, long epoch) {
+    /** The value of {@code id} at {@code seq}: the current one, or the previous one within its grace period. */
+    public synchronized Optional<KeyMaterial> atSeq(KeyId id, long seq) {
         Optional<KeyMaterial> now = store.get(id);
-        if (now.isPresent() && now.get().epoch() == epoch) {
+        if (now.isPresent() && now.get().seq() == seq) {
             return now;
         }
         Previous p = previous.get(id);
-        if (p != null && p.key().epoch() == epoch && clock.millis() <= p.expiresAtMillis()) {
+        if (p != null && p.key().seq() == seq && clock.millis() <= p.expiresAtMillis()) {
             return Optional.of(p.key());
         }
         return Optional.empty();

@@ -38,10 +38,10 @@ import org.slf4j.LoggerFactory;
  *       session) is brought back in line without the caller doing anything.</li>
  *   <li><b>Delivery.</b> {@code onMessage} runs on Paho's callback thread: one message at a
  *       time, in arrival order. QoS 1 can deliver a message twice; the rekey protocol's
- *       epochs make that harmless. The broker gets its acknowledgement when
+ *       sequence numbers make that harmless. The broker gets its acknowledgement when
  *       {@code onMessage} returns. If it throws, the exception is logged and the message is
  *       still acknowledged: redelivering a message that fails to apply would fail again,
- *       and the agent fetches whatever it could not apply over CoAP by epoch. Keep
+ *       and the agent fetches whatever it could not apply over CoAP by seq. Keep
  *       {@code onMessage} short (seconds), and never call {@link #close()} or
  *       {@link #setTopics} from it.</li>
  *   <li><b>First connect.</b> {@link #connect} fails if the broker is unreachable or refuses

@@ -48,9 +48,9 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
     }
 
     @Override
-    public synchronized long epoch() {
+    public synchronized long seq() {
         checkOpen();
-        return state.epoch();
+        return state.seq();
     }
 
     @Override
@@ -74,8 +74,8 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
     }
 
     @Override
-    public void setEpoch(long epoch) {
-        edit(edit -> edit.setEpoch(epoch));
+    public void setSeq(long seq) {
+        edit(edit -> edit.setSeq(seq));
     }
 
     @Override
@@ -159,7 +159,7 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
 
     @Override
     public synchronized String toString() {
-        return getClass().getSimpleName() + "[" + (closed ? "closed" : state.size() + " keys, epoch " + state.epoch())
+        return getClass().getSimpleName() + "[" + (closed ? "closed" : state.size() + " keys, seq " + state.seq())
                 + where() + "]";
     }
 
@@ -207,8 +207,8 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
         }
 
         @Override
-        public long epoch() {
-            return state().epoch();
+        public long seq() {
+            return state().seq();
         }
 
         @Override
@@ -227,8 +227,8 @@ abstract class AbstractKeyStore implements EditableKeyStore, AutoCloseable {
         }
 
         @Override
-        public void setEpoch(long epoch) {
-            state().setEpoch(epoch);
+        public void setSeq(long seq) {
+            state().setSeq(seq);
         }
 
         @Override

@@ -21,11 +21,11 @@ public interface EditableKeyStore extends KeyStore {
     boolean remove(KeyId id);
 
     /**
-     * Records the epoch of the last rekeying applied.
+     * Records the seq of the last rekeying applied.
      *
      * @throws IllegalArgumentException if negative
      */
-    void setEpoch(long epoch);
+    void setSeq(long seq);
 
     /**
      * Sets a named value (the device's node id, set id...), read back with {@link #counter}.

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 
 /**
- * Read-only view of a device's keys (its KEKs and DEKs), the epoch of the last rekeying it
+ * Read-only view of a device's keys (its KEKs and DEKs), the seq of the last rekeying it
  * applied, and its named counters. What it returns are copies: callers may
  * {@linkplain KeyMaterial#destroy() destroy} them when done.
  */
@@ -20,8 +20,8 @@ public interface KeyStore {
     /** How many keys the store holds. */
     int size();
 
-    /** The epoch of the last rekeying operation applied; 0 for a new store. */
-    long epoch();
+    /** The seq of the last rekeying operation applied; 0 for a new store. */
+    long seq();
 
     /**
      * The high-water mark of a named counter: every value below it may have been handed out by

@@ -16,15 +16,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The contents of a key store: keys, epoch, named counters. Not thread-safe; the stores guard it.
+ * The contents of a key store: keys, seq, named counters. Not thread-safe; the stores guard it.
  *
  * <p>Encoding (version 1, big-endian), keys in {@link KeyId} order and counters in name order,
  * so that one state has one encoding:
  * <pre>
- * epoch           int64
+ * seq             int64
  * key count       uint32
  *   key id        5 or 9 bytes ({@link KeyId#encode()})
- *   key epoch     int64
+ *   key seq       int64
  *   key           16 bytes
  * counter count   uint32
  *   name length   uint8 (1..255)
@@ -37,12 +37,12 @@ final class KeyStoreState {
 
     private final TreeMap<KeyId, KeyMaterial> keys;
     private final TreeMap<String, Long> counters;
-    private long epoch;
+    private long seq;
 
-    private KeyStoreState(TreeMap<KeyId, KeyMaterial> keys, TreeMap<String, Long> counters, long epoch) {
+    private KeyStoreState(TreeMap<KeyId, KeyMaterial> keys, TreeMap<String, Long> counters, long seq) {
         this.keys = keys;
         this.counters = counters;
-        this.epoch = epoch;
+        this.seq = seq;
     }
 
     static KeyStoreState empty() {
@@ -51,7 +51,7 @@ final class KeyStoreState {
 
     /** A copy that shares the (never mutated) key material objects. */
     KeyStoreState copy() {
-        return new KeyStoreState(new TreeMap<>(keys), new TreeMap<>(counters), epoch);
+        return new KeyStoreState(new TreeMap<>(keys), new TreeMap<>(counters), seq);
     }
 
     Optional<KeyMaterial> get(KeyId id) {
@@ -78,15 +78,15 @@ final class KeyStoreState {
         return keys.remove(id) != null;
     }
 
-    long epoch() {
-        return epoch;
+    long seq() {
+        return seq;
     }
 
-    void setEpoch(long epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch must not be negative");
+    void setSeq(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq must not be negative");
         }
-        this.epoch = epoch;
+        this.seq = seq;
     }
 
     long counter(String name) {
@@ -136,11 +136,11 @@ final class KeyStoreState {
     /** The encoding above. The array holds key bytes: zero it when done. */
     byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(encodedLength());
-        out.putLong(epoch);
+        out.putLong(seq);
         out.putInt(keys.size());
         for (KeyMaterial material : keys.values()) {
             material.id().encodeTo(out);
-            out.putLong(material.epoch());
+            out.putLong(material.seq());
             byte[] key = material.key();
             out.put(key);
             Arrays.fill(key, (byte) 0);
@@ -164,7 +164,7 @@ final class KeyStoreState {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         KeyStoreState state = empty();
         try {
-            state.setEpoch(in.getLong());
+            state.setSeq(in.getLong());
             long keyCount = Integer.toUnsignedLong(in.getInt());
             if (keyCount > in.remaining() / (KeyId.SINGLE_SIZE + 8 + KeyMaterial.KEY_SIZE)) {
                 throw new IllegalArgumentException("key count larger than the store");
@@ -177,9 +177,9 @@ final class KeyStoreState {
                     if (previous != null && previous.compareTo(id) >= 0) {
                         throw new IllegalArgumentException("keys out of order or repeated");
                     }
-                    long keyEpoch = in.getLong();
+                    long keySeq = in.getLong();
                     in.get(key);
-                    state.keys.put(id, new KeyMaterial(id, key, keyEpoch));
+                    state.keys.put(id, new KeyMaterial(id, key, keySeq));
                     previous = id;
                 }
             } finally {
@@ -220,7 +220,7 @@ final class KeyStoreState {
     private static KeyMaterial copyOf(KeyMaterial material) {
         byte[] key = material.key();
         try {
-            return new KeyMaterial(material.id(), key, material.epoch());
+            return new KeyMaterial(material.id(), key, material.seq());
         } finally {
             Arrays.fill(key, (byte) 0);
         }

@@ -116,17 +116,17 @@ class DeviceKeysTest {
         // a partial message after a gap is still a gap
         assertEquals(DeviceKeys.Outcome.GAP, keys.apply(adoption(9, adopter, attachment,
                 List.of(KeyUpdate.put(KeyId.setKey(SET), sk, false)))).outcome());
-        assertEquals(5, keys.epoch());
+        assertEquals(5, keys.seq());
         assertEquals(1, keys.gatewayId());
 
         DeviceKeys.Result r = keys.apply(adoption(9, adopter, attachment, full));
         assertEquals(DeviceKeys.Outcome.APPLIED, r.outcome(), r.reason());
-        assertEquals(9, keys.epoch());
+        assertEquals(9, keys.seq());
         assertEquals(2, keys.gatewayId(), "the adopter owns the device's set now");
         assertArrayEquals(sk, value(KeyId.setKey(SET)));
         assertArrayEquals(newPsk, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
         assertTrue(keys.current(KeyId.pairwiseNodeKey(NODE, PEER)).isEmpty(), "the removed gateway's keys are gone");
-        assertTrue(keys.atEpoch(KeyId.setKey(SET), 5).isEmpty(), "no grace for keys the removed gateway knew");
+        assertTrue(keys.atSeq(KeyId.setKey(SET), 5).isEmpty(), "no grace for keys the removed gateway knew");
         assertEquals(DeviceKeys.Outcome.DUPLICATE, keys.apply(setMessage(7, List.of(), setKey, gateway, random16())).outcome(),
                 "what the removed gateway sent before is moot");
     }
@@ -145,12 +145,12 @@ class DeviceKeysTest {
         DeviceKeys.Result res = keys.apply(setMessage(6, List.of(KeyUpdate.roll(id)), setKey, gateway, r));
         assertEquals(DeviceKeys.Outcome.APPLIED, res.outcome(), res.reason());
         assertArrayEquals(KeyUpdate.rolled(id, psk, r), value(id));
-        assertEquals(6, keys.epoch());
-        // a message in flight under the old value (epoch 5) is still accepted for a while
-        assertArrayEquals(psk, keys.atEpoch(id, 5).orElseThrow().key());
+        assertEquals(6, keys.seq());
+        // a message in flight under the old value (seq 5) is still accepted for a while
+        assertArrayEquals(psk, keys.atSeq(id, 5).orElseThrow().key());
         clock.millis += 31_000;
-        assertTrue(keys.atEpoch(id, 5).isEmpty(), "the previous value outlived its grace period");
-        assertTrue(keys.atEpoch(id, 6).isPresent());
+        assertTrue(keys.atSeq(id, 5).isEmpty(), "the previous value outlived its grace period");
+        assertTrue(keys.atSeq(id, 6).isPresent());
     }
 
     @Test
@@ -161,9 +161,9 @@ class DeviceKeysTest {
         assertEquals(DeviceKeys.Outcome.APPLIED, keys.apply(nodeMessage(6, List.of(KeyUpdate.put(sk, fresh, false),
                 KeyUpdate.delete(gone)))).outcome());
         assertArrayEquals(fresh, value(sk));
-        assertTrue(keys.atEpoch(sk, 5).isEmpty(), "the leaver's set key is accepted after its leave");
+        assertTrue(keys.atSeq(sk, 5).isEmpty(), "the leaver's set key is accepted after its leave");
         assertTrue(keys.current(gone).isEmpty());
-        assertTrue(keys.atEpoch(gone, 5).isEmpty(), "a deleted link's key is accepted after the leave");
+        assertTrue(keys.atSeq(gone, 5).isEmpty(), "a deleted link's key is accepted after the leave");
     }
 
     @Test
@@ -171,12 +171,12 @@ class DeviceKeysTest {
         byte[] m6 = setMessage(6, List.of(KeyUpdate.roll(KeyId.setKey(SET))), setKey, gateway, random16());
         byte[] m8 = setMessage(8, List.of(), setKey, gateway, random16());
         assertEquals(DeviceKeys.Outcome.GAP, keys.apply(m8).outcome());
-        assertEquals(5, keys.epoch());
+        assertEquals(5, keys.seq());
         assertEquals(DeviceKeys.Outcome.APPLIED, keys.apply(m6).outcome());
         byte[] after = value(KeyId.setKey(SET));
         assertEquals(DeviceKeys.Outcome.DUPLICATE, keys.apply(m6).outcome(), "QoS 1 redelivers: idempotent");
         assertArrayEquals(after, value(KeyId.setKey(SET)));
-        assertEquals(6, keys.epoch());
+        assertEquals(6, keys.seq());
     }
 
     @Test
@@ -203,7 +203,7 @@ class DeviceKeysTest {
                 KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), random16(), false),
                 KeyUpdate.roll(KeyId.pairwiseSetKey(SET, 99))), setKey, gateway, random16())).outcome());
         assertArrayEquals(before, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
-        assertEquals(5, keys.epoch());
+        assertEquals(5, keys.seq());
         assertEquals(4, keys.keyCount());
     }
 

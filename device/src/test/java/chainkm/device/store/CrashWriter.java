@@ -13,13 +13,13 @@ import java.util.TreeSet;
 
 /**
  * The child process of {@link FileKeyStoreCrashIT}: writes a key store as fast as it can until
- * it is killed. Each transaction moves to the next epoch e and replaces the whole contents with
- * {@link #expectedIds(long)}, each key set to {@link #keyAt(KeyId, long)} at epoch e, so that a
+ * it is killed. Each transaction moves to the next seq e and replaces the whole contents with
+ * {@link #expectedIds(long)}, each key set to {@link #keyAt(KeyId, long)} at seq e, so that a
  * reader can tell a consistent state from a torn one. Before each transaction it reserves a
  * block of nonce counters. It reports each durable step as one line appended to a report file
  * (one unbuffered write(2) per line, which a SIGKILL cannot take back), each ending in "ok":
  * <pre>
- * start &lt;epoch&gt; &lt;counter mark&gt; ok
+ * start &lt;seq&gt; &lt;counter mark&gt; ok
  * nonces &lt;first&gt; &lt;end&gt; ok     (reserved [first, end), durable)
  * epoch &lt;e&gt; ok                   (transaction e committed)
  * </pre>
@@ -30,9 +30,9 @@ public final class CrashWriter {
 
     private CrashWriter() {}
 
-    /** How many keys the store holds at epoch e: grows and shrinks, up to 500 (about 16 KB). */
-    static int sizeAt(long epoch) {
-        return epoch == 0 ? 0 : 1 + (int) ((epoch * 37) % 500);
+    /** How many keys the store holds at seq e: grows and shrinks, up to 500 (about 16 KB). */
+    static int sizeAt(long seq) {
+        return seq == 0 ? 0 : 1 + (int) ((seq * 37) % 500);
     }
 
     static KeyId idOf(int i) {
@@ -44,16 +44,16 @@ public final class CrashWriter {
         };
     }
 
-    static Set<KeyId> expectedIds(long epoch) {
+    static Set<KeyId> expectedIds(long seq) {
         Set<KeyId> ids = new TreeSet<>();
-        for (int i = 0; i < sizeAt(epoch); i++) {
+        for (int i = 0; i < sizeAt(seq); i++) {
             ids.add(idOf(i));
         }
         return ids;
     }
 
-    static byte[] keyAt(KeyId id, long epoch) {
-        return Kdf.derive("crash-test".getBytes(StandardCharsets.UTF_8), null, id + "@" + epoch, KeyMaterial.KEY_SIZE);
+    static byte[] keyAt(KeyId id, long seq) {
+        return Kdf.derive("crash-test".getBytes(StandardCharsets.UTF_8), null, id + "@" + seq, KeyMaterial.KEY_SIZE);
     }
 
     public static void main(String[] args) throws Exception {
@@ -61,12 +61,12 @@ public final class CrashWriter {
         byte[] storageKey = Hex.decode(args[1]);
         report = new FileOutputStream(args[2], true);
         FileKeyStore store = FileKeyStore.open(file, storageKey);
-        report("start " + store.epoch() + " " + store.counter(COUNTER));
+        report("start " + store.seq() + " " + store.counter(COUNTER));
         while (true) {
             long first = store.nextNonceCounter(COUNTER, BLOCK);
             report("nonces " + first + " " + (first + BLOCK));
-            long epoch = store.epoch() + 1;
-            Set<KeyId> expected = expectedIds(epoch);
+            long seq = store.seq() + 1;
+            Set<KeyId> expected = expectedIds(seq);
             store.edit(edit -> {
                 for (KeyId id : edit.ids()) {
                     if (!expected.contains(id)) {
@@ -74,11 +74,11 @@ public final class CrashWriter {
                     }
                 }
                 for (KeyId id : expected) {
-                    edit.put(new KeyMaterial(id, keyAt(id, epoch), epoch));
+                    edit.put(new KeyMaterial(id, keyAt(id, seq), seq));
                 }
-                edit.setEpoch(epoch);
+                edit.setSeq(seq);
             });
-            report("epoch " + epoch);
+            report("epoch " + seq);
         }
     }
 

@@ -45,14 +45,14 @@ class FileKeyStoreCrashIT {
     }
 
     /** What one writer run reported before it was killed. */
-    private record Run(long startEpoch, long startCounter, long lastEpoch, List<long[]> nonceBlocks) {}
+    private record Run(long startSeq, long startCounter, long lastSeq, List<long[]> nonceBlocks) {}
 
     @Test
     void survivesSigkillAtAnyMoment() throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Path file = dir.resolve("keys.store");
-        long epoch = 0;
+        long seq = 0;
         long counter = 0;
         int killsAfterAWrite = 0;
         int killsMidWrite = 0;
@@ -66,7 +66,7 @@ class FileKeyStoreCrashIT {
                 lateKills++;
             }
             Run run = runAndKill(file, early ? 0 : 3, random.nextInt(early ? 300 : 500), where, kill);
-            assertEquals(epoch, run.startEpoch(), where + ": the writer resumes from the state left by the last kill");
+            assertEquals(seq, run.startSeq(), where + ": the writer resumes from the state left by the last kill");
             assertEquals(counter, run.startCounter(), where + ": the writer resumes the counter");
 
             if (Files.exists(KeyStoreFile.tempFile(file))) {
@@ -74,9 +74,9 @@ class FileKeyStoreCrashIT {
             }
             try (FileKeyStore store = FileKeyStore.open(file, STORAGE_KEY)) {
                 assertConsistent(store, where);
-                long reportedEpoch = Math.max(run.startEpoch(), run.lastEpoch());
-                assertTrue(store.epoch() == reportedEpoch || store.epoch() == reportedEpoch + 1,
-                        where + ": store at epoch " + store.epoch() + " after the writer reported " + reportedEpoch);
+                long reportedSeq = Math.max(run.startSeq(), run.lastSeq());
+                assertTrue(store.seq() == reportedSeq || store.seq() == reportedSeq + 1,
+                        where + ": store at epoch " + store.seq() + " after the writer reported " + reportedSeq);
                 long mark = counter;
                 for (long[] block : run.nonceBlocks()) {
                     assertTrue(block[0] >= mark, where + ": counter block " + block[0] + " reused below " + mark);
@@ -86,27 +86,27 @@ class FileKeyStoreCrashIT {
                                 || store.counter(CrashWriter.COUNTER) == mark + CrashWriter.BLOCK,
                         where + ": counter mark " + store.counter(CrashWriter.COUNTER) + " after blocks up to " + mark);
                 assertFalse(Files.exists(KeyStoreFile.tempFile(file)), where + ": open removes a torn write");
-                if (store.epoch() > epoch) {
+                if (store.seq() > seq) {
                     killsAfterAWrite++;
                 }
-                epoch = store.epoch();
+                seq = store.seq();
                 counter = store.counter(CrashWriter.COUNTER);
             }
         }
         System.out.printf("FileKeyStoreCrashIT: %d kills, %d during a write, %d after progress, final epoch %d, counter %d%n",
-                KILLS, killsMidWrite, killsAfterAWrite, epoch, counter);
+                KILLS, killsMidWrite, killsAfterAWrite, seq, counter);
         assertTrue(killsAfterAWrite >= lateKills, "every late kill follows a commit: " + killsAfterAWrite);
     }
 
-    /** The store holds exactly the contents of one transaction: that of its epoch. */
+    /** The store holds exactly the contents of one transaction: that of its seq. */
     private static void assertConsistent(FileKeyStore store, String where) {
-        long epoch = store.epoch();
-        assertEquals(List.copyOf(CrashWriter.expectedIds(epoch)), List.copyOf(store.ids()), where + ": ids at epoch " + epoch);
-        assertEquals(CrashWriter.sizeAt(epoch), store.size(), where);
+        long seq = store.seq();
+        assertEquals(List.copyOf(CrashWriter.expectedIds(seq)), List.copyOf(store.ids()), where + ": ids at epoch " + seq);
+        assertEquals(CrashWriter.sizeAt(seq), store.size(), where);
         for (KeyId id : store.ids()) {
             KeyMaterial material = store.get(id).orElseThrow();
-            assertEquals(epoch, material.epoch(), where + ": " + id + " from another transaction");
-            assertArrayEquals(CrashWriter.keyAt(id, epoch), material.key(), where + ": bytes of " + id);
+            assertEquals(seq, material.seq(), where + ": " + id + " from another transaction");
+            assertArrayEquals(CrashWriter.keyAt(id, seq), material.key(), where + ": bytes of " + id);
         }
     }
 
@@ -137,18 +137,18 @@ class FileKeyStoreCrashIT {
         assertTrue(child.waitFor(30, TimeUnit.SECONDS), where + ": the writer survived SIGKILL");
         assertEquals(137, child.exitValue(), () -> where + ": killed by SIGKILL, not ended otherwise: " + tail(stderr));
 
-        long lastEpoch = -1;
+        long lastSeq = -1;
         List<long[]> blocks = new ArrayList<>();
         List<String> lines = completeLines(reports);
         for (String line : lines.subList(1, lines.size())) {
             String[] words = line.split(" ");
             switch (words[0]) {
-                case "epoch" -> lastEpoch = Long.parseLong(words[1]);
+                case "epoch" -> lastSeq = Long.parseLong(words[1]);
                 case "nonces" -> blocks.add(new long[] {Long.parseLong(words[1]), Long.parseLong(words[2])});
                 default -> throw new AssertionError(where + ": unexpected line " + line);
             }
         }
-        return new Run(Long.parseLong(startWords[1]), Long.parseLong(startWords[2]), lastEpoch, blocks);
+        return new Run(Long.parseLong(startWords[1]), Long.parseLong(startWords[2]), lastSeq, blocks);
     }
 
     /** Waits until the report file holds at least count complete lines, or the writer died, or time is up. */

@@ -54,7 +54,7 @@ class FileKeyStoreTest extends KeyStoreContract {
             edit.put(material(KeyId.pairwiseNodeKey(12, 40), 6));
             edit.put(material(KeyId.pairwiseNodeKey(12, 7), 6));
             edit.put(material(KeyId.pairwiseSetKey(3, 7), 7));
-            edit.setEpoch(7);
+            edit.setSeq(7);
         });
         store.nextNonceCounter("d2d", 1000);
         store.nextNonceCounter("ñame ünicode", 3);
@@ -72,7 +72,7 @@ class FileKeyStoreTest extends KeyStoreContract {
     void aMissingFileIsAnEmptyStoreAndIsWrittenOnTheFirstChange() throws IOException {
         store = newStore();
         assertFalse(Files.exists(file()));
-        store.setEpoch(1);
+        store.setSeq(1);
         assertTrue(Files.exists(file()));
     }
 
@@ -83,7 +83,7 @@ class FileKeyStoreTest extends KeyStoreContract {
         Map<KeyId, KeyMaterial> before = contents();
         reboot();
         assertEquals(before, contents());
-        assertEquals(7, store.epoch());
+        assertEquals(7, store.seq());
         assertEquals(1000, store.counter("d2d"));
         assertEquals(3, store.counter("ñame ünicode"));
     }
@@ -93,7 +93,7 @@ class FileKeyStoreTest extends KeyStoreContract {
         store = newStore();
         KeyMaterial nk = material(KeyId.nodeKey(12), 4);
         store.put(nk);
-        store.setEpoch(9);
+        store.setSeq(9);
         byte[] bytes = Files.readAllBytes(file());
         assertEquals("434b4b5301", Hex.encode(Arrays.copyOf(bytes, 5)), "magic CKKS, version 1");
         byte[] nonce = Arrays.copyOfRange(bytes, 5, 18);
@@ -107,9 +107,9 @@ class FileKeyStoreTest extends KeyStoreContract {
     @Test
     void usesAFreshNonceForEveryWrite() throws IOException {
         store = newStore();
-        store.setEpoch(1);
+        store.setSeq(1);
         byte[] first = Arrays.copyOfRange(Files.readAllBytes(file()), 5, 18);
-        store.setEpoch(1);
+        store.setSeq(1);
         byte[] second = Arrays.copyOfRange(Files.readAllBytes(file()), 5, 18);
         assertNotEquals(Hex.encode(first), Hex.encode(second));
     }
@@ -207,13 +207,13 @@ class FileKeyStoreTest extends KeyStoreContract {
         byte[] before = Files.readAllBytes(file());
         assertThrows(IllegalStateException.class, () -> store.edit(edit -> {
             edit.remove(KeyId.setKey(3));
-            edit.setEpoch(8);
+            edit.setSeq(8);
             throw new IllegalStateException("bad rekey message");
         }));
         assertArrayEquals(before, Files.readAllBytes(file()));
         reboot();
         assertTrue(store.get(KeyId.setKey(3)).isPresent());
-        assertEquals(7, store.epoch());
+        assertEquals(7, store.seq());
     }
 
     @Test

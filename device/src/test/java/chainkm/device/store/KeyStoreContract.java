@@ -33,10 +33,10 @@ abstract class KeyStoreContract {
         }
     }
 
-    static KeyMaterial material(KeyId id, long epoch) {
+    static KeyMaterial material(KeyId id, long seq) {
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
-        return new KeyMaterial(id, key, epoch);
+        return new KeyMaterial(id, key, seq);
     }
 
     @Test
@@ -44,7 +44,7 @@ abstract class KeyStoreContract {
         store = newStore();
         assertTrue(store.ids().isEmpty());
         assertEquals(0, store.size());
-        assertEquals(0, store.epoch());
+        assertEquals(0, store.seq());
         assertEquals(0, store.counter("d2d"));
         assertEquals(Optional.empty(), store.get(KeyId.nodeKey(1)));
     }
@@ -93,31 +93,31 @@ abstract class KeyStoreContract {
     }
 
     @Test
-    void recordsTheEpoch() throws Exception {
+    void recordsTheSeq() throws Exception {
         store = newStore();
-        store.setEpoch(17);
-        assertEquals(17, store.epoch());
-        assertThrows(IllegalArgumentException.class, () -> store.setEpoch(-1));
-        assertEquals(17, store.epoch());
+        store.setSeq(17);
+        assertEquals(17, store.seq());
+        assertThrows(IllegalArgumentException.class, () -> store.setSeq(-1));
+        assertEquals(17, store.seq());
     }
 
     @Test
     void editAppliesEverythingAtOnce() throws Exception {
         store = newStore();
         store.put(material(KeyId.setKey(1), 1));
-        store.setEpoch(1);
+        store.setSeq(1);
         store.edit(edit -> {
             edit.remove(KeyId.setKey(1));
             edit.put(material(KeyId.setKey(2), 2));
             edit.put(material(KeyId.pairwiseSetKey(2, 3), 2));
-            edit.setEpoch(2);
+            edit.setSeq(2);
             assertEquals(List.of(KeyId.setKey(2), KeyId.pairwiseSetKey(2, 3)), List.copyOf(edit.ids()));
-            assertEquals(2, edit.epoch());
-            assertEquals(1, store.epoch(), "the store itself shows the committed state until the edit ends");
+            assertEquals(2, edit.seq());
+            assertEquals(1, store.seq(), "the store itself shows the committed state until the edit ends");
             assertTrue(store.get(KeyId.setKey(1)).isPresent());
         });
         assertEquals(List.of(KeyId.setKey(2), KeyId.pairwiseSetKey(2, 3)), List.copyOf(store.ids()));
-        assertEquals(2, store.epoch());
+        assertEquals(2, store.seq());
     }
 
     @Test
@@ -125,18 +125,18 @@ abstract class KeyStoreContract {
         store = newStore();
         KeyMaterial sk = material(KeyId.setKey(1), 1);
         store.put(sk);
-        store.setEpoch(1);
+        store.setSeq(1);
         RuntimeException boom = new RuntimeException("rekey message half applied");
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> store.edit(edit -> {
             edit.remove(KeyId.setKey(1));
             edit.put(material(KeyId.setKey(2), 2));
-            edit.setEpoch(2);
+            edit.setSeq(2);
             throw boom;
         }));
         assertSame(boom, thrown);
         assertEquals(List.of(KeyId.setKey(1)), List.copyOf(store.ids()));
         assertEquals(Optional.of(sk), store.get(KeyId.setKey(1)));
-        assertEquals(1, store.epoch());
+        assertEquals(1, store.seq());
     }
 
     @Test

@@ -210,9 +210,9 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             });
             chainkm.gateway.relay.AttachedDevices a = attached;
             if (a != null) {
-                a.attach(node, req.epoch());
+                a.attach(node, req.seq());
             }
-            LOG.info("node {} rejoined here at epoch {} (REJOIN accepted, no rekeying)", node, req.epoch());
+            LOG.info("node {} rejoined here at epoch {} (REJOIN accepted, no rekeying)", node, req.seq());
             byte[] nk = feed.read(k -> k.nodeKey(node));
             try {
                 return new Rejoin.Answer(secrets.gatewayId(), node, nk).encode();

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  *   sender       4  node id
  *   receiver     4  node id
  *   key id       5 or 9 bytes ({@link KeyId} encoding)
- *   key epoch    8  the ledger operation that set the key's value (so a receiver picks the
+ *   key seq      8  the ledger operation that set the key's value (so a receiver picks the
  *                   current or, during a short grace period, the previous value)
  *   counter      8  the sender's message counter: never repeats, also across reboots
  *   ct length    2
@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  * The nonce is unique for every key, even a pairwise set key shared by many senders, since
  * it holds the sender's id and that sender's never-repeating counter.
  */
-public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, long counter, byte[] ciphertext) {
+public record D2DMessage(int sender, int receiver, KeyId keyId, long keySeq, long counter, byte[] ciphertext) {
     public static final int VERSION = 1;
     public static final int MAX_PAYLOAD = 1024;
     public static final int MAX_SIZE = 1 + 4 + 4 + KeyId.PAIR_SIZE + 8 + 8 + 2 + MAX_PAYLOAD + AesCcm.TAG_SIZE;
@@ -38,21 +38,21 @@ public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, l
         return ciphertext.clone();
     }
 
-    public static D2DMessage seal(int sender, int receiver, KeyId keyId, long keyEpoch, long counter, byte[] key,
+    public static D2DMessage seal(int sender, int receiver, KeyId keyId, long keySeq, long counter, byte[] key,
                                   byte[] payload) {
         if (payload.length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("D2D payload larger than " + MAX_PAYLOAD + " bytes");
         }
-        byte[] aad = header(sender, receiver, keyId, keyEpoch, counter, payload.length + AesCcm.TAG_SIZE);
+        byte[] aad = header(sender, receiver, keyId, keySeq, counter, payload.length + AesCcm.TAG_SIZE);
         byte[] ct = AesCcm.seal(key, nonce(sender, counter), aad, payload);
-        return new D2DMessage(sender, receiver, keyId, keyEpoch, counter, ct);
+        return new D2DMessage(sender, receiver, keyId, keySeq, counter, ct);
     }
 
-    private static byte[] header(int sender, int receiver, KeyId keyId, long keyEpoch, long counter, int ctLength) {
+    private static byte[] header(int sender, int receiver, KeyId keyId, long keySeq, long counter, int ctLength) {
         ByteBuffer h = ByteBuffer.allocate(1 + 4 + 4 + keyId.encodedLength() + 8 + 8 + 2);
         h.put((byte) VERSION).putInt(sender).putInt(receiver);
         keyId.encodeTo(h);
-        h.putLong(keyEpoch).putLong(counter).putShort((short) ctLength);
+        h.putLong(keySeq).putLong(counter).putShort((short) ctLength);
         return h.array();
     }
 
@@ -61,12 +61,12 @@ public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, l
     }
 
     public byte[] open(byte[] key) throws AuthenticationException {
-        return AesCcm.open(key, nonce(sender, counter), header(sender, receiver, keyId, keyEpoch, counter,
+        return AesCcm.open(key, nonce(sender, counter), header(sender, receiver, keyId, keySeq, counter,
                 ciphertext.length), ciphertext);
     }
 
     public byte[] encode() {
-        byte[] h = header(sender, receiver, keyId, keyEpoch, counter, ciphertext.length);
+        byte[] h = header(sender, receiver, keyId, keySeq, counter, ciphertext.length);
         return ByteBuffer.allocate(h.length + ciphertext.length).put(h).put(ciphertext).array();
     }
 
@@ -85,7 +85,7 @@ public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, l
             if (keyId.kind().isKek()) {
                 throw new MessageFormatException("D2D messages use DEKs, not " + keyId.kind());
             }
-            long epoch = in.getLong();
+            long keySeq = in.getLong();
             long counter = in.getLong();
             int ctLength = Short.toUnsignedInt(in.getShort());
             if (ctLength != in.remaining() || ctLength < AesCcm.TAG_SIZE) {
@@ -93,7 +93,7 @@ public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, l
             }
             byte[] ct = new byte[ctLength];
             in.get(ct);
-            return new D2DMessage(sender, receiver, keyId, epoch, counter, ct);
+            return new D2DMessage(sender, receiver, keyId, keySeq, counter, ct);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new MessageFormatException("malformed D2D message: " + e.getMessage());
         }
@@ -101,6 +101,6 @@ public record D2DMessage(int sender, int receiver, KeyId keyId, long keyEpoch, l
 
     @Override
     public String toString() {
-        return "D2DMessage[" + sender + " -> " + receiver + " under " + keyId + "@" + keyEpoch + " #" + counter + "]";
+        return "D2DMessage[" + sender + " -> " + receiver + " under " + keyId + "@" + keySeq + " #" + counter + "]";
     }
 }

@@ -6,11 +6,11 @@ import java.util.Objects;
 import javax.security.auth.Destroyable;
 
 /**
- * A key: its {@link KeyId}, its 16 bytes, and the epoch at which it was set (the rekeying
+ * A key: its {@link KeyId}, its 16 bytes, and the seq at which it was set (the ledger's rekeying
  * operation that produced it). The bytes are copied in and out; {@link #destroy()} zeroes this
- * object's copy. toString shows the id and epoch, never the bytes.
+ * object's copy. toString shows the id and seq, never the bytes.
  *
- * <p>Two key materials are equal when id, epoch and bytes are (bytes compared in constant
+ * <p>Two key materials are equal when id, seq and bytes are (bytes compared in constant
  * time); the hash code does not depend on the bytes.
  */
 public final class KeyMaterial implements Destroyable {
@@ -18,30 +18,30 @@ public final class KeyMaterial implements Destroyable {
 
     private final KeyId id;
     private final byte[] key;
-    private final long epoch;
+    private final long seq;
     private volatile boolean destroyed;
 
     /**
-     * @throws IllegalArgumentException if key is not 16 bytes or epoch is negative
+     * @throws IllegalArgumentException if key is not 16 bytes or seq is negative
      */
-    public KeyMaterial(KeyId id, byte[] key, long epoch) {
+    public KeyMaterial(KeyId id, byte[] key, long seq) {
         this.id = Objects.requireNonNull(id, "id");
         if (key == null || key.length != KEY_SIZE) {
             throw new IllegalArgumentException("key material for " + id + " must be " + KEY_SIZE + " bytes");
         }
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch must not be negative");
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq must not be negative");
         }
         this.key = key.clone();
-        this.epoch = epoch;
+        this.seq = seq;
     }
 
     public KeyId id() {
         return id;
     }
 
-    public long epoch() {
-        return epoch;
+    public long seq() {
+        return seq;
     }
 
     /**
@@ -56,12 +56,12 @@ public final class KeyMaterial implements Destroyable {
         return key.clone();
     }
 
-    /** The key K' = KDF(K, r) at a new epoch, labelled with this key's canonical id. */
-    public KeyMaterial rollForward(byte[] refreshKey, long newEpoch) {
+    /** The key K' = KDF(K, r) at a new seq, labelled with this key's canonical id. */
+    public KeyMaterial rollForward(byte[] refreshKey, long newSeq) {
         byte[] current = key();
         byte[] next = Kdf.rollForward(current, refreshKey, id.toString());
         try {
-            return new KeyMaterial(id, next, newEpoch);
+            return new KeyMaterial(id, next, newSeq);
         } finally {
             Arrays.fill(current, (byte) 0);
             Arrays.fill(next, (byte) 0);
@@ -82,17 +82,17 @@ public final class KeyMaterial implements Destroyable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyMaterial other && id.equals(other.id) && epoch == other.epoch
+        return o instanceof KeyMaterial other && id.equals(other.id) && seq == other.seq
                 && destroyed == other.destroyed && MessageDigest.isEqual(key, other.key);
     }
 
     @Override
     public int hashCode() {
-        return id.hashCode() * 31 + Long.hashCode(epoch);
+        return id.hashCode() * 31 + Long.hashCode(seq);
     }
 
     @Override
     public String toString() {
-        return "KeyMaterial[" + id + ", epoch=" + epoch + (destroyed ? ", destroyed" : "") + "]";
+        return "KeyMaterial[" + id + ", seq=" + seq + (destroyed ? ", destroyed" : "") + "]";
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * (the anchor of its rejoin chain, echoed so the device can check it), and every key it now
  * holds, already rolled forward past the join (so it cannot read older traffic). Big-endian:
  * version (1), gateway id (2), node id (4), set id (4), seq (8), commitment (32),
- * key count (2), then per key its {@link KeyId} and 16 bytes. All keys have epoch {@code seq}.
+ * key count (2), then per key its {@link KeyId} and 16 bytes. All keys are labelled {@code seq}.
  */
 public record JoinBundle(int gatewayId, int nodeId, int setId, long seq, byte[] commitment, List<KeyMaterial> keys) {
     public static final int VERSION = 1;

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * The rejoin exchange ({@code POST /rejoin}, over DTLS with the device's bootstrap identity).
  *
  * <pre>
- * Request (44 bytes): node id (4) | epoch the device has applied (8) | next link of its hash chain (32)
+ * Request (44 bytes): node id (4) | seq the device has applied (8) | next link of its hash chain (32)
  * Answer  (22 bytes): gateway id (2) | node id (4) | attachment key (16)
  * </pre>
  *
@@ -22,7 +22,7 @@ public final class Rejoin {
 
     private Rejoin() {}
 
-    public record Request(int nodeId, long epoch, byte[] link) {
+    public record Request(int nodeId, long seq, byte[] link) {
         public Request {
             if (link == null || link.length != Sha256.SIZE) {
                 throw new IllegalArgumentException("a rejoin link is " + Sha256.SIZE + " bytes");
@@ -36,7 +36,7 @@ public final class Rejoin {
         }
 
         public byte[] encode() {
-            return ByteBuffer.allocate(REQUEST_SIZE).putInt(nodeId).putLong(epoch).put(link).array();
+            return ByteBuffer.allocate(REQUEST_SIZE).putInt(nodeId).putLong(seq).put(link).array();
         }
 
         public static Request decode(byte[] bytes) throws MessageFormatException {
@@ -46,18 +46,18 @@ public final class Rejoin {
             }
             ByteBuffer in = ByteBuffer.wrap(bytes);
             int node = in.getInt();
-            long epoch = in.getLong();
-            if (node <= 0 || epoch < 0) {
-                throw new MessageFormatException("a rejoin request needs a positive node id and a non-negative epoch");
+            long seq = in.getLong();
+            if (node <= 0 || seq < 0) {
+                throw new MessageFormatException("a rejoin request needs a positive node id and a non-negative seq");
             }
             byte[] link = new byte[Sha256.SIZE];
             in.get(link);
-            return new Request(node, epoch, link);
+            return new Request(node, seq, link);
         }
 
         @Override
         public String toString() {
-            return "Rejoin.Request[node " + nodeId + ", epoch " + epoch + "]";
+            return "Rejoin.Request[node " + nodeId + ", seq " + seq + "]";
         }
     }
 

@@ -15,7 +15,7 @@ class KeyMaterialTest {
     private static final byte[] KEY = Hex.decode("00112233445566778899aabbccddeeff");
 
     @Test
-    void toStringShowsIdAndEpochButNeverTheBytes() {
+    void toStringShowsIdAndSeqButNeverTheBytes() {
         KeyMaterial material = new KeyMaterial(KeyId.pairwiseNodeKey(12, 40), KEY, 5);
         String text = material.toString();
         assertTrue(text.contains("pnk:12-40"), text);
@@ -47,7 +47,7 @@ class KeyMaterialTest {
     }
 
     @Test
-    void equalityCoversIdEpochAndBytes() {
+    void equalityCoversIdSeqAndBytes() {
         KeyMaterial a = new KeyMaterial(KeyId.setKey(1), KEY, 3);
         assertEquals(a, new KeyMaterial(KeyId.setKey(1), KEY.clone(), 3));
         assertEquals(a.hashCode(), new KeyMaterial(KeyId.setKey(1), KEY.clone(), 3).hashCode());
@@ -59,7 +59,7 @@ class KeyMaterialTest {
     }
 
     @Test
-    void refusesWrongSizesAndNegativeEpochs() {
+    void refusesWrongSizesAndNegativeSeqs() {
         assertThrows(IllegalArgumentException.class, () -> new KeyMaterial(KeyId.setKey(1), new byte[32], 0));
         assertThrows(IllegalArgumentException.class, () -> new KeyMaterial(KeyId.setKey(1), KEY, -1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -73,7 +73,7 @@ class KeyMaterialTest {
         KeyMaterial material = new KeyMaterial(KeyId.pairwiseSetKey(3, 7), KEY, 3);
         KeyMaterial rolled = material.rollForward(refresh, 4);
         assertEquals(KeyId.pairwiseSetKey(3, 7), rolled.id());
-        assertEquals(4, rolled.epoch());
+        assertEquals(4, rolled.seq());
         assertArrayEquals(Kdf.rollForward(KEY, refresh, "psk:3-7"), rolled.key());
     }
 }

@@ -19,7 +19,7 @@ class RejoinTest {
         assertEquals("0000002a00000000000004d207", HexFormat.of().formatHex(wire, 0, 13));
         Rejoin.Request back = Rejoin.Request.decode(wire);
         assertEquals(42, back.nodeId());
-        assertEquals(1234L, back.epoch());
+        assertEquals(1234L, back.seq());
         assertArrayEquals(link, back.link());
 
         byte[] key = new byte[16];
@@ -37,9 +37,9 @@ class RejoinTest {
         assertThrows(MessageFormatException.class, () -> Rejoin.Request.decode(null));
         byte[] zeroNode = new byte[44];
         assertThrows(MessageFormatException.class, () -> Rejoin.Request.decode(zeroNode));
-        byte[] negativeEpoch = new Rejoin.Request(1, 0, new byte[32]).encode();
-        negativeEpoch[4] = (byte) 0x80;
-        assertThrows(MessageFormatException.class, () -> Rejoin.Request.decode(negativeEpoch));
+        byte[] negativeSeq = new Rejoin.Request(1, 0, new byte[32]).encode();
+        negativeSeq[4] = (byte) 0x80;
+        assertThrows(MessageFormatException.class, () -> Rejoin.Request.decode(negativeSeq));
         assertThrows(MessageFormatException.class, () -> Rejoin.Answer.decode(new byte[21]));
     }
 }

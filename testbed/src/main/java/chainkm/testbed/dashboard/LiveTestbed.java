@@ -283,7 +283,7 @@ public final class LiveTestbed implements TestbedControl, AutoCloseable {
             try {
                 y.put("set", a.setId());
                 y.put("gateway", a.gatewayId());
-                y.put("epoch", a.epoch());
+                y.put("epoch", a.seq());
             } catch (RuntimeException e) {
                 y.putNull("set");
             }
@@ -360,7 +360,7 @@ public final class LiveTestbed implements TestbedControl, AutoCloseable {
     public ObjectNode wakeDevice(String name) throws Exception {
         DeviceAgent a = agent(name);
         a.wake();
-        return deviceResult(name, a).put("epoch", a.epoch());
+        return deviceResult(name, a).put("epoch", a.seq());
     }
 
     @Override
