@@ -58,11 +58,7 @@ public final class DashboardServer implements AutoCloseable {
             throw new BindException("the dashboard cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
                     + "); choose another port with --dashboard-port, or -1 for no dashboard");
         }
-        pool = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "dashboard-http");
-            t.setDaemon(true);
-            return t;
-        });
+        pool = Executors.newFixedThreadPool(8, DaemonThreads.named("dashboard-http"));
         server.setExecutor(pool);
         server.createContext("/", this::handle);
     }
