@@ -64,7 +64,7 @@ public final class DeviceFacing implements AutoCloseable {
             MqttRekeyPublisher publisher = MqttRekeyPublisher.connect(config.brokerUrl(), gatewayUser,
                     password.toCharArray(), gatewayUser + "-publisher");
             parts.add(publisher);
-            KeyManager keys = new KeyManager(config.id(), secrets, signer);
+            KeyManager keys = new KeyManager(config.id(), secrets, signer, config.rekeyArchiveLimits());
             KeyFeed feed = new KeyFeed(ledger, keys, publisher);
             parts.add(feed);
             GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
