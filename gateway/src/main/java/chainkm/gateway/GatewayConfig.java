@@ -1,5 +1,6 @@
 package chainkm.gateway;
 
+import chainkm.gateway.devices.ClonePolicy;
 import chainkm.gateway.keys.RekeyArchive;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -83,7 +84,7 @@ public record GatewayConfig(
         if (clonePolicy == null || clonePolicy.isBlank()) {
             clonePolicy = "evict";
         }
-        chainkm.gateway.keys.GatewayDeviceService.ClonePolicy.parse(clonePolicy);
+        ClonePolicy.parse(clonePolicy);
         rekeyArchiveLimits();
     }
 
