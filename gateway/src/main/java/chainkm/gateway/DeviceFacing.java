@@ -1,7 +1,10 @@
 package chainkm.gateway;
 
 import chainkm.gateway.coap.CoapGatewayServer;
-import chainkm.gateway.keys.GatewayDeviceService;
+import chainkm.gateway.coap.PeerGateways;
+import chainkm.gateway.devices.AttachedDevices;
+import chainkm.gateway.devices.ClonePolicy;
+import chainkm.gateway.devices.GatewayDeviceService;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.KeySchedule;
@@ -37,10 +40,10 @@ public final class DeviceFacing implements AutoCloseable {
     private final KeyFeed feed;
     private final GatewayDeviceService service;
     private final CoapGatewayServer coap;
-    private final chainkm.gateway.relay.AttachedDevices attached;
+    private final AttachedDevices attached;
 
     private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap,
-                         chainkm.gateway.relay.AttachedDevices attached) {
+                         AttachedDevices attached) {
         this.parts = parts;
         this.attached = attached;
         this.feed = feed;
@@ -64,24 +67,24 @@ public final class DeviceFacing implements AutoCloseable {
             MqttRekeyPublisher publisher = MqttRekeyPublisher.connect(config.brokerUrl(), gatewayUser,
                     password.toCharArray(), gatewayUser + "-publisher");
             parts.add(publisher);
-            KeyManager keys = new KeyManager(config.id(), secrets, signer);
+            KeyManager keys = new KeyManager(config.id(), secrets, signer, config.rekeyArchiveLimits());
             KeyFeed feed = new KeyFeed(ledger, keys, publisher);
             parts.add(feed);
             GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
                     home.resolve("keys").resolve("joins.log"));
             parts.add(service);
             Path genesis = home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json");
-            chainkm.gateway.relay.PeerGateways peers = new chainkm.gateway.relay.PeerGateways(config.id(),
+            PeerGateways peers = new PeerGateways(config.id(),
                     peerCoap(genesis), other -> KeySchedule.relayPsk(secrets, other));
             parts.add(peers);
-            chainkm.gateway.relay.AttachedDevices attached = new chainkm.gateway.relay.AttachedDevices(config.id(),
+            AttachedDevices attached = new AttachedDevices(config.id(),
                     new LedgerAttachments(ledger, config.id()), () -> feed.read(KeyManager::seq), peers::client, publisher);
             parts.add(attached);
             ledger.addCommitListener((height, results) -> {
                 attached.onCommit();
                 java.util.concurrent.CompletableFuture.runAsync(service::onCommit); // off the consensus thread
             });
-            service.attachRelay(attached, GatewayDeviceService.ClonePolicy.parse(config.clonePolicy()));
+            service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
                     new InetSocketAddress(config.coapHost(), config.coapPort()));
             parts.add(coap);
@@ -141,7 +144,7 @@ public final class DeviceFacing implements AutoCloseable {
     }
 
     /** The committed ledger's view for the relay: owners of nodes' sets, and the nodes attached to this gateway. */
-    private record LedgerAttachments(LedgerApp ledger, int me) implements chainkm.gateway.relay.AttachedDevices.Ledger {
+    private record LedgerAttachments(LedgerApp ledger, int me) implements AttachedDevices.Ledger {
         @Override
         public int ownerOf(int nodeId) {
             return ledger.readCommitted(s -> s.member(nodeId).map(m -> s.layout().ownerOf(m.setId())).orElse(-1));

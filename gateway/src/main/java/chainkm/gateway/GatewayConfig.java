@@ -1,5 +1,8 @@
 package chainkm.gateway;
 
+import chainkm.gateway.devices.ClonePolicy;
+import chainkm.gateway.keys.RekeyArchive;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +29,8 @@ import java.nio.file.Path;
  * mqtt_port = 1883                # the embedded MQTT broker (127.0.0.1), unless mqtt_url is set
  * mqtt_url = ""                   # an external broker (e.g. Mosquitto) instead of the embedded one
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
+ * rekey_archive_ops = 100000      # rekey messages kept for catch-up: at most this many operations...
+ * rekey_archive_mb = 64           # ...and about this many MiB (older catch-ups get the device's full state)
  * </pre>
  */
 public record GatewayConfig(
@@ -41,7 +46,9 @@ public record GatewayConfig(
         @JsonProperty("coap_host") String coapHost,
         @JsonProperty("mqtt_port") int mqttPort,
         @JsonProperty("mqtt_url") String mqttUrl,
-        @JsonProperty("clone_policy") String clonePolicy) {
+        @JsonProperty("clone_policy") String clonePolicy,
+        @JsonProperty("rekey_archive_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveOps,
+        @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb) {
 
     public static final String FILE = "gateway.toml";
 
@@ -77,14 +84,26 @@ public record GatewayConfig(
         if (clonePolicy == null || clonePolicy.isBlank()) {
             clonePolicy = "evict";
         }
-        chainkm.gateway.keys.GatewayDeviceService.ClonePolicy.parse(clonePolicy);
+        ClonePolicy.parse(clonePolicy);
+        rekeyArchiveLimits();
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int abciPort, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict");
+                mqttPort, mqttUrl, "evict", null, null);
+    }
+
+    /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
+    public RekeyArchive.Limits rekeyArchiveLimits() {
+        RekeyArchive.Limits d = RekeyArchive.Limits.DEFAULT;
+        try {
+            return new RekeyArchive.Limits(rekeyArchiveOps == null ? d.operations() : rekeyArchiveOps,
+                    rekeyArchiveMb == null ? d.bytes() : (long) rekeyArchiveMb << 20);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rekey_archive_ops and rekey_archive_mb must be at least 1");
+        }
     }
 
     /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
@@ -95,7 +114,7 @@ public record GatewayConfig(
     /** The same configuration with an external broker. */
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs,
-                coapPort, coapHost, mqttPort, url, clonePolicy);
+                coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
     }
 
     private static void port(String key, int value) {

@@ -131,9 +131,10 @@ public final class DeviceKeys {
             LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), seq);
             return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + seq);
         }
-        // an adoption's full-state message stands alone: what came before it from the removed gateway is moot
+        // a full-state NODE message (an adoption's, or a catch-up from before the gateway's archive) stands
+        // alone: what came before it is moot
         boolean gap = m.seq() > seq + 1;
-        if (gap && !(m.kind() == RekeyMessage.Kind.NODE && m.operation() == Operation.REMOVE_GATEWAY)) {
+        if (gap && m.kind() != RekeyMessage.Kind.NODE) {
             return new Result(Outcome.GAP, m.seq(), "at seq " + seq + ", message is for seq " + m.seq());
         }
         KeyId kek;

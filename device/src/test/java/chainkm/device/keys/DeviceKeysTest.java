@@ -218,4 +218,28 @@ class DeviceKeysTest {
         assertArrayEquals(newSk, value(KeyId.setKey(OTHER_SET)));
         assertEquals(2, keys.keyCount());
     }
+
+    @Test
+    void aFullStateMessageFromItsOwnGatewayBridgesAGap() {
+        // what a gateway answers a catch-up that reaches below its archive
+        byte[] sk = random16();
+        byte[] newPnk = random16();
+        byte[] newPsk = random16();
+        List<KeyUpdate> full = List.of(KeyUpdate.wipe(), KeyUpdate.set(SET), KeyUpdate.put(KeyId.nodeKey(NODE), nodeKey, false),
+                KeyUpdate.put(KeyId.setKey(SET), sk, false), KeyUpdate.put(KeyId.pairwiseNodeKey(NODE, PEER), newPnk, false),
+                KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), newPsk, false));
+        assertEquals(DeviceKeys.Outcome.GAP, keys.apply(nodeMessage(9, List.of(KeyUpdate.put(KeyId.setKey(SET), sk, false))))
+                .outcome(), "a partial message after a gap is still a gap");
+        assertEquals(DeviceKeys.Outcome.GAP, keys.apply(setMessage(9, List.of(), setKey, gateway, random16())).outcome());
+        assertEquals(5, keys.seq());
+
+        DeviceKeys.Result r = keys.apply(nodeMessage(9, full));
+        assertEquals(DeviceKeys.Outcome.APPLIED, r.outcome(), r.reason());
+        assertEquals(9, keys.seq());
+        assertEquals(1, keys.gatewayId());
+        assertArrayEquals(sk, value(KeyId.setKey(SET)));
+        assertArrayEquals(newPnk, value(KeyId.pairwiseNodeKey(NODE, PEER)));
+        assertArrayEquals(newPsk, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
+        assertEquals(DeviceKeys.Outcome.DUPLICATE, keys.apply(setMessage(7, List.of(), setKey, gateway, random16())).outcome());
+    }
 }

@@ -1,8 +1,8 @@
 package chainkm.gateway.coap;
 
 import chainkm.protocol.rekey.CatchUpPayload;
-import chainkm.gateway.keys.DeviceService;
-import chainkm.gateway.keys.DeviceServiceException;
+import chainkm.gateway.devices.DeviceService;
+import chainkm.gateway.devices.DeviceServiceException;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;

@@ -1,6 +1,6 @@
 package chainkm.gateway.coap;
 
-import chainkm.gateway.keys.DeviceService;
+import chainkm.gateway.devices.DeviceService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Errors: 4.00 malformed request, 4.03 identity of the wrong kind, 4.04 unknown node or
  * resource, 4.05 wrong method, 5.03 the key manager refused or could not serve (its
- * {@link chainkm.gateway.keys.DeviceServiceException} message is the diagnostic payload),
+ * {@link chainkm.gateway.devices.DeviceServiceException} message is the diagnostic payload),
  * 5.00 unexpected failure. Diagnostics are short plain text.
  *
  * <p>Californium is configured in code only: nothing is read from or written to

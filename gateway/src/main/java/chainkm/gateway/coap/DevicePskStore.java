@@ -1,6 +1,6 @@
 package chainkm.gateway.coap;
 
-import chainkm.gateway.keys.DeviceService;
+import chainkm.gateway.devices.DeviceService;
 import java.net.InetSocketAddress;
 import javax.crypto.SecretKey;
 import org.eclipse.californium.scandium.dtls.ConnectionId;

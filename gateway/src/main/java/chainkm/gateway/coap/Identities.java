@@ -1,6 +1,6 @@
 package chainkm.gateway.coap;
 
-import chainkm.gateway.keys.DeviceService;
+import chainkm.gateway.devices.DeviceService;
 import java.security.Principal;
 import java.util.OptionalInt;
 import java.util.OptionalLong;

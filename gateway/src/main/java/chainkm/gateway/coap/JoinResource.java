@@ -1,7 +1,7 @@
 package chainkm.gateway.coap;
 
-import chainkm.gateway.keys.DeviceService;
-import chainkm.gateway.keys.DeviceServiceException;
+import chainkm.gateway.devices.DeviceService;
+import chainkm.gateway.devices.DeviceServiceException;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;

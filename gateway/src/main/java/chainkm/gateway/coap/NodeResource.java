@@ -1,6 +1,6 @@
 package chainkm.gateway.coap;
 
-import chainkm.gateway.keys.DeviceService;
+import chainkm.gateway.devices.DeviceService;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.OptionalInt;

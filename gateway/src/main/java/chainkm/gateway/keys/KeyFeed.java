@@ -1,14 +1,21 @@
 package chainkm.gateway.keys;
 
 import chainkm.gateway.ledger.LedgerApp;
+import chainkm.gateway.ledger.NodeRecord;
 import chainkm.gateway.ledger.RefreshEntry;
+import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.rekey.JoinBundle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +43,7 @@ public final class KeyFeed implements AutoCloseable {
         void applied(RefreshEntry entry, long nanos);
     }
 
-    private final List<AppliedListener> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AppliedListener> appliedListeners = new CopyOnWriteArrayList<>();
 
     public KeyFeed(LedgerApp ledger, KeyManager keys, RekeyPublisher publisher) {
         this.ledger = ledger;
@@ -47,17 +54,28 @@ public final class KeyFeed implements AutoCloseable {
         ledger.addCommitListener((height, results) -> worker.execute(() -> catchUpWithLedger(true)));
     }
 
+    /** An operation to apply, with the commitment the ledger recorded for a join (null if its node is gone). */
+    private record Next(RefreshEntry entry, byte[] commitment) {}
+
     private int catchUpWithLedger(boolean publish) {
-        List<RefreshEntry> entries;
+        List<Next> entries;
         synchronized (keys) {
-            entries = ledger.readCommitted(s -> s.refreshEntriesFrom((int) keys.seq()));
+            entries = ledger.readCommitted(s -> {
+                List<Next> next = new ArrayList<>();
+                for (RefreshEntry e : s.refreshEntriesFrom((int) keys.seq())) {
+                    byte[] commitment = e.operation() != Operation.JOIN ? null
+                            : s.member(e.nodeId()).map(NodeRecord::secretCodeHash).orElse(null);
+                    next.add(new Next(e, commitment));
+                }
+                return next;
+            });
         }
-        for (RefreshEntry e : entries) {
+        for (Next n : entries) {
+            RefreshEntry e = n.entry();
             long started = System.nanoTime();
             List<KeyManager.Outgoing> out;
             synchronized (keys) {
-                out = keys.apply(e);
-                keys.notifyAll();
+                out = keys.apply(e, n.commitment());
             }
             if (publish) {
                 for (KeyManager.Outgoing o : out) {
@@ -86,19 +104,26 @@ public final class KeyFeed implements AutoCloseable {
         }
     }
 
-    /** Waits until the key manager has the newcomer's join bundle (its join is committed and processed). */
+    /**
+     * Waits until the key manager has the newcomer's join bundle (its join is committed and
+     * processed): the key manager completes the waiter when it applies the join.
+     */
     public Optional<JoinBundle> awaitBundle(int nodeId, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<JoinBundle> waiter;
         synchronized (keys) {
-            while (true) {
-                Optional<JoinBundle> b = keys.bundle(nodeId);
-                long left = deadline - System.nanoTime();
-                if (b.isPresent() || left <= 0) {
-                    return b;
-                }
-                worker.execute(() -> catchUpWithLedger(true));
-                keys.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+            waiter = keys.joinBundle(nodeId);
+        }
+        if (!waiter.isDone()) {
+            // the join is committed: make sure the feed looks, in case it started after that commit's signal
+            worker.execute(() -> catchUpWithLedger(true));
+        }
+        try {
+            return Optional.of(waiter.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException | ExecutionException e) {
+            synchronized (keys) {
+                keys.stopWaiting(nodeId, waiter);
             }
+            return Optional.empty();
         }
     }
 

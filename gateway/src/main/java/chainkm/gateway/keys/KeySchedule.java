@@ -1,6 +1,7 @@
 package chainkm.gateway.keys;
 
 import chainkm.protocol.keys.Kdf;
+import chainkm.protocol.rekey.Credentials;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -53,13 +54,18 @@ public final class KeySchedule {
         return derive(secrets.pairSecret(other), "relay-psk", Math.min(me, other), Math.max(me, other));
     }
 
-    /** See {@link chainkm.protocol.rekey.Credentials#dtlsPsk}. */
+    /** See {@link Credentials#dtlsPsk}. */
     public static byte[] dtlsPsk(byte[] nodeKey) {
-        return chainkm.protocol.rekey.Credentials.dtlsPsk(nodeKey);
+        return Credentials.dtlsPsk(nodeKey);
     }
 
-    /** See {@link chainkm.protocol.rekey.Credentials#bootstrapPsk}. */
+    /** The DTLS key of a provisioned device's bootstrap identity, from the consortium's provisioning secret. */
+    public static byte[] bootstrapPsk(GatewaySecrets secrets, String identity) {
+        return bootstrapPsk(secrets.provisioning(), identity);
+    }
+
+    /** See {@link Credentials#bootstrapPsk}. */
     public static byte[] bootstrapPsk(byte[] provisioningSecret, String identity) {
-        return chainkm.protocol.rekey.Credentials.bootstrapPsk(provisioningSecret, identity);
+        return Credentials.bootstrapPsk(provisioningSecret, identity);
     }
 }

@@ -1,8 +1,11 @@
 package chainkm.gateway.ledger;
 
+import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
+import chainkm.protocol.ledger.GatewayRemoval;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
+import chainkm.protocol.ledger.RejoinChain;
 import chainkm.protocol.ledger.TxFormatException;
 import chainkm.protocol.sets.Assignment;
 import chainkm.protocol.sets.Reorder;
@@ -109,7 +112,7 @@ public final class Contracts {
         if (member.get().setId() != r.setId()) {
             return refuse(TxCode.SET_MISMATCH, tx, "node " + r.nodeId() + " is in set " + member.get().setId());
         }
-        if (!chainkm.protocol.ledger.RejoinChain.verifies(r.secretCodeHash(), member.get().secretCodeHash())) {
+        if (!RejoinChain.verifies(r.secretCodeHash(), member.get().secretCodeHash())) {
             return refuse(TxCode.BAD_REJOIN_PROOF, tx, "node " + r.nodeId());
         }
         return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
@@ -125,26 +128,26 @@ public final class Contracts {
         if (c.size() <= 1) {
             return refuse(TxCode.NO_QUORUM, tx, "the last gateway cannot be removed");
         }
-        java.util.List<chainkm.protocol.ledger.GatewayRemoval.Cosignature> cosigs;
+        List<GatewayRemoval.Cosignature> cosigs;
         try {
-            cosigs = chainkm.protocol.ledger.GatewayRemoval.parse(tx.extension());
-        } catch (chainkm.protocol.ledger.TxFormatException e) {
+            cosigs = GatewayRemoval.parse(tx.extension());
+        } catch (TxFormatException e) {
             return refuse(TxCode.NO_QUORUM, tx, "co-signatures malformed: " + e.getMessage());
         }
         java.util.Set<Integer> signers = new java.util.TreeSet<>();
         if (tx.gatewayId() != removed) {
             signers.add(tx.gatewayId()); // its signature was checked with the transaction's
         }
-        byte[] message = chainkm.protocol.ledger.GatewayRemoval.message(removed, r.refreshKey());
-        for (chainkm.protocol.ledger.GatewayRemoval.Cosignature cs : cosigs) {
+        byte[] message = GatewayRemoval.message(removed, r.refreshKey());
+        for (GatewayRemoval.Cosignature cs : cosigs) {
             byte[] key = c.publicKey(cs.gatewayId());
             if (key == null || cs.gatewayId() == removed
-                    || !chainkm.protocol.crypto.Ed25519.verify(key, message, 0, message.length, cs.signature())) {
+                    || !Ed25519.verify(key, message, 0, message.length, cs.signature())) {
                 return refuse(TxCode.NO_QUORUM, tx, "co-signature of gateway " + cs.gatewayId() + " is not valid");
             }
             signers.add(cs.gatewayId());
         }
-        int quorum = chainkm.protocol.ledger.GatewayRemoval.quorum(c.size());
+        int quorum = GatewayRemoval.quorum(c.size());
         if (signers.size() < quorum) {
             return refuse(TxCode.NO_QUORUM, tx, signers.size() + " of " + quorum + " needed signatures");
         }

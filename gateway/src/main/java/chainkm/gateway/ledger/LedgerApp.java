@@ -3,6 +3,7 @@ package chainkm.gateway.ledger;
 import chainkm.gateway.abci.AbciApplication;
 import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.crypto.Sha256;
+import chainkm.protocol.ledger.Operation;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -279,7 +280,7 @@ public final class LedgerApp implements AbciApplication {
                 digest.update(new byte[] {(byte) (v.code().code() >>> 8), (byte) v.code().code()});
                 results.add(new TxResult(Hex.encode(txHash).toUpperCase(), v.code()));
                 ExecTxResult.Builder r = ExecTxResult.newBuilder().setCode(v.code().code()).setLog(v.log());
-                if (v.accepted() && v.tx().record().operation() == chainkm.protocol.ledger.Operation.REMOVE_GATEWAY) {
+                if (v.accepted() && v.tx().record().operation() == Operation.REMOVE_GATEWAY) {
                     byte[] validator = validatorKeys.get(v.tx().record().nodeId());
                     if (validator != null) {
                         // the removed gateway's validator leaves consensus too (power 0)

@@ -1,4 +1,4 @@
-package chainkm.gateway.keys;
+package chainkm.gateway.devices;
 
 import java.util.List;
 import java.util.OptionalInt;

@@ -1,4 +1,4 @@
-package chainkm.gateway.relay;
+package chainkm.gateway.coap;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

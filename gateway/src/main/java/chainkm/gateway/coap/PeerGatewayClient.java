@@ -1,5 +1,6 @@
-package chainkm.gateway.relay;
+package chainkm.gateway.coap;
 
+import chainkm.gateway.devices.OwnerGateway;
 import chainkm.protocol.rekey.CatchUpPayload;
 import chainkm.protocol.rekey.MessageFormatException;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
  * a node attached here ({@code GET /relay}). The messages are sealed for the device and signed
  * by the owner, so relaying them teaches this gateway no key.
  */
-public final class PeerGatewayClient implements AutoCloseable {
+public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
     private static final int BLOCK_SIZE = 1024;
     private static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
 
@@ -59,7 +60,7 @@ public final class PeerGatewayClient implements AutoCloseable {
         endpoint.start();
     }
 
-    /** The owner's messages for {@code node} above {@code afterSeq}, in order. */
+    @Override
     public List<byte[]> relay(int node, long afterSeq) throws IOException {
         Request request = Request.newGet();
         request.getOptions().setUriPath("relay").addUriQuery("node=" + node).addUriQuery("after=" + afterSeq);

@@ -1,4 +1,4 @@
-package chainkm.gateway.keys;
+package chainkm.gateway.devices;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

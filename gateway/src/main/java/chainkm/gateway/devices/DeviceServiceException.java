@@ -1,4 +1,4 @@
-package chainkm.gateway.keys;
+package chainkm.gateway.devices;
 
 /** A device request the gateway cannot serve; the message is safe to send to the device (no key bytes). */
 public final class DeviceServiceException extends Exception {

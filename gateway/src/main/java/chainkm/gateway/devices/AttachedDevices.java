@@ -1,4 +1,4 @@
-package chainkm.gateway.relay;
+package chainkm.gateway.devices;
 
 import chainkm.gateway.keys.RekeyPublisher;
 import chainkm.protocol.rekey.RekeyMessage;
@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,7 +51,7 @@ public final class AttachedDevices implements AutoCloseable {
     private final int gatewayId;
     private final Ledger ledger;
     private final LongSupplier currentSeq;
-    private final IntFunction<PeerGatewayClient> peers;
+    private final IntFunction<? extends OwnerGateway> peers;
     private final RekeyPublisher publisher;
     private final Map<Integer, Long> pendingSince = new ConcurrentHashMap<>();
     private final Map<Integer, Long> relayedUpTo = new ConcurrentHashMap<>();
@@ -64,7 +65,7 @@ public final class AttachedDevices implements AutoCloseable {
         return t;
     });
 
-    public AttachedDevices(int gatewayId, Ledger ledger, LongSupplier currentSeq, IntFunction<PeerGatewayClient> peers,
+    public AttachedDevices(int gatewayId, Ledger ledger, LongSupplier currentSeq, IntFunction<? extends OwnerGateway> peers,
                            RekeyPublisher publisher) {
         this.gatewayId = gatewayId;
         this.ledger = ledger;
@@ -93,7 +94,7 @@ public final class AttachedDevices implements AutoCloseable {
 
     /** Nodes attached here, the committed ones and those whose rejoin is still in a block to come. */
     public Set<Integer> attached() {
-        Set<Integer> all = new java.util.TreeSet<>(ledger.attachedHere());
+        Set<Integer> all = new TreeSet<>(ledger.attachedHere());
         long now = System.currentTimeMillis();
         pendingSince.entrySet().removeIf(e -> all.contains(e.getKey()) || now - e.getValue() > PENDING_MS);
         all.addAll(pendingSince.keySet());

@@ -1,0 +1,68 @@
+package chainkm.gateway.keys;
+
+import chainkm.gateway.ledger.RefreshEntry;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.rekey.KeyUpdate;
+import chainkm.protocol.rekey.RekeyMessage;
+import chainkm.protocol.rekey.Topics;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The messages of one operation's rekey plan: each sealed under the key-encryption key its
+ * recipients hold (a member's node key, or a set's set key) and signed by this gateway, kept in
+ * the archive, and queued for MQTT.
+ */
+final class RekeyOutbox {
+    private final HeldKeys keys;
+    private final Ed25519.KeyPair signer;
+    private final RekeyArchive archive;
+    private final RefreshEntry entry;
+    private final long seq;
+    private final List<KeyManager.Outgoing> messages = new ArrayList<>();
+
+    RekeyOutbox(HeldKeys keys, Ed25519.KeyPair signer, RekeyArchive archive, RefreshEntry entry, long seq) {
+        this.keys = keys;
+        this.signer = signer;
+        this.archive = archive;
+        this.entry = entry;
+        this.seq = seq;
+    }
+
+    /** A NODE message for one member, under its node key. */
+    void node(int node, List<KeyUpdate> updates) {
+        byte[] bytes = sealForNode(keys, signer, entry, seq, node, updates);
+        archive.nodeMessage(seq, node, bytes);
+        messages.add(new KeyManager.Outgoing(Topics.node(node), bytes));
+    }
+
+    /**
+     * A SET message for every member of {@code set} but the {@code exempt} ones, under the set key
+     * its members hold: one this operation did not change (sets with new keys get NODE messages).
+     */
+    void set(int set, List<KeyUpdate> updates, List<Integer> exempt) {
+        RekeyMessage m = RekeyMessage.seal(header(keys, entry, seq, RekeyMessage.Kind.SET, set, exempt), updates,
+                keys.setKey(set), signer);
+        byte[] bytes = m.encode();
+        archive.setMessage(seq, set, bytes);
+        messages.add(new KeyManager.Outgoing(Topics.set(set), bytes));
+    }
+
+    List<KeyManager.Outgoing> messages() {
+        return messages;
+    }
+
+    /** A NODE message for {@code node}, labelled with operation {@code entry} at {@code seq}. */
+    static byte[] sealForNode(HeldKeys keys, Ed25519.KeyPair signer, RefreshEntry entry, long seq, int node,
+                              List<KeyUpdate> updates) {
+        RekeyMessage m = RekeyMessage.seal(header(keys, entry, seq, RekeyMessage.Kind.NODE, node, List.of()), updates,
+                keys.nodeKey(node), signer);
+        return m.encode();
+    }
+
+    private static RekeyMessage.Header header(HeldKeys keys, RefreshEntry e, long seq, RekeyMessage.Kind kind, int target,
+                                              List<Integer> exempt) {
+        return new RekeyMessage.Header(kind, keys.gatewayId(), seq, target, e.operation(), e.nodeId(), e.setId(),
+                e.refreshKey(), exempt);
+    }
+}
