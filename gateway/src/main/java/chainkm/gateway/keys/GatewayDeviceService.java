@@ -5,13 +5,13 @@ import chainkm.protocol.rekey.Rejoin;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
+import chainkm.gateway.submit.SubmitStatus;
 import chainkm.gateway.submit.Submitter;
 import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.rekey.JoinBundle;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +33,6 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     private final KeyFeed feed;
     private final GatewaySecrets secrets;
     private final JoinRegistry registry;
-    private final SecureRandom random = new SecureRandom();
     private volatile chainkm.gateway.relay.AttachedDevices attached;
     private volatile ClonePolicy clonePolicy = ClonePolicy.EVICT;
     private final java.util.Set<Integer> blocked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -81,7 +80,7 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             try {
                 Integer nodeId = registry.nodeOf(bootstrapIdentity);
                 if (nodeId == null) {
-                    nodeId = freshNodeId();
+                    nodeId = submitter.freshNodeId();
                     registry.record(bootstrapIdentity, nodeId);
                 }
                 int id = nodeId;
@@ -91,7 +90,7 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
                     throw new DeviceServiceException("this device was a member and has left or been evicted");
                 }
                 if (!member) {
-                    Submitter.Submission s = submitter.submit(new Submitter.Request(Operation.JOIN, id, null, commitment),
+                    Submitter.Submission s = submitter.submit(Submitter.Request.join(id, commitment),
                             SubmitMode.COMMIT);
                     if (!s.first().committed()) {
                         throw new DeviceServiceException("the ledger refused the join: code " + s.first().code()
@@ -113,15 +112,6 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeviceServiceException("interrupted");
-            }
-        }
-    }
-
-    private int freshNodeId() {
-        while (true) {
-            int id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
-            if (!ledger.readCheckState(s -> s.nodeIdUsed(id))) {
-                return id;
             }
         }
     }
@@ -192,14 +182,14 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             }
             Submitter.Submission s;
             try {
-                s = submitter.submit(new Submitter.Request(Operation.REJOIN, node, null, link), SubmitMode.SYNC);
+                s = submitter.submit(Submitter.Request.rejoin(node, link), SubmitMode.SYNC);
             } catch (IOException e) {
                 throw new DeviceServiceException("rejoin not submitted: " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeviceServiceException("interrupted");
             }
-            if (!s.first().status().equals(chainkm.gateway.submit.SubmitResult.ACCEPTED)) {
+            if (s.first().status() != SubmitStatus.ACCEPTED) {
                 throw new DeviceServiceException("the ledger refused the rejoin: code " + s.first().code() + " "
                         + s.first().log());
             }
