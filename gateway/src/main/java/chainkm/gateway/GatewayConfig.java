@@ -117,6 +117,12 @@ public record GatewayConfig(
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
     }
 
+    /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
+    public GatewayConfig withResubmitAfterMs(long ms) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, ms,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
+    }
+
     private static void port(String key, int value) {
         if (value < 1 || value > 65535) {
             throw new IllegalArgumentException(key + " must be a port number (1..65535), not " + value);

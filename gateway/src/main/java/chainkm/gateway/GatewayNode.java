@@ -251,7 +251,7 @@ public final class GatewayNode implements AutoCloseable {
         if (hash != null && hash.length != 32) {
             throw new IllegalArgumentException("secret_code_hash must be 32 bytes of hex");
         }
-        Submitter.Submission s = submitter.submit(new Submitter.Request(op, nodeId, setId, hash), mode);
+        Submitter.Submission s = submitter.submit(Submitter.Request.asGiven(op, nodeId, setId, hash), mode);
         ObjectNode out = toJson(s.first());
         out.put("mode", mode.name().toLowerCase());
         if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
@@ -293,7 +293,7 @@ public final class GatewayNode implements AutoCloseable {
 
     private static ObjectNode resultJson(SubmitResult r) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("status", r.status());
+        o.put("status", r.status().toString());
         o.put("op", r.operation().name().toLowerCase());
         o.put("node_id", r.nodeId());
         o.put("set_id", r.setId());

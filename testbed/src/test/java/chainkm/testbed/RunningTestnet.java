@@ -34,7 +34,17 @@ final class RunningTestnet implements AutoCloseable {
     }
 
     static RunningTestnet start(Path dir, int gateways) throws Exception {
+        return start(dir, gateways, generated -> { });
+    }
+
+    /** What a test changes in the generated testnet (e.g. a gateway.toml) before any gateway starts. */
+    interface Preparation {
+        void prepare(Path generated) throws IOException;
+    }
+
+    static RunningTestnet start(Path dir, int gateways, Preparation preparation) throws Exception {
         TestnetGenerator.generate(dir, gateways, Profile.FAST);
+        preparation.prepare(dir);
         Testnet net = Testnet.start(dir);
         RunningTestnet t = new RunningTestnet(net, dir);
         try {

@@ -9,7 +9,6 @@ import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.rekey.JoinBundle;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -30,7 +29,6 @@ final class DeviceJoins implements AutoCloseable {
     private final Submitter submitter;
     private final KeyFeed feed;
     private final JoinRegistry registry;
-    private final SecureRandom random = new SecureRandom();
 
     DeviceJoins(LedgerApp ledger, Submitter submitter, KeyFeed feed, Path registryFile) throws IOException {
         this.ledger = ledger;
@@ -51,7 +49,7 @@ final class DeviceJoins implements AutoCloseable {
             try {
                 Integer nodeId = registry.nodeOf(bootstrapIdentity);
                 if (nodeId == null) {
-                    nodeId = freshNodeId();
+                    nodeId = submitter.freshNodeId();
                     registry.record(bootstrapIdentity, nodeId);
                 }
                 int id = nodeId;
@@ -61,7 +59,7 @@ final class DeviceJoins implements AutoCloseable {
                     throw new DeviceServiceException("this device was a member and has left or been evicted");
                 }
                 if (!member) {
-                    Submitter.Submission s = submitter.submit(new Submitter.Request(Operation.JOIN, id, null, commitment),
+                    Submitter.Submission s = submitter.submit(Submitter.Request.join(id, commitment),
                             SubmitMode.COMMIT);
                     if (!s.first().committed()) {
                         throw new DeviceServiceException("the ledger refused the join: code " + s.first().code()
@@ -84,14 +82,6 @@ final class DeviceJoins implements AutoCloseable {
         }
     }
 
-    private int freshNodeId() {
-        while (true) {
-            int id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
-            if (!ledger.readCheckState(s -> s.nodeIdUsed(id))) {
-                return id;
-            }
-        }
-    }
 
     @Override
     public void close() throws IOException {

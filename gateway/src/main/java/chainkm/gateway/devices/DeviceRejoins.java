@@ -5,7 +5,7 @@ import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.NodeRecord;
 import chainkm.gateway.ledger.TxCode;
 import chainkm.gateway.submit.SubmitMode;
-import chainkm.gateway.submit.SubmitResult;
+import chainkm.gateway.submit.SubmitStatus;
 import chainkm.gateway.submit.Submitter;
 import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.RejoinChain;
@@ -79,14 +79,14 @@ final class DeviceRejoins {
             }
             Submitter.Submission s;
             try {
-                s = submitter.submit(new Submitter.Request(Operation.REJOIN, node, null, link), SubmitMode.SYNC);
+                s = submitter.submit(Submitter.Request.rejoin(node, link), SubmitMode.SYNC);
             } catch (IOException e) {
                 throw new DeviceServiceException("rejoin not submitted: " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeviceServiceException("interrupted");
             }
-            if (!s.first().status().equals(SubmitResult.ACCEPTED)) {
+            if (s.first().status() != SubmitStatus.ACCEPTED) {
                 throw new DeviceServiceException("the ledger refused the rejoin: code " + s.first().code() + " "
                         + s.first().log());
             }

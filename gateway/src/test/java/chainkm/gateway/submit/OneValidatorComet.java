@@ -5,6 +5,7 @@ import chainkm.gateway.ledger.LedgerState;
 import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.crypto.Sha256;
 import com.google.protobuf.ByteString;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ final class OneValidatorComet implements TxBroadcaster {
     private final Map<String, Result> index;
     private final Map<String, Integer> broadcasts = new HashMap<>();
     private boolean dropNext;
+    private boolean holding;
+    private int held;
 
     OneValidatorComet(LedgerApp app) {
         this(app, new HashMap<>());
@@ -58,7 +61,8 @@ final class OneValidatorComet implements TxBroadcaster {
     // --- TxBroadcaster -------------------------------------------------------------------
 
     @Override
-    public synchronized CheckResult broadcastSync(byte[] tx) {
+    public synchronized CheckResult broadcastSync(byte[] tx) throws InterruptedIOException {
+        awaitRelease();
         String h = hash(tx);
         broadcasts.merge(h, 1, Integer::sum);
         if (inMempool(tx)) {
@@ -77,7 +81,8 @@ final class OneValidatorComet implements TxBroadcaster {
     }
 
     @Override
-    public synchronized CommitResult broadcastCommit(byte[] tx) {
+    public synchronized CommitResult broadcastCommit(byte[] tx) throws InterruptedIOException {
+        awaitRelease();
         String h = hash(tx);
         broadcasts.merge(h, 1, Integer::sum);
         ResponseCheckTx r = checkTx(tx, CheckTxType.NEW);
@@ -97,6 +102,47 @@ final class OneValidatorComet implements TxBroadcaster {
     }
 
     // --- what the test drives ------------------------------------------------------------
+
+    /**
+     * Broadcasts wait from now on until {@link #releaseBroadcasts()}, as CometBFT's RPC waits
+     * while its mempool is locked for a block's Commit and the RECHECK that follows.
+     */
+    synchronized void holdBroadcasts() {
+        holding = true;
+    }
+
+    synchronized void releaseBroadcasts() {
+        holding = false;
+        notifyAll();
+    }
+
+    /** Waits until {@code n} broadcasts are waiting for {@link #releaseBroadcasts()}; false after {@code timeout}. */
+    synchronized boolean awaitHeldBroadcasts(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (held < n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    private void awaitRelease() throws InterruptedIOException {
+        held++;
+        notifyAll();
+        try {
+            while (holding) {
+                wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while CometBFT held broadcasts");
+        } finally {
+            held--;
+        }
+    }
 
     /** The next transaction that passes CheckTx is acknowledged but silently lost. */
     synchronized void dropNext() {

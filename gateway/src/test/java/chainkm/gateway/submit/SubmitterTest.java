@@ -138,7 +138,7 @@ class SubmitterTest {
             int expectedSet = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
             Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.COMMIT);
             SubmitResult r = s.first();
-            assertEquals(SubmitResult.COMMITTED, r.status(), r.toString());
+            assertEquals(SubmitStatus.COMMITTED, r.status(), r.toString());
             assertEquals(0, r.code());
             assertEquals(i + 1, r.height());
             assertEquals(1, r.attempts());
@@ -154,14 +154,14 @@ class SubmitterTest {
     void syncModeJoinIsAcceptedFirstAndLandsAfterTheBlock() throws Exception {
         Submitter sub = submitter(1);
         Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        assertEquals(SubmitResult.ACCEPTED, s.first().status());
+        assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         assertEquals(0, s.first().height());
         assertFalse(s.landed().isDone(), "nothing is committed before a block");
         assertEquals(1, comet.mempool().size());
 
         long height = comet.makeBlock();
         SubmitResult r = landed(s);
-        assertEquals(SubmitResult.COMMITTED, r.status());
+        assertEquals(SubmitStatus.COMMITTED, r.status());
         assertEquals(height, r.height());
         assertEquals(s.first().nodeId(), r.nodeId());
         assertEquals(s.first().txHash(), r.txHash());
@@ -176,9 +176,9 @@ class SubmitterTest {
             nodes.add(sub.submit(Submitter.Request.join(), SubmitMode.COMMIT).first().nodeId());
         }
         Submitter.Submission leave = sub.submit(Submitter.Request.departure(Operation.LEAVE, nodes.get(0)), SubmitMode.SYNC);
-        assertEquals(SubmitResult.ACCEPTED, leave.first().status(), leave.first().toString());
+        assertEquals(SubmitStatus.ACCEPTED, leave.first().status(), leave.first().toString());
         comet.makeBlock();
-        assertEquals(SubmitResult.COMMITTED, landed(leave).status());
+        assertEquals(SubmitStatus.COMMITTED, landed(leave).status());
         assertEquals(3, members(app));
         assertTrue(app.readCommitted(s -> s.member(nodes.get(0))).isEmpty());
     }
@@ -191,8 +191,8 @@ class SubmitterTest {
         Submitter sub2 = submitter(2);
         Submitter.Submission a = sub1.submit(Submitter.Request.join(), SubmitMode.SYNC);
         Submitter.Submission b = sub2.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        assertEquals(SubmitResult.ACCEPTED, a.first().status());
-        assertEquals(SubmitResult.ACCEPTED, b.first().status());
+        assertEquals(SubmitStatus.ACCEPTED, a.first().status());
+        assertEquals(SubmitStatus.ACCEPTED, b.first().status());
         List<byte[]> txs = comet.mempool();
         assertEquals(2, txs.size());
 
@@ -201,14 +201,14 @@ class SubmitterTest {
         assertEquals(TxCode.WRONG_SET.code(), comet.result(txs.get(1)).code());
         assertEquals(0, comet.result(txs.get(0)).code());
         SubmitResult ra = landed(a);
-        assertEquals(SubmitResult.COMMITTED, ra.status());
+        assertEquals(SubmitStatus.COMMITTED, ra.status());
         assertEquals(1, ra.attempts());
 
         byte[] retry = comet.awaitMempool(1, WAIT).get(0);
         assertNotEquals(OneValidatorComet.hash(txs.get(1)), OneValidatorComet.hash(retry));
         comet.makeBlock();
         SubmitResult rb = landed(b);
-        assertEquals(SubmitResult.COMMITTED, rb.status(), rb.toString());
+        assertEquals(SubmitStatus.COMMITTED, rb.status(), rb.toString());
         assertEquals(2, rb.attempts());
         assertEquals(b.first().nodeId(), rb.nodeId(), "every attempt carries the same node id");
         assertEquals(OneValidatorComet.hash(retry), rb.txHash());
@@ -235,7 +235,7 @@ class SubmitterTest {
         assertEquals(2, comet.broadcastsOf(OneValidatorComet.hash(resent)));
         comet.makeBlock();
         SubmitResult r = landed(b);
-        assertEquals(SubmitResult.COMMITTED, r.status(), r.toString());
+        assertEquals(SubmitStatus.COMMITTED, r.status(), r.toString());
         assertEquals(2, r.attempts(), "resent, not rebuilt again");
         assertEquals(OneValidatorComet.hash(resent), r.txHash());
     }
@@ -254,7 +254,7 @@ class SubmitterTest {
             }
             for (Future<SubmitResult> f : results) {
                 SubmitResult r = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertEquals(SubmitResult.COMMITTED, r.status(), r.toString());
+                assertEquals(SubmitStatus.COMMITTED, r.status(), r.toString());
                 assertMemberOnce(app, r.nodeId(), r.setId());
             }
         } finally {
@@ -270,11 +270,11 @@ class SubmitterTest {
         Submitter sub = submitter(1);
         for (SubmitMode mode : SubmitMode.values()) {
             Submitter.Submission s = sub.submit(Submitter.Request.departure(Operation.LEAVE, 4242), mode);
-            assertEquals(SubmitResult.REFUSED, s.first().status(), mode.name());
+            assertEquals(SubmitStatus.REFUSED, s.first().status(), mode.name());
             assertEquals(TxCode.NOT_A_MEMBER.code(), s.first().code());
             assertEquals(1, s.first().attempts());
             SubmitResult r = landed(s);
-            assertEquals(SubmitResult.REFUSED, r.status());
+            assertEquals(SubmitStatus.REFUSED, r.status());
             assertEquals(TxCode.NOT_A_MEMBER.code(), r.code());
         }
         assertTrue(comet.mempool().isEmpty());
@@ -287,11 +287,11 @@ class SubmitterTest {
         byte[] usedHash = member(app, first.nodeId()).secretCodeHash();
         for (SubmitMode mode : SubmitMode.values()) {
             Submitter.Submission s = sub.submit(new Submitter.Request(Operation.JOIN, 0, null, usedHash), mode);
-            assertEquals(SubmitResult.REFUSED, s.first().status(), mode.name());
+            assertEquals(SubmitStatus.REFUSED, s.first().status(), mode.name());
             assertEquals(TxCode.SECRET_HASH_REUSED.code(), s.first().code());
             assertTrue(s.first().log().contains("SECRET_HASH_REUSED"), s.first().log());
             SubmitResult r = landed(s);
-            assertEquals(SubmitResult.REFUSED, r.status());
+            assertEquals(SubmitStatus.REFUSED, r.status());
             assertEquals(TxCode.SECRET_HASH_REUSED.code(), r.code());
         }
         assertEquals(1, members(app));
@@ -310,7 +310,7 @@ class SubmitterTest {
                 .encode();
         comet.block(List.of(evict, leaveTx));
         SubmitResult r = landed(leave);
-        assertEquals(SubmitResult.REFUSED, r.status());
+        assertEquals(SubmitStatus.REFUSED, r.status());
         assertEquals(TxCode.NOT_A_MEMBER.code(), r.code());
         assertEquals(0, members(app));
     }
@@ -342,7 +342,7 @@ class SubmitterTest {
         assertEquals(TxCode.NODE_ID_REUSED.code(), comet.result(attempt2).code());
 
         SubmitResult r = landed(s);
-        assertEquals(SubmitResult.COMMITTED, r.status(), r.toString());
+        assertEquals(SubmitStatus.COMMITTED, r.status(), r.toString());
         assertEquals(height, r.height());
         assertEquals(2, r.attempts());
         assertEquals(1, members(app));
@@ -358,7 +358,7 @@ class SubmitterTest {
         Submitter sub = submitter(1);
         comet.dropNext();
         Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        assertEquals(SubmitResult.ACCEPTED, s.first().status());
+        assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         assertTrue(comet.mempool().isEmpty(), "the fake lost it");
         comet.makeBlock(); // an empty block: the transaction is not in it
 
@@ -367,7 +367,7 @@ class SubmitterTest {
         assertEquals(2, comet.broadcastsOf(s.first().txHash()));
         long height = comet.makeBlock();
         SubmitResult r = landed(s);
-        assertEquals(SubmitResult.COMMITTED, r.status());
+        assertEquals(SubmitStatus.COMMITTED, r.status());
         assertEquals(height, r.height());
         assertEquals(1, r.attempts());
         assertMemberOnce(app, r.nodeId(), r.setId());
@@ -380,7 +380,7 @@ class SubmitterTest {
         Path journalFile = dir.resolve("gw1").resolve("pending.journal");
         Submitter before = submitter(app, comet, 1, PendingJournal.open(journalFile));
         Submitter.Submission s = before.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        assertEquals(SubmitResult.ACCEPTED, s.first().status());
+        assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         before.close(); // killed before any block; CometBFT restarts too and its mempool is gone
 
         LedgerApp restartedApp = newApp();
