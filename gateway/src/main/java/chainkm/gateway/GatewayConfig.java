@@ -1,5 +1,7 @@
 package chainkm.gateway;
 
+import chainkm.gateway.home.GatewayHome;
+import chainkm.gateway.keys.GatewayDeviceService;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +45,7 @@ public record GatewayConfig(
         @JsonProperty("mqtt_url") String mqttUrl,
         @JsonProperty("clone_policy") String clonePolicy) {
 
-    public static final String FILE = "gateway.toml";
+    public static final String FILE = GatewayHome.CONFIG;
 
     public GatewayConfig {
         if (id < 0 || id > 0xFFFF) {
@@ -77,7 +79,7 @@ public record GatewayConfig(
         if (clonePolicy == null || clonePolicy.isBlank()) {
             clonePolicy = "evict";
         }
-        chainkm.gateway.keys.GatewayDeviceService.ClonePolicy.parse(clonePolicy);
+        GatewayDeviceService.ClonePolicy.parse(clonePolicy);
     }
 
     /** A configuration with every optional key at its default. */
@@ -85,6 +87,11 @@ public record GatewayConfig(
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
                 mqttPort, mqttUrl, "evict");
+    }
+
+    /** The home at {@code dir} with the signing key and CometBFT home this configuration names. */
+    public GatewayHome homeAt(Path dir) {
+        return GatewayHome.at(dir).named(signingKey, cometbftHome);
     }
 
     /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
@@ -109,7 +116,7 @@ public record GatewayConfig(
     }
 
     public static GatewayConfig load(Path home) throws IOException {
-        Path file = home.resolve(FILE);
+        Path file = GatewayHome.at(home).config();
         if (!Files.exists(file)) {
             throw new IOException(file + " not found: is " + home + " a gateway home (made by bin/chainkm testnet)?");
         }
@@ -121,6 +128,6 @@ public record GatewayConfig(
     }
 
     public void save(Path home) throws IOException {
-        Files.writeString(home.resolve(FILE), mapper().writeValueAsString(this));
+        Files.writeString(GatewayHome.at(home).config(), mapper().writeValueAsString(this));
     }
 }
