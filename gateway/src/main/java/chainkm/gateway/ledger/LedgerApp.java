@@ -3,6 +3,7 @@ package chainkm.gateway.ledger;
 import chainkm.gateway.abci.AbciApplication;
 import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.crypto.Sha256;
+import chainkm.protocol.ledger.Operation;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,7 +65,6 @@ public final class LedgerApp implements AbciApplication {
     private final StateStore store;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final List<CheckTxListener> checkListeners = new CopyOnWriteArrayList<>();
-    private final List<byte[]> faultyProposals;
     private LedgerState committed;
     private LedgerState checkState;
     private LedgerState pending;
@@ -81,24 +81,11 @@ public final class LedgerApp implements AbciApplication {
     private record Executed(long height, List<ByteString> txs, LedgerState state, List<Contracts.Outcome> outcomes) {}
 
     public LedgerApp(StateStore store) throws IOException {
-        this(store, List.of());
-    }
-
-    /**
-     * @param faultyProposals for fault tests only: raw transactions this node appends,
-     *                        unchecked, to every block it proposes (a faulty proposer)
-     */
-    public LedgerApp(StateStore store, List<byte[]> faultyProposals) throws IOException {
         this.store = store;
-        this.faultyProposals = List.copyOf(faultyProposals);
         this.committed = store.load();
         this.checkState = committed.copy();
         LOG.info("ledger state loaded: height {}, {} members in {} sets", committed.height(),
                 committed.members().size(), committed.layout().setCount());
-        if (!faultyProposals.isEmpty()) {
-            LOG.warn("FAULTY PROPOSER MODE: {} invalid transactions will be put in this node's proposals",
-                    faultyProposals.size());
-        }
     }
 
     /**
@@ -218,11 +205,8 @@ public final class LedgerApp implements AbciApplication {
                     index++;
                 }
             }
-            for (byte[] bad : faultyProposals) {
-                out.addTxs(ByteString.copyFrom(bad));
-            }
             ResponsePrepareProposal response = out.build();
-            executed = faultyProposals.isEmpty() && height(request.getHeight())
+            executed = height(request.getHeight())
                     ? new Executed(request.getHeight(), response.getTxsList(), scratch, outcomes) : null;
             return response;
         }
@@ -279,7 +263,7 @@ public final class LedgerApp implements AbciApplication {
                 digest.update(new byte[] {(byte) (v.code().code() >>> 8), (byte) v.code().code()});
                 results.add(new TxResult(Hex.encode(txHash).toUpperCase(), v.code()));
                 ExecTxResult.Builder r = ExecTxResult.newBuilder().setCode(v.code().code()).setLog(v.log());
-                if (v.accepted() && v.tx().record().operation() == chainkm.protocol.ledger.Operation.REMOVE_GATEWAY) {
+                if (v.accepted() && v.tx().record().operation() == Operation.REMOVE_GATEWAY) {
                     byte[] validator = validatorKeys.get(v.tx().record().nodeId());
                     if (validator != null) {
                         // the removed gateway's validator leaves consensus too (power 0)
