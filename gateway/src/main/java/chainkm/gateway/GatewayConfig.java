@@ -55,10 +55,10 @@ public record GatewayConfig(
             name = "gateway-" + id;
         }
         if (signingKey == null || signingKey.isBlank()) {
-            signingKey = "gateway.key";
+            signingKey = GatewayHome.SIGNING_KEY;
         }
         if (cometbftHome == null || cometbftHome.isBlank()) {
-            cometbftHome = "cometbft";
+            cometbftHome = GatewayHome.COMETBFT_HOME;
         }
         port("abci_port", abciPort);
         port("rpc_port", rpcPort);

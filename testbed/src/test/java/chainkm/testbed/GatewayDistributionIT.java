@@ -73,13 +73,14 @@ class GatewayDistributionIT {
         pb.environment().remove("CHAINKM_JAVA_OPTS");
         Process gateway = pb.start();
         try {
+            ControlClient control = ControlClient.forHome(home, g.controlPort());
+            awaitReady(gateway, control, home);
+            // the launcher has exec'd java by now: its class path is the distribution's lib/ alone
             List<String> args = gateway.info().arguments().map(List::of).orElse(List.of());
             if (!args.isEmpty()) {
                 assertEquals(dist.resolve("lib") + "/*", args.get(args.indexOf("-cp") + 1), "class path: " + args);
                 assertTrue(args.contains("chainkm.gateway.Main"), "main class: " + args);
             }
-            ControlClient control = ControlClient.forHome(home, g.controlPort());
-            awaitReady(gateway, control, home);
             JsonNode r = control.submit(JSON.createObjectNode().put("op", "join").put("mode", "commit"),
                     Duration.ofSeconds(60));
             assertEquals("committed", r.path("status").asText(), r.toString());
