@@ -5,6 +5,8 @@ import chainkm.gateway.coap.PeerGateways;
 import chainkm.gateway.devices.AttachedDevices;
 import chainkm.gateway.devices.ClonePolicy;
 import chainkm.gateway.devices.GatewayDeviceService;
+import chainkm.gateway.home.GatewayHome;
+import chainkm.gateway.home.Genesis;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.KeySchedule;
@@ -14,17 +16,11 @@ import chainkm.gateway.mqtt.EmbeddedBroker;
 import chainkm.gateway.mqtt.MqttRekeyPublisher;
 import chainkm.gateway.submit.Submitter;
 import chainkm.protocol.crypto.Ed25519;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,16 +47,15 @@ public final class DeviceFacing implements AutoCloseable {
         this.coap = coap;
     }
 
-    static DeviceFacing start(Path home, GatewayConfig config, LedgerApp ledger, Submitter submitter,
-                              Ed25519.KeyPair signer) throws IOException {
+    static DeviceFacing start(GatewayHome home, Genesis genesis, GatewayConfig config, LedgerApp ledger,
+                              Submitter submitter, Ed25519.KeyPair signer) throws IOException {
         List<AutoCloseable> parts = new ArrayList<>();
         try {
-            GatewaySecrets secrets = GatewaySecrets.load(home, config.id(),
-                    kemKeys(home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json")));
+            GatewaySecrets secrets = GatewaySecrets.load(home.dir(), config.id(), genesis.kemKeys());
             String gatewayUser = "gateway-" + config.id();
-            String password = Files.readString(home.resolve(GatewayNode.MQTT_PASSWORD_FILE)).trim();
+            String password = GatewayHome.readLine(home.mqttPassword());
             if (config.mqttUrl().isBlank()) {
-                String devicePassword = Files.readString(home.resolve(GatewayNode.MQTT_DEVICE_PASSWORD_FILE)).trim();
+                String devicePassword = GatewayHome.readLine(home.mqttDevicePassword());
                 parts.add(EmbeddedBroker.start(new InetSocketAddress("127.0.0.1", config.mqttPort()),
                         Map.of(gatewayUser, password), devicePassword, null));
             }
@@ -71,11 +66,10 @@ public final class DeviceFacing implements AutoCloseable {
             KeyFeed feed = new KeyFeed(ledger, keys, publisher);
             parts.add(feed);
             GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
-                    home.resolve("keys").resolve("joins.log"));
+                    home.joinsLog());
             parts.add(service);
-            Path genesis = home.resolve(config.cometbftHome()).resolve("config").resolve("genesis.json");
             PeerGateways peers = new PeerGateways(config.id(),
-                    peerCoap(genesis), other -> KeySchedule.relayPsk(secrets, other));
+                    genesis.deviceEndpoints(), other -> KeySchedule.relayPsk(secrets, other));
             parts.add(peers);
             AttachedDevices attached = new AttachedDevices(config.id(),
                     new LedgerAttachments(ledger, config.id()), () -> feed.read(KeyManager::seq), peers::client, publisher);
@@ -94,53 +88,6 @@ public final class DeviceFacing implements AutoCloseable {
             closeAll(parts);
             throw e;
         }
-    }
-
-    /** Genesis app_state.gateways: the consortium, one entry per gateway. */
-    private static JsonNode genesisGateways(Path genesis) throws IOException {
-        return new ObjectMapper().readTree(genesis.toFile()).path("app_state").path("gateways");
-    }
-
-    /** The consortium's X25519 keys from genesis app_state.gateways[].kem_key. */
-    static Map<Integer, byte[]> kemKeys(Path genesis) throws IOException {
-        JsonNode gateways = genesisGateways(genesis);
-        Map<Integer, byte[]> keys = new TreeMap<>();
-        for (JsonNode g : gateways) {
-            String kem = g.path("kem_key").asText("");
-            if (kem.isEmpty()) {
-                throw new IOException(genesis + ": gateway " + g.path("id").asInt() + " has no kem_key");
-            }
-            keys.put(g.path("id").asInt(), Base64.getDecoder().decode(kem));
-        }
-        return keys;
-    }
-
-    /** Each gateway's CometBFT validator key from genesis app_state.gateways[].validator_key, where it is given. */
-    static Map<Integer, byte[]> validatorKeys(Path genesis) throws IOException {
-        JsonNode gateways = genesisGateways(genesis);
-        Map<Integer, byte[]> out = new TreeMap<>();
-        for (JsonNode g : gateways) {
-            String key = g.path("validator_key").asText("");
-            if (!key.isEmpty()) {
-                out.put(g.path("id").asInt(), Base64.getDecoder().decode(key));
-            }
-        }
-        return out;
-    }
-
-    /** Each gateway's device endpoint from genesis app_state.gateways[].coap ("host:port"), where it is given. */
-    static Map<Integer, InetSocketAddress> peerCoap(Path genesis) throws IOException {
-        JsonNode gateways = genesisGateways(genesis);
-        Map<Integer, InetSocketAddress> out = new TreeMap<>();
-        for (JsonNode g : gateways) {
-            String coap = g.path("coap").asText("");
-            int colon = coap.lastIndexOf(':');
-            if (colon > 0) {
-                out.put(g.path("id").asInt(), new InetSocketAddress(coap.substring(0, colon),
-                        Integer.parseInt(coap.substring(colon + 1))));
-            }
-        }
-        return out;
     }
 
     /** The committed ledger's view for the relay: owners of nodes' sets, and the nodes attached to this gateway. */

@@ -1,6 +1,7 @@
 package chainkm.gateway;
 
 import chainkm.gateway.devices.ClonePolicy;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.keys.RekeyArchive;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -50,7 +51,7 @@ public record GatewayConfig(
         @JsonProperty("rekey_archive_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveOps,
         @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb) {
 
-    public static final String FILE = "gateway.toml";
+    public static final String FILE = GatewayHome.CONFIG;
 
     public GatewayConfig {
         if (id < 0 || id > 0xFFFF) {
@@ -60,10 +61,10 @@ public record GatewayConfig(
             name = "gateway-" + id;
         }
         if (signingKey == null || signingKey.isBlank()) {
-            signingKey = "gateway.key";
+            signingKey = GatewayHome.SIGNING_KEY;
         }
         if (cometbftHome == null || cometbftHome.isBlank()) {
-            cometbftHome = "cometbft";
+            cometbftHome = GatewayHome.COMETBFT_HOME;
         }
         port("abci_port", abciPort);
         port("rpc_port", rpcPort);
@@ -106,6 +107,11 @@ public record GatewayConfig(
         }
     }
 
+    /** The home at {@code dir} with the signing key and CometBFT home this configuration names. */
+    public GatewayHome homeAt(Path dir) {
+        return GatewayHome.at(dir).named(signingKey, cometbftHome);
+    }
+
     /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
     public String brokerUrl() {
         return mqttUrl.isBlank() ? "tcp://127.0.0.1:" + mqttPort : mqttUrl;
@@ -134,7 +140,7 @@ public record GatewayConfig(
     }
 
     public static GatewayConfig load(Path home) throws IOException {
-        Path file = home.resolve(FILE);
+        Path file = GatewayHome.at(home).config();
         if (!Files.exists(file)) {
             throw new IOException(file + " not found: is " + home + " a gateway home (made by bin/chainkm testnet)?");
         }
@@ -146,6 +152,6 @@ public record GatewayConfig(
     }
 
     public void save(Path home) throws IOException {
-        Files.writeString(home.resolve(FILE), mapper().writeValueAsString(this));
+        Files.writeString(GatewayHome.at(home).config(), mapper().writeValueAsString(this));
     }
 }

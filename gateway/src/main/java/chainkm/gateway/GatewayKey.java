@@ -1,11 +1,10 @@
 package chainkm.gateway;
 
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Ed25519;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -14,17 +13,12 @@ import java.util.Set;
 
 /** The gateway's Ed25519 signing key on disk: base64 of the 32-byte private key, mode 0600. */
 public final class GatewayKey {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-
     private GatewayKey() {}
 
     public static Ed25519.KeyPair generate(Path file) throws IOException {
         Ed25519.KeyPair key = Ed25519.KeyPair.generate(new SecureRandom());
-        Files.deleteIfExists(file);
         // created 0600 from the start: the key is never readable by others, not even briefly
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.writeString(file, Base64.getEncoder().encodeToString(key.privateKeyBytes()) + "\n",
-                StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+        GatewayHome.writeSecret(file, Base64.getEncoder().encodeToString(key.privateKeyBytes()));
         return key;
     }
 
@@ -33,7 +27,7 @@ public final class GatewayKey {
             throw new IOException("signing key " + file + " not found");
         }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-        if (!OWNER_ONLY.containsAll(perms)) {
+        if (!GatewayHome.isOwnerOnly(perms)) {
             throw new IOException("signing key " + file + " is readable by others ("
                     + PosixFilePermissions.toString(perms) + "): chmod 600 it");
         }

@@ -1,9 +1,20 @@
 package chainkm.testbed;
 
+import chainkm.cli.AnalyzeCommand;
+import chainkm.cli.DeviceCommand;
+import chainkm.cli.InventoryCommand;
+import chainkm.cli.ProvisionCommand;
+import chainkm.cli.RemoveGatewayCommand;
+import chainkm.cli.StatusCommand;
+import chainkm.cli.SubmitCommand;
+import chainkm.gateway.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bin/chainkm}: the testbed command line. Each subcommand is its own class. */
+/**
+ * {@code bin/chainkm}: the operator's commands (module {@code cli}) with the testbed's own,
+ * {@code testnet}, {@code gateway} (with fault options) and {@code bench}. Each subcommand is its own class.
+ */
 @Command(name = "chainkm", mixinStandardHelpOptions = true, version = "chainkm 0.1.0",
         description = "Decentralized key management for device-to-device IoT security: gateways run a CometBFT "
                 + "validator each and agree on every rekeying operation.",
@@ -12,11 +23,6 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new ChainkmCli());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("chainkm " + cmd.getCommandName() + ": " + e.getMessage());
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        System.exit(Main.execute(new ChainkmCli(), args));
     }
 }

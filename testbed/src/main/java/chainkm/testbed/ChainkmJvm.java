@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line of a child JVM running {@code chainkm ARGS} with this JVM's class path (and
- * its CometBFT location), as the testnet starts gateways and tests start devices.
+ * The command line of a child JVM running {@code chainkm ARGS} (or another main class) with this
+ * JVM's class path (and its CometBFT location), as the testnet starts gateways and tests start devices.
  */
 final class ChainkmJvm {
     private ChainkmJvm() {}
@@ -17,6 +17,11 @@ final class ChainkmJvm {
 
     /** @param jvmOptions further JVM options, e.g. {@code -XX:StartFlightRecording=...} for a benchmark profile */
     static List<String> command(String maxHeap, List<String> jvmOptions, List<String> args) {
+        return command(maxHeap, jvmOptions, ChainkmCli.class, args);
+    }
+
+    /** @param main the class whose {@code main} the JVM runs */
+    static List<String> command(String maxHeap, List<String> jvmOptions, Class<?> main, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + maxHeap);
@@ -29,7 +34,7 @@ final class ChainkmJvm {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ChainkmCli.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(args);
         return cmd;
     }

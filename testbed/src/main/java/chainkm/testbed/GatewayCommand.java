@@ -1,20 +1,31 @@
 package chainkm.testbed;
 
 import chainkm.gateway.GatewayNode;
+import chainkm.gateway.Main;
+import chainkm.gateway.abci.AbciApplication;
+import chainkm.gateway.cometbft.CometProcess;
+import chainkm.protocol.crypto.Hex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/**
+ * {@code bin/chainkm gateway}: the gateway of {@link Main}, plus the fault tests' options, which
+ * the product's entry point does not have.
+ */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Run one gateway in the foreground from its home directory (the testnet starts these): "
                 + "the ledger ABCI application, its CometBFT validator and the local control API. Stops on SIGTERM.")
 final class GatewayCommand implements Callable<Integer> {
+    /** The options {@link Main} lacks: a gateway started with one of them runs through this command. */
+    static final Set<String> FAULT_OPTIONS = Set.of("--fail-test-index", "--faulty-proposals");
+
     @Option(names = "--home", required = true, description = "The gateway's home (e.g. DIR/gateway-1).")
     Path home;
 
@@ -35,19 +46,19 @@ final class GatewayCommand implements Callable<Integer> {
         if (faultyProposals != null) {
             for (String line : Files.readAllLines(faultyProposals)) {
                 if (!line.isBlank()) {
-                    bad.add(chainkm.protocol.crypto.Hex.decode(line.trim()));
+                    bad.add(Hex.decode(line.trim()));
                 }
             }
         }
-        GatewayNode.Faults faults = new GatewayNode.Faults(
-                failTestIndex == null ? OptionalInt.empty() : OptionalInt.of(failTestIndex), bad);
-        GatewayNode node = GatewayNode.start(home.toAbsolutePath(), faults, mqttUrl);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "gateway-shutdown"));
-        stopped.await();
-        return 0;
+        UnaryOperator<AbciApplication> abci = bad.isEmpty() ? UnaryOperator.identity() : app -> new FaultyProposer(app, bad);
+        UnaryOperator<CometProcess.Options> cometbft = failTestIndex == null ? UnaryOperator.identity()
+                : options -> options.withFailTestIndex(failTestIndex);
+        return Main.runUntilStopped(GatewayNode.start(home.toAbsolutePath(), mqttUrl,
+                new GatewayNode.Decorators(abci, cometbft)));
+    }
+
+    /** True when {@code args} (options of {@code chainkm gateway}) hold a fault option. */
+    static boolean hasFaultOption(List<String> args) {
+        return args.stream().anyMatch(a -> FAULT_OPTIONS.contains(a.split("=", 2)[0]));
     }
 }

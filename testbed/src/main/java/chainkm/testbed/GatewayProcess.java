@@ -1,12 +1,20 @@
 package chainkm.testbed;
 
+import chainkm.gateway.Main;
+import chainkm.gateway.home.GatewayHome;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** One gateway JVM ({@code chainkm gateway --home H}) started by the testnet, logging to H/gateway.log. */
+/**
+ * One gateway JVM started by the testnet, logging to H/gateway.log: the product's entry point
+ * ({@link Main} {@code --home H}), or {@code chainkm gateway --home H} when a fault test asks
+ * for a fault option.
+ */
 final class GatewayProcess {
     private final Process process;
 
@@ -19,11 +27,13 @@ final class GatewayProcess {
     }
 
     static GatewayProcess launch(Path home, List<String> extraArgs, List<String> jvmOptions) throws IOException {
-        List<String> args = new ArrayList<>(List.of("gateway", "--home", home.toString()));
+        boolean faulty = GatewayCommand.hasFaultOption(extraArgs);
+        List<String> args = new ArrayList<>(faulty ? List.of("gateway") : List.of());
+        args.addAll(List.of("--home", home.toString()));
         args.addAll(extraArgs);
-        List<String> cmd = ChainkmJvm.command("384m", jvmOptions, args);
+        List<String> cmd = ChainkmJvm.command("384m", jvmOptions, faulty ? ChainkmCli.class : Main.class, args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("gateway.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(GatewayHome.at(home).gatewayLog().toFile()));
         return new GatewayProcess(pb.start());
     }
 
@@ -49,7 +59,7 @@ final class GatewayProcess {
         for (ProcessHandle h : tree) {
             try {
                 h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // already gone or unkillable: nothing more to do
             }
         }

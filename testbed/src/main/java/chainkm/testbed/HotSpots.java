@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import chainkm.cli.TestnetLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

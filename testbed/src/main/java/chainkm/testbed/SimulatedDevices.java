@@ -1,5 +1,7 @@
 package chainkm.testbed;
 
+import chainkm.cli.Provisioner;
+import chainkm.cli.TestnetLayout;
 import chainkm.device.agent.AgentListener;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;

@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.control.ControlClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -15,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running testnet: one gateway process (a JVM running {@code chainkm gateway}, which in
- * turn runs its CometBFT validator) per gateway, supervised: a gateway that dies on its own
+ * A running testnet: one gateway process (a JVM running the gateway's entry point,
+ * {@code chainkm.gateway.Main}, which in turn runs its CometBFT validator) per gateway, supervised: a gateway that dies on its own
  * is restarted; {@link #kill(int)} and {@link #stop(int)} take one down on purpose.
  */
 public final class Testnet implements AutoCloseable {
@@ -46,7 +47,7 @@ public final class Testnet implements AutoCloseable {
         return start(dir, id -> List.of());
     }
 
-    /** Starts every gateway, each with extra {@code chainkm gateway} options (e.g. --mqtt-url). */
+    /** Starts every gateway, each with extra gateway options (e.g. --mqtt-url; see {@link GatewayProcess}). */
     public static Testnet start(Path dir, java.util.function.Function<Integer, List<String>> extraArgs) throws IOException {
         return start(dir, extraArgs, id -> List.of());
     }
@@ -76,7 +77,7 @@ public final class Testnet implements AutoCloseable {
         return clients.get(gatewayId);
     }
 
-    /** Starts (or restarts) one gateway; {@code extraArgs} pass fault options to {@code chainkm gateway}. */
+    /** Starts (or restarts) one gateway; {@code extraArgs} may hold fault options of {@code chainkm gateway}. */
     public void startGateway(int id, List<String> extraArgs) throws IOException {
         TestnetLayout.Gateway g = layout.gateway(id);
         GatewayProcess old = processes.get(id);

@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.cometbft.Profile;
 import chainkm.testbed.dashboard.DashboardServer;
 import chainkm.testbed.dashboard.LiveTestbed;

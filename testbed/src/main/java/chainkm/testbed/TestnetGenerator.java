@@ -1,10 +1,12 @@
 package chainkm.testbed;
 
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.GatewayKey;
 import chainkm.gateway.cometbft.CometHome;
 import chainkm.gateway.cometbft.NodeConfig;
 import chainkm.gateway.cometbft.Profile;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.protocol.crypto.Ed25519;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +17,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,8 +24,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Generates a testnet of N gateways on loopback: for each, a CometBFT home (validator and
- * node keys, 0600), a gateway signing key (0600), a control token (0600), gateway.toml; then
+ * Generates a testnet of N gateways on loopback: for each, a {@link GatewayHome} with a CometBFT
+ * home (validator and node keys, 0600), its secrets (0600), gateway.toml; then
  * one genesis listing every validator and, in app_state, the consortium's gateway keys.
  */
 public final class TestnetGenerator {
@@ -48,31 +49,26 @@ public final class TestnetGenerator {
         SecureRandom random = new SecureRandom();
         for (int i = 1; i <= gateways; i++) {
             String name = "gateway-" + i;
-            Path home = dir.resolve(name);
-            Files.createDirectories(home);
-            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+            GatewayHome home = GatewayHome.create(dir.resolve(name));
             int base = (i - 1) * 6;
             TestnetLayout.Gateway g = new TestnetLayout.Gateway(i, name, name, ports[base], ports[base + 1],
                     ports[base + 2], ports[base + 3], ports[base + 4], ports[base + 5]);
             entries.add(g);
-            Ed25519.KeyPair key = GatewayKey.generate(home.resolve("gateway.key"));
-            byte[] kem = GatewaySecrets.generate(home, provisioning);
-            com.fasterxml.jackson.databind.node.ObjectNode member = consortium.addObject();
+            Ed25519.KeyPair key = GatewayKey.generate(home.gatewayKey());
+            byte[] kem = GatewaySecrets.generate(home.dir(), provisioning);
+            ObjectNode member = consortium.addObject();
             member.put("id", i).put("name", name)
                     .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()))
                     .put("kem_key", Base64.getEncoder().encodeToString(kem))
                     .put("coap", "127.0.0.1:" + g.coapPort());
-            writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_PASSWORD_FILE), HexFormat.of().formatHex(randomBytes(16)));
-            writeOwnerOnly(home.resolve(chainkm.gateway.GatewayNode.MQTT_DEVICE_PASSWORD_FILE), devicePassword);
+            GatewayHome.writeSecret(home.mqttPassword(), HexFormat.of().formatHex(randomBytes(16)));
+            GatewayHome.writeSecret(home.mqttDevicePassword(), devicePassword);
             byte[] token = new byte[24];
             random.nextBytes(token);
-            Path tokenFile = home.resolve("control.token");
-            Files.deleteIfExists(tokenFile);
-            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tokenFile, HexFormat.of().formatHex(token) + "\n");
-            new GatewayConfig(i, name, "gateway.key", "cometbft", g.abciPort(), g.rpcPort(), g.controlPort(), 3000,
-                    g.coapPort(), "127.0.0.1", g.mqttPort(), "").save(home);
-            CometHome comet = CometHome.init(home.resolve("cometbft"), name);
+            GatewayHome.writeSecret(home.controlToken(), HexFormat.of().formatHex(token));
+            new GatewayConfig(i, name, GatewayHome.SIGNING_KEY, GatewayHome.COMETBFT_HOME, g.abciPort(), g.rpcPort(),
+                    g.controlPort(), 3000, g.coapPort(), "127.0.0.1", g.mqttPort(), "").save(home.dir());
+            CometHome comet = CometHome.init(home.cometbftHome(), name);
             member.put("validator_key", comet.validatorPubKeyBase64());
             homes.add(comet);
         }
@@ -98,12 +94,6 @@ public final class TestnetGenerator {
         byte[] b = new byte[n];
         new SecureRandom().nextBytes(b);
         return b;
-    }
-
-    static void writeOwnerOnly(Path file, String text) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, text + "\n");
     }
 
     /** Distinct free loopback ports, all held open until every one is chosen. */

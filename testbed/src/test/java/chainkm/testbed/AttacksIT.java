@@ -11,7 +11,7 @@ import ch.qos.logback.core.AppenderBase;
 import chainkm.device.agent.D2DEndpoint;
 import chainkm.device.keys.DeviceKeys;
 import chainkm.gateway.GatewayConfig;
-import chainkm.gateway.GatewayNode;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.d2d.D2DMessage;
 import chainkm.protocol.keys.KeyId;
@@ -198,11 +198,11 @@ class AttacksIT {
     }
 
     private MqttClient asGateway(int gateway, String tag) throws Exception {
-        return mqtt(gateway, "gateway-" + gateway, GatewayNode.MQTT_PASSWORD_FILE, tag);
+        return mqtt(gateway, "gateway-" + gateway, GatewayHome.MQTT_PASSWORD, tag);
     }
 
     private MqttClient asDevice(int gateway, String tag) throws Exception {
-        return mqtt(gateway, "device", GatewayNode.MQTT_DEVICE_PASSWORD_FILE, tag);
+        return mqtt(gateway, "device", GatewayHome.MQTT_DEVICE_PASSWORD, tag);
     }
 
     private static void publish(MqttClient c, String topic, byte[] payload) throws MqttException {

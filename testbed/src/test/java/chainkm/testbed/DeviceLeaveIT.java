@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.cli.Provisioner;
 import chainkm.device.agent.AgentListener;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.coap.GatewayCoapClient;

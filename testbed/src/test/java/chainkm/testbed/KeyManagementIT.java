@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.cli.InventoryCommand;
 import chainkm.protocol.d2d.D2DMessage;
 import chainkm.protocol.keys.AuthenticationException;
 import chainkm.protocol.keys.KeyId;

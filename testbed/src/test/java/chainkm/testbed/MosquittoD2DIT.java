@@ -2,9 +2,11 @@ package chainkm.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import chainkm.cli.Provisioner;
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.GatewayConfig;
-import chainkm.gateway.GatewayNode;
 import chainkm.gateway.cometbft.Profile;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.mqtt.ExternalMosquitto;
 import chainkm.gateway.mqtt.MosquittoConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,8 +51,8 @@ class MosquittoD2DIT {
         TestnetLayout layout = TestnetGenerator.generate(dir, 2, Profile.FAST);
         for (TestnetLayout.Gateway g : layout.gateways()) {
             Path home = dir.resolve(g.home());
-            String gatewayPassword = Files.readString(home.resolve(GatewayNode.MQTT_PASSWORD_FILE)).trim();
-            String devicePassword = Files.readString(home.resolve(GatewayNode.MQTT_DEVICE_PASSWORD_FILE)).trim();
+            String gatewayPassword = Files.readString(home.resolve(GatewayHome.MQTT_PASSWORD)).trim();
+            String devicePassword = Files.readString(home.resolve(GatewayHome.MQTT_DEVICE_PASSWORD)).trim();
             MosquittoConfig config = MosquittoConfig.write(dir.resolve("mosquitto-" + g.id()),
                     new InetSocketAddress("127.0.0.1", 0), Map.of("gateway-" + g.id(), gatewayPassword), devicePassword);
             ExternalMosquitto broker = ExternalMosquitto.start(config);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.cli.Provisioner;
 import chainkm.device.agent.Provisioning;
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.coap.GatewayResponseException;

@@ -2,6 +2,7 @@ package chainkm.testbed;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.cometbft.Profile;
 import chainkm.protocol.sets.SetLayout;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.cli.TestnetLayout;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.cometbft.Profile;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package chainkm.gateway.cometbft;
 
+import chainkm.gateway.home.Genesis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -164,7 +165,7 @@ public final class CometHome {
     }
 
     public Path genesisFile() {
-        return configDir().resolve("genesis.json");
+        return Genesis.fileIn(home);
     }
 
     public Path privValidatorKeyFile() {
@@ -299,7 +300,7 @@ public final class CometHome {
         if (appState == null || !appState.isObject()) {
             throw new IllegalArgumentException("app state must be a JSON object");
         }
-        JsonNode consensusParams = JSON.readTree(homes.get(0).genesisFile().toFile()).get("consensus_params");
+        JsonNode consensusParams = Genesis.load(homes.get(0).genesisFile()).consensusParams();
         if (consensusParams == null || !consensusParams.isObject()) {
             throw new IOException(homes.get(0).genesisFile() + " has no consensus_params");
         }

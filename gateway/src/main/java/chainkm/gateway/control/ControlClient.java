@@ -1,5 +1,6 @@
 package chainkm.gateway.control;
 
+import chainkm.gateway.home.GatewayHome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,7 +24,7 @@ public final class ControlClient {
     }
 
     public static ControlClient forHome(Path gatewayHome, int port) throws IOException {
-        return new ControlClient(port, Files.readString(gatewayHome.resolve("control.token")).trim());
+        return new ControlClient(port, GatewayHome.readLine(GatewayHome.at(gatewayHome).controlToken()));
     }
 
     public JsonNode status(Duration timeout) throws IOException, InterruptedException {

@@ -1,13 +1,12 @@
 package chainkm.gateway.keys;
 
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.keys.Kdf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
@@ -21,12 +20,11 @@ import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import javax.crypto.KeyAgreement;
 
 /**
- * A gateway's key-management secrets, each a 0600 file in its home: {@code master.secret}
+ * A gateway's key-management secrets, each a 0600 file in its {@link GatewayHome}: {@code master.secret}
  * (32 bytes: everything this gateway derives alone), {@code gateway.kem} (an X25519 private
  * key: its public half is in genesis, and Diffie-Hellman with another gateway's gives the two
  * of them a pair secret for the pairwise set keys between their sets) and
@@ -36,11 +34,6 @@ import javax.crypto.KeyAgreement;
  * the public key as the little-endian u-coordinate. The JDK's X25519 does the arithmetic.
  */
 public final class GatewaySecrets {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    public static final String MASTER = "master.secret";
-    public static final String KEM = "gateway.kem";
-    public static final String PROVISIONING = "provisioning.secret";
-
     public static final int X25519_KEY_SIZE = 32;
     /** RFC 7748: the u-coordinate of the base point of Curve25519. */
     private static final BigInteger BASE_POINT_U = BigInteger.valueOf(9);
@@ -60,6 +53,7 @@ public final class GatewaySecrets {
 
     /** Writes new master and KEM secrets into {@code home}; returns the KEM public key for genesis. */
     public static byte[] generate(Path home, byte[] provisioningSecret) throws IOException {
+        GatewayHome files = GatewayHome.at(home);
         SecureRandom random = new SecureRandom();
         byte[] master = new byte[32];
         random.nextBytes(master);
@@ -70,9 +64,9 @@ public final class GatewaySecrets {
         kem[31] &= (byte) 0x7F;
         kem[31] |= (byte) 0x40;
         try {
-            writeSecret(home.resolve(MASTER), master);
-            writeSecret(home.resolve(KEM), kem);
-            writeSecret(home.resolve(PROVISIONING), provisioningSecret);
+            writeSecret(files.masterSecret(), master);
+            writeSecret(files.kemKey(), kem);
+            writeSecret(files.provisioningSecret(), provisioningSecret);
             return x25519PublicKey(kem);
         } finally {
             Arrays.fill(master, (byte) 0);
@@ -139,16 +133,14 @@ public final class GatewaySecrets {
     }
 
     static void writeSecret(Path file, byte[] secret) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.writeString(file, Base64.getEncoder().encodeToString(secret) + "\n", StandardCharsets.US_ASCII);
+        GatewayHome.writeSecret(file, Base64.getEncoder().encodeToString(secret));
     }
 
     static byte[] readSecret(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new IOException(file + " not found");
         }
-        if (!OWNER_ONLY.containsAll(Files.getPosixFilePermissions(file))) {
+        if (!GatewayHome.isOwnerOnly(Files.getPosixFilePermissions(file))) {
             throw new IOException(file + " is readable by others: chmod 600 it");
         }
         try {
@@ -162,8 +154,9 @@ public final class GatewaySecrets {
      * @param kemPublicKeys every consortium gateway's X25519 public key (from genesis), by id
      */
     public static GatewaySecrets load(Path home, int gatewayId, Map<Integer, byte[]> kemPublicKeys) throws IOException {
-        GatewaySecrets s = new GatewaySecrets(gatewayId, readSecret(home.resolve(MASTER)),
-                kemPrivateKey(home.resolve(KEM)), readSecret(home.resolve(PROVISIONING)));
+        GatewayHome files = GatewayHome.at(home);
+        GatewaySecrets s = new GatewaySecrets(gatewayId, readSecret(files.masterSecret()),
+                kemPrivateKey(files.kemKey()), readSecret(files.provisioningSecret()));
         for (Map.Entry<Integer, byte[]> e : kemPublicKeys.entrySet()) {
             s.pairSecrets.put(e.getKey(), s.computePairSecret(e.getKey(), e.getValue()));
         }

@@ -1,11 +1,8 @@
 package chainkm.gateway.ledger;
 
+import chainkm.gateway.home.Genesis;
 import chainkm.protocol.crypto.Ed25519;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -33,28 +30,9 @@ public final class Consortium {
         this.keys = Collections.unmodifiableSortedMap(copy);
     }
 
+    /** The consortium InitChain's app_state lists (see {@link Genesis}). */
     public static Consortium fromAppState(byte[] appStateJson) {
-        if (appStateJson == null || appStateJson.length == 0) {
-            throw new IllegalArgumentException("genesis app_state is empty: it must list the consortium's gateways");
-        }
-        try {
-            JsonNode root = new ObjectMapper().readTree(appStateJson);
-            JsonNode gateways = root.path("gateways");
-            if (!gateways.isArray() || gateways.isEmpty()) {
-                throw new IllegalArgumentException("genesis app_state.gateways must be a non-empty array");
-            }
-            TreeMap<Integer, byte[]> keys = new TreeMap<>();
-            for (JsonNode g : gateways) {
-                int id = g.path("id").asInt(-1);
-                byte[] key = Base64.getDecoder().decode(g.path("public_key").asText(""));
-                if (keys.put(id, key) != null) {
-                    throw new IllegalArgumentException("gateway id " + id + " listed twice in genesis");
-                }
-            }
-            return new Consortium(keys);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("genesis app_state is not valid JSON: " + e.getMessage(), e);
-        }
+        return new Consortium(Genesis.fromAppState(appStateJson).publicKeys());
     }
 
     /** The gateway's public key, or null when it is not a member. */

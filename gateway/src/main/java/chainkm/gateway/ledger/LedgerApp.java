@@ -65,7 +65,6 @@ public final class LedgerApp implements AbciApplication {
     private final StateStore store;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final List<CheckTxListener> checkListeners = new CopyOnWriteArrayList<>();
-    private final List<byte[]> faultyProposals;
     private LedgerState committed;
     private LedgerState checkState;
     private LedgerState pending;
@@ -82,24 +81,11 @@ public final class LedgerApp implements AbciApplication {
     private record Executed(long height, List<ByteString> txs, LedgerState state, List<Contracts.Outcome> outcomes) {}
 
     public LedgerApp(StateStore store) throws IOException {
-        this(store, List.of());
-    }
-
-    /**
-     * @param faultyProposals for fault tests only: raw transactions this node appends,
-     *                        unchecked, to every block it proposes (a faulty proposer)
-     */
-    public LedgerApp(StateStore store, List<byte[]> faultyProposals) throws IOException {
         this.store = store;
-        this.faultyProposals = List.copyOf(faultyProposals);
         this.committed = store.load();
         this.checkState = committed.copy();
         LOG.info("ledger state loaded: height {}, {} members in {} sets", committed.height(),
                 committed.members().size(), committed.layout().setCount());
-        if (!faultyProposals.isEmpty()) {
-            LOG.warn("FAULTY PROPOSER MODE: {} invalid transactions will be put in this node's proposals",
-                    faultyProposals.size());
-        }
     }
 
     /**
@@ -219,11 +205,8 @@ public final class LedgerApp implements AbciApplication {
                     index++;
                 }
             }
-            for (byte[] bad : faultyProposals) {
-                out.addTxs(ByteString.copyFrom(bad));
-            }
             ResponsePrepareProposal response = out.build();
-            executed = faultyProposals.isEmpty() && height(request.getHeight())
+            executed = height(request.getHeight())
                     ? new Executed(request.getHeight(), response.getTxsList(), scratch, outcomes) : null;
             return response;
         }

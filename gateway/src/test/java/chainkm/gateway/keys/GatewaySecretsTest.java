@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.keys.Kdf;
 import java.nio.ByteBuffer;
@@ -100,7 +101,7 @@ class GatewaySecretsTest {
 
     /** The pair secret as the Bouncy Castle implementation computed it from the same files. */
     private static byte[] bcPairSecret(Path home, int self, int other, byte[] otherPublic) throws Exception {
-        byte[] kem = GatewaySecrets.readSecret(home.resolve(GatewaySecrets.KEM));
+        byte[] kem = GatewaySecrets.readSecret(home.resolve(GatewayHome.KEM_KEY));
         byte[] info = ByteBuffer.allocate(8).putInt(Math.min(self, other)).putInt(Math.max(self, other)).array();
         return Kdf.derive(bcAgreement(kem, otherPublic), "chainkm/v1/pair".getBytes(StandardCharsets.US_ASCII), info, 32);
     }
@@ -112,7 +113,7 @@ class GatewaySecretsTest {
         Path h2 = Files.createDirectories(dir.resolve("g2"));
         byte[] p1 = GatewaySecrets.generate(h1, provisioning);
         byte[] p2 = GatewaySecrets.generate(h2, provisioning);
-        assertArrayEquals(bcPublicKey(GatewaySecrets.readSecret(h1.resolve(GatewaySecrets.KEM))), p1);
+        assertArrayEquals(bcPublicKey(GatewaySecrets.readSecret(h1.resolve(GatewayHome.KEM_KEY))), p1);
         Map<Integer, byte[]> genesis = Map.of(1, p1, 2, p2);
         GatewaySecrets g1 = GatewaySecrets.load(h1, 1, genesis);
         GatewaySecrets g2 = GatewaySecrets.load(h2, 2, genesis);
@@ -128,9 +129,9 @@ class GatewaySecretsTest {
         // gateway.kem as the earlier code wrote it: X25519PrivateKeyParameters.getEncoded(), base64
         Path h1 = Files.createDirectories(dir.resolve("old"));
         X25519PrivateKeyParameters old = new X25519PrivateKeyParameters(new SecureRandom());
-        GatewaySecrets.writeSecret(h1.resolve(GatewaySecrets.MASTER), bytes(32));
-        GatewaySecrets.writeSecret(h1.resolve(GatewaySecrets.KEM), old.getEncoded());
-        GatewaySecrets.writeSecret(h1.resolve(GatewaySecrets.PROVISIONING), bytes(32));
+        GatewaySecrets.writeSecret(h1.resolve(GatewayHome.MASTER_SECRET), bytes(32));
+        GatewaySecrets.writeSecret(h1.resolve(GatewayHome.KEM_KEY), old.getEncoded());
+        GatewaySecrets.writeSecret(h1.resolve(GatewayHome.PROVISIONING_SECRET), bytes(32));
         Path h2 = Files.createDirectories(dir.resolve("new"));
         byte[] p2 = GatewaySecrets.generate(h2, bytes(32));
         byte[] p1 = old.generatePublicKey().getEncoded();

@@ -191,17 +191,6 @@ class LedgerAppTest {
     }
 
     @Test
-    void aFaultyProposerInjectsTransactionsThatHonestNodesReject() throws Exception {
-        LedgerApp faulty = new LedgerApp(new StateStore(dir.resolve("f")), List.of("garbage".getBytes()));
-        faulty.initChain(RequestInitChain.newBuilder().setChainId("test")
-                .setAppStateBytes(ByteString.copyFromUtf8(appState())).build());
-        var proposal = faulty.prepareProposal(RequestPrepareProposal.newBuilder().setHeight(1).setMaxTxBytes(1 << 20).build());
-        assertEquals(1, proposal.getTxsCount());
-        var verdict = app.processProposal(RequestProcessProposal.newBuilder().setHeight(1).addAllTxs(proposal.getTxsList()).build());
-        assertEquals(ResponseProcessProposal.ProposalStatus.REJECT, verdict.getStatus());
-    }
-
-    @Test
     void recheckAfterCommitDropsTransactionsTheBlockMadeInvalid() {
         LedgerTx a = join(app, 1, gw1);
         assertEquals(0, checkTx(app, a.encode()));

@@ -2,7 +2,7 @@ package chainkm.testbed.dashboard;
 
 import chainkm.testbed.SimulatedDevices;
 import chainkm.testbed.Testnet;
-import chainkm.testbed.TestnetLayout;
+import chainkm.cli.TestnetLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

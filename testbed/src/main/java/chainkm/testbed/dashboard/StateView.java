@@ -3,7 +3,7 @@ package chainkm.testbed.dashboard;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.testbed.SimulatedDevices;
 import chainkm.testbed.Testnet;
-import chainkm.testbed.TestnetLayout;
+import chainkm.cli.TestnetLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

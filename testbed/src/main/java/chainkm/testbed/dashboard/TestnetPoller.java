@@ -3,7 +3,7 @@ package chainkm.testbed.dashboard;
 import chainkm.gateway.cometbft.CometRpc;
 import chainkm.testbed.SimulatedDevices;
 import chainkm.testbed.Testnet;
-import chainkm.testbed.TestnetLayout;
+import chainkm.cli.TestnetLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.gateway.control.ControlClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = {"Print the testnet's status as JSON: an array with, per gateway, id, name, up (true/false), "
                 + "height, app_hash, members and sets (the ledger's committed state), and its CometBFT process.",
                 "Exit code 0 when every gateway is up, 3 otherwise."})
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--dir", required = true, description = "The testnet's directory.")

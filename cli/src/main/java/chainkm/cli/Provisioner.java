@@ -1,13 +1,12 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.device.agent.Provisioning;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.GatewayKey;
-import chainkm.gateway.GatewayNode;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.rekey.Credentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,13 +32,12 @@ public final class Provisioner {
             Path home = dir.resolve(g.home());
             GatewayConfig config = GatewayConfig.load(home);
             gateways.add(new Provisioning.Gateway(g.id(), new InetSocketAddress(config.coapHost(), config.coapPort()),
-                    config.brokerUrl(), GatewayKey.load(home.resolve(config.signingKey())).publicKey()));
+                    config.brokerUrl(), GatewayKey.load(config.homeAt(home).gatewayKey()).publicKey()));
         }
-        Path anyHome = dir.resolve(layout.gateways().get(0).home());
-        byte[] provisioningSecret = Base64.getDecoder().decode(
-                Files.readString(anyHome.resolve("provisioning.secret")).trim());
+        GatewayHome anyHome = GatewayHome.at(dir.resolve(layout.gateways().get(0).home()));
+        byte[] provisioningSecret = Base64.getDecoder().decode(GatewayHome.readLine(anyHome.provisioningSecret()));
         String identity = "boot-" + deviceName;
         return new Provisioning(deviceName, identity, Credentials.bootstrapPsk(provisioningSecret, identity), "device",
-                Files.readString(anyHome.resolve(GatewayNode.MQTT_DEVICE_PASSWORD_FILE)).trim(), gateways);
+                GatewayHome.readLine(anyHome.mqttDevicePassword()), gateways);
     }
 }

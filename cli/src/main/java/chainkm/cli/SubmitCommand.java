@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.gateway.control.ControlClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 "In sync mode the gateway answers after CheckTx (status accepted); this command then also waits "
                 + "until the operation lands and prints that under \"landed\".",
                 "Exit code 0 when the operation was committed, 4 when the ledger refused it."})
-final class SubmitCommand implements Callable<Integer> {
+public final class SubmitCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--dir", required = true, description = "The testnet's directory.")

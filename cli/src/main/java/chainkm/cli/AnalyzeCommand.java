@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 + "gateways, links, device_capture and gateway_capture, each with max_fraction, mean_fraction, worst "
                 + "(its id), the proposition's bound and within_bound.",
                 "Exit code 0 when both are within their bounds, 5 otherwise."})
-final class AnalyzeCommand implements Callable<Integer> {
+public final class AnalyzeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--dir", description = "The testnet's directory (its inventory is taken live).")

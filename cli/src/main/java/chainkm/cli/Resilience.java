@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.protocol.keys.KeyId;
 import com.fasterxml.jackson.databind.JsonNode;

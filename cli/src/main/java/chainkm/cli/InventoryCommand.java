@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.gateway.control.ControlClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,13 +17,14 @@ import picocli.CommandLine.Option;
                 + "every device holds, as its gateway accounts for them: {\"gateways\": [{\"gateway\": ID, \"seq\": N, "
                 + "\"keys\": [\"sk:3\", \"psk:3-7\", \"pnk:12-40\", \"nk:12\", ...], \"devices\": [{\"node\": ID, \"set\": ID, "
                 + "\"keys\": [...]}]}]}. Key ids: nk:NODE, sk:SET, pnk:NODE-NODE, psk:SET-SET."})
-final class InventoryCommand implements Callable<Integer> {
+public final class InventoryCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--dir", required = true, description = "The testnet's directory.")
     Path dir;
 
-    static ObjectNode collect(Path dir) throws Exception {
+    /** Every gateway's inventory, from the testnet in {@code dir}. */
+    public static ObjectNode collect(Path dir) throws Exception {
         TestnetLayout layout = TestnetLayout.load(dir);
         ObjectNode out = JSON.createObjectNode();
         ArrayNode gws = out.putArray("gateways");

@@ -1,7 +1,8 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.gateway.GatewayKey;
 import chainkm.gateway.cometbft.CometRpc;
+import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
 import chainkm.protocol.ledger.GatewayRemoval;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
                 + "(one key operation). Its devices should have rejoined other gateways already (they do so by "
                 + "themselves when it stops answering).",
                 "Prints {\"removed\": N, \"via\": M, \"height\": H, \"code\": C, \"log\": ...}; exit code 1 if refused."})
-final class RemoveGatewayCommand implements Callable<Integer> {
+public final class RemoveGatewayCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "The testnet's directory (it holds every gateway's key).")
     Path dir;
 
@@ -67,6 +68,6 @@ final class RemoveGatewayCommand implements Callable<Integer> {
     }
 
     private Ed25519.KeyPair key(TestnetLayout layout, int id) throws java.io.IOException {
-        return GatewayKey.load(dir.resolve(layout.gateway(id).home()).resolve("gateway.key"));
+        return GatewayKey.load(GatewayHome.at(dir.resolve(layout.gateway(id).home())).gatewayKey());
     }
 }

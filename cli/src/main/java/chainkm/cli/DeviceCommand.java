@@ -1,5 +1,6 @@
-package chainkm.testbed;
+package chainkm.cli;
 
+import chainkm.device.agent.AgentControl;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import java.net.InetSocketAddress;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = "Run a device agent from a provisioning bundle, for testbeds.",
         subcommands = {DeviceCommand.Listen.class, DeviceCommand.Send.class, DeviceCommand.Move.class})
-final class DeviceCommand {
+public final class DeviceCommand {
 
     static class Common {
         @Option(names = "--provisioning", required = true, description = "The device's provisioning.properties.")
@@ -49,7 +50,7 @@ final class DeviceCommand {
             System.out.println("{\"node_id\":" + agent.nodeId() + ",\"set_id\":" + agent.setId() + ",\"gateway\":"
                     + agent.gatewayId() + ",\"seq\":" + agent.seq() + ",\"d2d\":\"" + agent.d2dAddress().getHostString()
                     + ":" + agent.d2dAddress().getPort() + "\"}");
-            chainkm.device.agent.AgentControl control = chainkm.device.agent.AgentControl.open(agent, state);
+            AgentControl control = AgentControl.open(agent, state);
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 control.close();
@@ -100,11 +101,11 @@ final class DeviceCommand {
         public Integer call() throws Exception {
             String answer;
             try {
-                answer = chainkm.device.agent.AgentControl.request(state, "move " + to, Duration.ofSeconds(120));
+                answer = AgentControl.request(state, "move " + to, Duration.ofSeconds(120));
             } catch (java.nio.file.NoSuchFileException | java.net.ConnectException notRunning) {
                 try (DeviceAgent agent = start(0, (from, payload) -> { })) {
                     agent.moveTo(to);
-                    answer = chainkm.device.agent.AgentControl.status(agent);
+                    answer = AgentControl.status(agent);
                 } catch (java.io.IOException | IllegalArgumentException e) {
                     answer = "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\\", "/").replace("\"", "'") + "\"}";
                 }

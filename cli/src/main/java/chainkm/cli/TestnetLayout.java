@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli;
 
 import chainkm.device.agent.Provisioning;
 import java.nio.file.Files;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = {"Write one device's provisioning bundle: OUT/provisioning.properties (mode 0600) with its "
                 + "bootstrap credential, the MQTT device credential and every gateway with its trust anchor.",
                 "The device joins through --gateway first, then tries the others in order."})
-final class ProvisionCommand implements Callable<Integer> {
+public final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--device", required = true, description = "Device name (letters, digits, . _ -).")
     String device;
 

@@ -1,0 +1,175 @@
+package chainkm.gateway;
+
+import chainkm.gateway.cometbft.CometProcess;
+import chainkm.gateway.cometbft.CometRpc;
+import chainkm.gateway.control.ControlServer;
+import chainkm.gateway.ledger.LedgerApp;
+import chainkm.gateway.submit.KeyWorkTimes;
+import chainkm.gateway.submit.OpTiming;
+import chainkm.gateway.submit.SubmitMode;
+import chainkm.gateway.submit.SubmitResult;
+import chainkm.gateway.submit.Submitter;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.ledger.Operation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a gateway answers on its control API ({@code bin/chainkm status}, {@code submit},
+ * {@code inventory}): its status, the identifiers of the keys it accounts for, and operations
+ * submitted by hand, each as JSON.
+ */
+final class NodeControl implements ControlServer.ControlHandler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long the key manager may still take after the commit before an answer leaves T_k out. */
+    private static final long KEY_WORK_WAIT_MS = 2_000;
+
+    private final GatewayConfig config;
+    private final LedgerApp app;
+    private final CometProcess comet;
+    private final CometRpc rpc;
+    private final Submitter submitter;
+    private final DeviceFacing devices;
+    private final KeyWorkTimes keyTimes = new KeyWorkTimes();
+
+    NodeControl(GatewayConfig config, LedgerApp app, CometProcess comet, CometRpc rpc, Submitter submitter,
+                DeviceFacing devices) {
+        this.config = config;
+        this.app = app;
+        this.comet = comet;
+        this.rpc = rpc;
+        this.submitter = submitter;
+        this.devices = devices;
+        devices.keys().addAppliedListener((e, nanos) -> keyTimes.record(e.operation(), e.nodeId(), nanos));
+    }
+
+    /** The status {@code bin/chainkm status} prints for this gateway. */
+    @Override
+    public ObjectNode status() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", config.id());
+        o.put("name", config.name());
+        o.put("up", true);
+        app.readCommitted(s -> {
+            o.put("height", s.height());
+            o.put("app_hash", Hex.encode(s.appHash()).toUpperCase());
+            o.put("members", s.members().size());
+            o.put("sets", s.layout().setCount());
+            return null;
+        });
+        o.put("attached_devices", devices.attachedDevices());
+        devices.attachedNodes().forEach(o.putArray("attached_nodes")::add);
+        o.put("clones_detected", devices.service().clonesDetected());
+        o.put("replayed_rejoins_refused", devices.service().replaysRefused());
+        o.put("key_seq", devices.seq());
+        o.put("coap_port", devices.coapPort());
+        o.put("mqtt_url", config.brokerUrl());
+        ObjectNode c = o.putObject("cometbft");
+        c.put("alive", comet.isAlive());
+        c.put("restarts", comet.restarts());
+        c.put("rpc_port", config.rpcPort());
+        try {
+            CometRpc.Status st = rpc.status();
+            c.put("height", st.latestBlockHeight());
+            c.put("catching_up", st.catchingUp());
+            c.put("peers", rpc.netInfoPeers());
+        } catch (RuntimeException e) {
+            c.put("error", e.getMessage());
+        }
+        return o;
+    }
+
+    /** Identifiers of the link keys this gateway holds and of those each of its devices holds (never bytes). */
+    @Override
+    public ObjectNode inventory() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("gateway", config.id());
+        devices.keys().read(k -> {
+            o.put("seq", k.seq());
+            ArrayNode held = o.putArray("keys");
+            k.heldKeyIds().forEach(id -> held.add(id.toString()));
+            ArrayNode devs = o.putArray("devices");
+            for (int set : k.layout().setIds()) {
+                for (int node : k.layout().members(set)) {
+                    if (k.isOwnNode(node)) {
+                        ObjectNode d = devs.addObject().put("node", node).put("set", set);
+                        ArrayNode ids = d.putArray("keys");
+                        k.deviceKeyIds(node).forEach(id -> ids.add(id.toString()));
+                    }
+                }
+            }
+            return null;
+        });
+        return o;
+    }
+
+    @Override
+    public ObjectNode submit(JsonNode req) throws Exception {
+        Operation op = Operation.parse(req.path("op").asText("join"));
+        SubmitMode mode = SubmitMode.parse(req.path("mode").asText("commit"));
+        int nodeId = req.path("node_id").asInt(0);
+        if (op != Operation.JOIN && nodeId <= 0) {
+            throw new IllegalArgumentException(op.name().toLowerCase() + " needs node_id");
+        }
+        Integer setId = req.hasNonNull("set_id") ? req.get("set_id").asInt() : null;
+        byte[] hash = req.hasNonNull("secret_code_hash") ? Hex.decode(req.get("secret_code_hash").asText()) : null;
+        if (hash != null && hash.length != 32) {
+            throw new IllegalArgumentException("secret_code_hash must be 32 bytes of hex");
+        }
+        Submitter.Submission s = submitter.submit(Submitter.Request.asGiven(op, nodeId, setId, hash), mode);
+        ObjectNode out = toJson(s.first());
+        out.put("mode", mode.name().toLowerCase());
+        if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
+            out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));
+        }
+        return out;
+    }
+
+    private ObjectNode toJson(SubmitResult r) throws InterruptedException {
+        ObjectNode o = resultJson(r);
+        OpTiming t = r.timing();
+        if (r.committed() && t != null && !Double.isNaN(t.consensusMillis())) {
+            // layer 1 runs once the block is committed: wait briefly for this gateway's key manager
+            var keys = keyTimes.await(r.operation(), r.nodeId(), KEY_WORK_WAIT_MS);
+            if (keys.isPresent()) {
+                t = t.withKeys(keys.getAsDouble());
+            }
+        }
+        if (t != null) {
+            ObjectNode j = o.putObject("timing");
+            putMillis(j, "t_k_ms", t.keysMillis());
+            putMillis(j, "t_e_ms", t.txMillis());
+            putMillis(j, "t_a_ms", t.consensusMillis());
+            putMillis(j, "t_r_ms", t.totalMillis());
+        }
+        return o;
+    }
+
+    private static void putMillis(ObjectNode o, String name, double millis) {
+        if (Double.isNaN(millis)) {
+            o.putNull(name);
+        } else {
+            o.put(name, Math.round(millis * 1000) / 1000.0);
+        }
+    }
+
+    private static ObjectNode resultJson(SubmitResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", r.status().toString());
+        o.put("op", r.operation().name().toLowerCase());
+        o.put("node_id", r.nodeId());
+        o.put("set_id", r.setId());
+        o.put("code", r.code());
+        if (!r.log().isEmpty()) {
+            o.put("log", r.log());
+        }
+        o.put("height", r.height());
+        o.put("tx_hash", r.txHash());
+        o.put("attempts", r.attempts());
+        o.put("elapsed_ms", Math.round(r.elapsedMillis() * 1000) / 1000.0);
+        return o;
+    }
+}
