@@ -1,5 +1,6 @@
 package chainkm.protocol.rekey;
 
+import chainkm.protocol.keys.Kdf;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyMaterial;
 import java.nio.ByteBuffer;
@@ -57,7 +58,7 @@ public record KeyUpdate(Action action, KeyId id, byte[] key, int setId, boolean 
      * canonical id so that keys rolled with the same r stay distinct.
      */
     public static byte[] rolled(KeyId id, byte[] key, byte[] refreshKey) {
-        return chainkm.protocol.keys.Kdf.rollForward(key, refreshKey, id.toString());
+        return Kdf.rollForward(key, refreshKey, id.toString());
     }
 
     public static KeyUpdate put(KeyId id, byte[] key, boolean grace) {
