@@ -68,6 +68,8 @@ public final class Contracts {
             case LEAVE, EVICT -> checkDeparture(state, tx, r);
             case REJOIN -> checkRejoin(state, tx, r);
             case REMOVE_GATEWAY -> checkRemoval(state, tx, r);
+            // device identities (trust model): not accepted until their contracts exist
+            case ENROLL, ACTIVATE -> refuse(TxCode.UNKNOWN_OPERATION, tx, "not yet enabled");
         };
     }
 

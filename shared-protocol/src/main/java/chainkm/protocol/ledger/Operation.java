@@ -14,7 +14,17 @@ public enum Operation {
      * Removes a gateway from the consortium: node id = the removed gateway's id, refresh key =
      * a nonce, extension = co-signatures ({@link GatewayRemoval}); needs a two-thirds quorum.
      */
-    REMOVE_GATEWAY(5);
+    REMOVE_GATEWAY(5),
+    /**
+     * Enrolls a device name with the public half of its one-time enrollment key (extension:
+     * {@link chainkm.protocol.identity.DeviceEnrollment}); signed by the enrolling gateway.
+     */
+    ENROLL(6),
+    /**
+     * A device replaces its enrollment key with the identity key it generated itself (extension:
+     * {@link chainkm.protocol.identity.IdentityActivation}, signed by both keys).
+     */
+    ACTIVATE(7);
 
     private final int code;
 
@@ -42,6 +52,6 @@ public enum Operation {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict or rejoin)");
+        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict, rejoin, remove_gateway, enroll or activate)");
     }
 }
