@@ -1,5 +1,7 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.awaitReceived;
+import static chainkm.testbed.D2DChecks.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,6 +17,7 @@ import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.d2d.D2DMessage;
 import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.keys.KeyKind;
 import chainkm.protocol.keys.KeyMaterial;
 import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.rekey.KeyUpdate;
@@ -33,6 +36,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,10 +52,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -61,14 +62,10 @@ import org.slf4j.LoggerFactory;
  * Each is refused with a log line and leaves the device's seq and every key byte unchanged;
  * legitimate D2D traffic still flows afterwards.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AttacksIT {
+class AttacksIT extends SharedTestnetIT {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
     private final List<ILoggingEvent> logs = new CopyOnWriteArrayList<>();
     private AppenderBase<ILoggingEvent> appender;
     private final List<MqttClient> clients = new ArrayList<>();
@@ -78,8 +75,7 @@ class AttacksIT {
     private SimulatedDevices.Device b;
 
     @BeforeAll
-    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tempDir) throws Exception {
-        dir = tempDir;
+    void start() throws Exception {
         appender = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent e) {
@@ -91,7 +87,7 @@ class AttacksIT {
         ((Logger) LoggerFactory.getLogger(D2DEndpoint.class)).addAppender(appender);
         net = RunningTestnet.start(dir, 2);
         sim = SimulatedDevices.start(dir, "dev", 5);
-        awaitAllAtLedgerSeq();
+        awaitEveryDeviceAtLedgerSeq(WAIT);
         attackerSocket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         for (SimulatedDevices.Device x : sim.all()) {
             for (SimulatedDevices.Device y : sim.all()) {
@@ -105,8 +101,9 @@ class AttacksIT {
         assertNotNull(a, "two devices of the same set on the same gateway");
     }
 
+    /** Before the shared testnet stops. */
     @AfterAll
-    void stop() {
+    void stopAttackers() {
         for (MqttClient c : clients) {
             try {
                 if (c.isConnected()) {
@@ -120,28 +117,11 @@ class AttacksIT {
         if (attackerSocket != null) {
             attackerSocket.close();
         }
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
         ((Logger) LoggerFactory.getLogger(DeviceKeys.class)).detachAppender(appender);
         ((Logger) LoggerFactory.getLogger(D2DEndpoint.class)).detachAppender(appender);
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private long ledgerOperations() {
-        return net.query(1, "/status", "").path("operations").asLong();
-    }
-
-    private void awaitAllAtLedgerSeq() throws InterruptedException {
-        RunningTestnet.await("every device to apply every ledger operation", WAIT, () -> {
-            long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
-        });
-    }
 
     /** Seq and every key's id, seq and bytes. */
     private record Snapshot(long seq, int set, Map<KeyId, String> keys) {}
@@ -150,7 +130,7 @@ class AttacksIT {
         Map<KeyId, String> keys = new TreeMap<>();
         for (KeyId id : d.agent().keyIds()) {
             KeyMaterial k = d.agent().keyForTests(id).orElseThrow();
-            keys.put(id, k.seq() + ":" + java.util.HexFormat.of().formatHex(k.key()));
+            keys.put(id, k.seq() + ":" + HexFormat.of().formatHex(k.key()));
         }
         return new Snapshot(d.agent().seq(), d.agent().setId(), keys);
     }
@@ -214,9 +194,8 @@ class AttacksIT {
     /** A D2D message from a to b, through the real agents: it arrives. */
     private void legitimateD2DStillWorks(String tag) throws Exception {
         String text = "legit after " + tag + " " + RANDOM.nextInt();
-        a.agent().send(b.node(), b.agent().d2dAddress(), text.getBytes(StandardCharsets.UTF_8));
-        RunningTestnet.await(b.name() + " to receive a legitimate message after " + tag, WAIT,
-                () -> b.inbox().stream().anyMatch(r -> r.from() == a.node() && r.text().equals(text)));
+        send(a, b, text);
+        awaitReceived(b, a.node(), text, WAIT);
     }
 
     private static int headerLength(RekeyMessage m) {
@@ -284,7 +263,7 @@ class AttacksIT {
         recorder.subscribe(Topics.all(), 1, (topic, msg) -> recorded.add(msg.getPayload()));
         long seq = b.agent().seq();
         sim.startOne("late1", b.agent().gatewayId());
-        awaitAllAtLedgerSeq();
+        awaitEveryDeviceAtLedgerSeq(WAIT);
         assertTrue(b.agent().seq() > seq, "the join rekeyed " + b.name());
         RunningTestnet.await("rekey messages for " + b.name() + " to be recorded", WAIT,
                 () -> !messagesFor(b).isEmpty());
@@ -396,7 +375,7 @@ class AttacksIT {
         KeyId cd = null;
         for (SimulatedDevices.Device x : sim.all()) {
             for (KeyId id : x.agent().keyIds()) {
-                if (x != b && cd == null && id.kind() == chainkm.protocol.keys.KeyKind.PAIRWISE_NODE_KEY
+                if (x != b && cd == null && id.kind() == KeyKind.PAIRWISE_NODE_KEY
                         && !id.involvesNode(b.node())) {
                     c = x;
                     cd = id;

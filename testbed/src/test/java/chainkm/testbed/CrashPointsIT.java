@@ -1,9 +1,11 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CometBFT's own crash points around block execution (its libs/fail FAIL_TEST_INDEX). A gateway
@@ -24,17 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * CometBFT exits there; the gateway's supervisor restarts it (without the crash point) and
  * the handshake replays whatever the application missed. Same app hash, nothing lost or twice.
  */
-class CrashPointsIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-
-    @AfterEach
-    void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+class CrashPointsIT extends TestnetIT {
 
     @Test
     void aCrashAtEachBlockExecutionCrashPointResumesWithTheSameAppHash() throws Exception {
@@ -51,25 +40,31 @@ class CrashPointsIT {
             String marker = "*** fail-test " + index + " ***";
             RunningTestnet.await("CometBFT of gateway 2 to crash at FAIL_TEST_INDEX " + index, Duration.ofSeconds(90),
                     () -> logSince(cometLog, logSizeBefore).contains(marker));
-            RunningTestnet.await("gateway 2's CometBFT to be restarted by its supervisor", Duration.ofSeconds(60), () -> {
-                JsonNode s = net.net.status(2);
-                return s != null && s.path("cometbft").path("restarts").asInt() >= 1
-                        && s.path("cometbft").path("alive").asBoolean();
-            });
+            awaitCometBftRestartedBySupervisor(2, Duration.ofSeconds(60));
             System.out.println("FAIL_TEST_INDEX " + index + ": crashed after: " + lastLineBefore(
                     logSince(cometLog, logSizeBefore), marker));
             committed.add(join(3));
-            net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(90));
+            net.awaitSameAppHash(Duration.ofSeconds(90));
             assertEquals(committed, net.members(2), "gateway 2 after crash point " + index);
             assertEquals(committed, net.members(1));
         }
         assertEquals(4 * 4, committed.size());
     }
 
+    /** A join through {@code gateway}, committed; its node id. */
     private int join(int gateway) throws Exception {
-        JsonNode r = net.submit(gateway, "join", "commit", null, false);
-        assertEquals("committed", r.path("status").asText(), r.toString());
-        return r.path("node_id").asInt();
+        SubmitAnswer joined = net.join(gateway).commit();
+        assertThat(joined).isCommitted();
+        return joined.nodeId();
+    }
+
+    /** Waits until {@code gateway}'s supervisor has restarted its CometBFT at least once and it is alive. */
+    private void awaitCometBftRestartedBySupervisor(int gateway, Duration timeout) throws InterruptedException {
+        RunningTestnet.await("gateway " + gateway + "'s CometBFT to be restarted by its supervisor", timeout,
+                () -> {
+                    JsonNode s = net.net.status(gateway);
+                    return s == null ? null : s.path("cometbft");
+                }, comet -> comet != null && comet.path("restarts").asInt() >= 1 && comet.path("alive").asBoolean());
     }
 
     private static String logSince(Path log, long offset) {
@@ -77,7 +72,7 @@ class CrashPointsIT {
             byte[] all = Files.readAllBytes(log);
             return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
                     StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "";
         }
     }

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.testbed.dashboard.DashboardServer;
 import chainkm.testbed.dashboard.LiveTestbed;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, the dashboard in a real browser (headless Chromium): on a 4-gateway testnet with
@@ -20,20 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
  * gateways; then puts a device to sleep, adds two devices, wakes the sleeper and sees its
  * catch-up in the event log. Everything is read from the page and done through its buttons.
  */
-class DashboardIT {
+class DashboardIT extends TestnetIT {
     private static final Duration SHORT = Duration.ofSeconds(30);
     private static final Duration LONG = Duration.ofSeconds(120);
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
     private LiveTestbed live;
     private DashboardServer server;
     private DashboardPage page;
 
+    /** Before the testnet stops. */
     @AfterEach
-    void stop() {
+    void stopTheBrowserAndDashboard() {
         if (page != null) {
             page.close();
         }
@@ -42,12 +36,6 @@ class DashboardIT {
         }
         if (live != null) {
             live.close();
-        }
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
         }
     }
 

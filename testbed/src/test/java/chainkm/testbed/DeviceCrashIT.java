@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -26,8 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One device as a real, separate JVM ({@code chainkm device listen}), killed with kill -9 at
@@ -36,15 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * time as the same node (never a second join), reaches the ledger's current seq and decrypts
  * D2D messages from its peers under the current keys.
  */
-class DeviceCrashIT {
+class DeviceCrashIT extends TestnetIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int ITERATIONS = 8;
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
     private Process device;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
     private Path provisioning;
@@ -52,21 +46,13 @@ class DeviceCrashIT {
     private Path log;
     private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
+    /** Before the testnet stops. */
     @AfterEach
-    void stop() throws Exception {
+    void stopTheDevice() throws Exception {
         pool.shutdownNow();
-        try {
-            if (device != null) {
-                device.destroyForcibly();
-                device.waitFor(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            if (sim != null) {
-                sim.close();
-            }
-            if (net != null) {
-                net.close();
-            }
+        if (device != null) {
+            device.destroyForcibly();
+            device.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -122,19 +108,12 @@ class DeviceCrashIT {
         net.printLogTails();
     }
 
-    private long ledgerOperations() {
-        return net.query(1, "/status", "").path("operations").asLong();
-    }
-
     /**
      * The device is at the ledger's current seq: every peer's message, sent under the peer's
      * current key (the peers are at the ledger's seq), arrives on the device's stdout.
      */
     private void awaitCurrent(JsonNode description, String round) throws Exception {
-        RunningTestnet.await("the simulated peers to apply every ledger operation", WAIT, () -> {
-            long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
-        });
+        awaitEveryDeviceAtLedgerSeq(WAIT); // the simulated peers
         int node = description.path("node_id").asInt();
         String[] hp = description.path("d2d").asText().split(":");
         InetSocketAddress to = new InetSocketAddress(hp[0], Integer.parseInt(hp[1]));
@@ -161,8 +140,7 @@ class DeviceCrashIT {
     private Future<?> rekeyInBackground() {
         return pool.submit(() -> {
             for (int g : net.ids()) {
-                JsonNode out = net.submit(g, "join", "commit", null, false);
-                assertEquals("committed", out.path("status").asText(), out.toString());
+                assertThat(net.join(g).commit()).isCommitted();
             }
             return null;
         });
@@ -206,8 +184,8 @@ class DeviceCrashIT {
             assertEquals(node, again.path("node_id").asInt(), "iteration " + i + ": the device joined again");
             // gateway 1 may be a block behind the gateway that answered the joins: wait, do not race it
             RunningTestnet.await("the device's seq to be one the ledger has reached", WAIT,
-                    () -> again.path("seq").asLong() <= ledgerOperations());
-            long ledger = ledgerOperations();
+                    () -> again.path("seq").asLong() <= net.operations());
+            long ledger = net.operations();
             awaitCurrent(again, "iteration " + i);
             System.out.println("DeviceCrashIT iteration " + i + ": restarted as " + again + " with the ledger at seq "
                     + ledger);
@@ -215,6 +193,6 @@ class DeviceCrashIT {
             assertTrue(net.members(1).contains(node));
         }
         assertNotNull(device);
-        net.awaitSameAppHash(net.ids(), Duration.ofSeconds(60));
+        net.awaitSameAppHash(Duration.ofSeconds(60));
     }
 }

@@ -1,7 +1,11 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.awaitReceived;
+import static chainkm.testbed.D2DChecks.send;
+import static chainkm.testbed.DeviceAssert.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,12 +17,13 @@ import chainkm.device.coap.GatewayResponseException;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.rekey.Credentials;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,36 +31,50 @@ import org.junit.jupiter.api.Test;
  * committed, its keys are wiped and it says LEFT. A device that asks its gateway to remove
  * another device is refused, and the ledger keeps both.
  */
-class DeviceLeaveIT extends TestnetIT {
+class DeviceLeaveIT extends ScenarioIT {
+    /** A and B share gateway 1; C is on gateway 2. A is the one that attacks B, then leaves. */
+    private SimulatedDevices.Device a;
+    private SimulatedDevices.Device b;
+    private SimulatedDevices.Device c;
+    /** The agreed height and app hash before A leaves. */
+    private String beforeTheLeave;
+
     private GatewayCoapClient clientAs(SimulatedDevices.Device d) throws Exception {
-        DeviceAgent a = d.agent();
-        byte[] nodeKey = a.keyForTests(KeyId.nodeKey(a.nodeId())).orElseThrow().key();
-        InetSocketAddress gateway = Provisioner.provision(dir, "any", a.gatewayId()).gateway(a.gatewayId()).coap();
-        return new GatewayCoapClient(gateway, "node-" + a.nodeId(), Credentials.dtlsPsk(nodeKey), Duration.ofSeconds(20));
+        DeviceAgent agent = d.agent();
+        byte[] nodeKey = agent.keyForTests(KeyId.nodeKey(agent.nodeId())).orElseThrow().key();
+        InetSocketAddress gateway = Provisioner.provision(dir, "any", agent.gatewayId()).gateway(agent.gatewayId()).coap();
+        return new GatewayCoapClient(gateway, "node-" + agent.nodeId(), Credentials.dtlsPsk(nodeKey), Duration.ofSeconds(20));
+    }
+
+    @BeforeAll
+    void threeDevicesOnTwoGateways() throws Exception {
+        net = RunningTestnet.start(dir, 2);
+        sim = SimulatedDevices.start(dir, "l", 3); // l1 and l3 on gateway 1, l2 on gateway 2
+        a = sim.get("l1");
+        b = sim.get("l3");
+        c = sim.get("l2");
+        net.awaitSameAppHash(Duration.ofSeconds(30));
     }
 
     @Test
-    void aDeviceLeavesByItselfAndCannotRemoveAnother() throws Exception {
-        net = RunningTestnet.start(dir, 2);
-        sim = SimulatedDevices.start(dir, "l", 3); // l1 and l3 on gateway 1, l2 on gateway 2
-        SimulatedDevices.Device a = sim.get("l1");
-        SimulatedDevices.Device b = sim.get("l3");
-        SimulatedDevices.Device c = sim.get("l2");
+    @Order(1)
+    void aDeviceCannotAskItsGatewayToRemoveAnother() throws Exception {
         assertEquals(a.agent().gatewayId(), b.agent().gatewayId());
-        net.awaitSameAppHash(net.ids(), Duration.ofSeconds(30));
-
         // the attack: A, authenticated as itself, asks its gateway to remove B
         try (GatewayCoapClient asA = clientAs(a)) {
             GatewayResponseException refused = assertThrows(GatewayResponseException.class, () -> asA.leave(b.node()));
             assertEquals("4.03", refused.responseCode());
             assertTrue(refused.diagnostic().contains("may only ask to leave for itself"), refused.diagnostic());
         }
-        String before = net.awaitSameAppHash(net.ids(), Duration.ofSeconds(30));
+        beforeTheLeave = net.awaitSameAppHash(Duration.ofSeconds(30));
         for (int g : net.ids()) {
             assertTrue(net.members(g).containsAll(List.of(a.node(), b.node(), c.node())));
         }
+    }
 
-        // A leaves by itself
+    @Test
+    @Order(2)
+    void aDeviceLeavesByItselfAndItsKeysAreWiped() throws Exception {
         List<AgentListener.State> states = new CopyOnWriteArrayList<>();
         List<AgentListener.Event> events = new CopyOnWriteArrayList<>();
         a.agent().addListener(new AgentListener() {
@@ -71,23 +90,24 @@ class DeviceLeaveIT extends TestnetIT {
         });
         int leaver = a.node();
         a.agent().leave();
-        assertEquals(AgentListener.State.LEFT, a.agent().state());
+        assertThat(a).hasLeft();
         assertEquals(AgentListener.State.LEFT, states.get(states.size() - 1));
         assertTrue(events.contains(AgentListener.Event.LEFT), events.toString());
         Path state = sim.stateDir("l1");
         assertFalse(Files.exists(state.resolve("keys.store")), "the key store is wiped");
         assertFalse(Files.exists(state.resolve("rejoin.seed")), "the rejoin seed is wiped");
-        assertFalse(before.equals(net.awaitSameAppHash(net.ids(), Duration.ofSeconds(30))));
+        assertNotEquals(beforeTheLeave, net.awaitSameAppHash(Duration.ofSeconds(30)));
         for (int g : net.ids()) {
             assertFalse(net.members(g).contains(leaver), "gateway " + g + " still lists the leaver");
             assertTrue(net.members(g).containsAll(List.of(b.node(), c.node())));
         }
+    }
 
-        // the others still talk, under keys renewed without the leaver
-        RunningTestnet.await("B and C to apply the leave", Duration.ofSeconds(30),
-                () -> b.agent().seq() == 4 && c.agent().seq() == 4);
-        b.agent().send(c.node(), c.agent().d2dAddress(), "after the leave".getBytes(StandardCharsets.UTF_8));
-        RunningTestnet.await("C to receive B's message", Duration.ofSeconds(20),
-                () -> c.inbox().stream().anyMatch(r -> r.from() == b.node() && r.text().equals("after the leave")));
+    @Test
+    @Order(3)
+    void theOthersStillTalkUnderKeysRenewedWithoutTheLeaver() throws Exception {
+        awaitAtSeq(4, Duration.ofSeconds(30), b, c);
+        send(b, c, "after the leave");
+        awaitReceived(c, b.node(), "after the leave", Duration.ofSeconds(20));
     }
 }

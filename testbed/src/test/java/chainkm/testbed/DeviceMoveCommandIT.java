@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,31 +15,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/chainkm device move --to GATEWAY}, as a user runs it: against an agent running in
  * another process ({@code device listen}, reached through its control channel) and against a
  * stopped device's state; a gateway outside the bundle is refused with exit code 1.
  */
-class DeviceMoveCommandIT {
+class DeviceMoveCommandIT extends ScenarioIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
     private Process listener;
+    private String provisioning;
+    private Path state;
+    private int node;
 
-    @AfterEach
-    void stop() throws Exception {
+    /** Before the shared testnet stops. */
+    @AfterAll
+    void stopTheListener() throws Exception {
         if (listener != null) {
             listener.destroy();
             listener.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (net != null) {
-            net.close();
         }
     }
 
@@ -52,13 +51,13 @@ class DeviceMoveCommandIT {
         return JSON.readTree(lines[lines.length - 1]);
     }
 
-    @Test
-    void moveARunningAgentAndAStoppedOne() throws Exception {
+    @BeforeAll
+    void anAgentListeningInAnotherProcess() throws Exception {
         net = RunningTestnet.start(dir, 3);
         Path bundle = dir.resolve("dev");
-        Path state = dir.resolve("dev-state");
+        state = dir.resolve("dev-state");
         run(0, "provision", "--device", "mover", "--dir", dir.toString(), "--out", bundle.toString(), "--gateway", "1");
-        String provisioning = bundle.resolve("provisioning.properties").toString();
+        provisioning = bundle.resolve("provisioning.properties").toString();
 
         listener = new ProcessBuilder(ChainkmJvm.command("64m", List.of("device", "listen", "--provisioning", provisioning,
                 "--state", state.toString()))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -69,7 +68,7 @@ class DeviceMoveCommandIT {
                 while ((line = r.readLine()) != null) {
                     lines.add(line);
                 }
-            } catch (java.io.IOException ended) {
+            } catch (IOException ended) {
                 // process gone
             }
         });
@@ -77,23 +76,33 @@ class DeviceMoveCommandIT {
         reader.start();
         RunningTestnet.await("the agent to start", Duration.ofSeconds(90),
                 () -> !lines.isEmpty() && Files.exists(state.resolve("agent.control")));
-        int node = JSON.readTree(lines.get(0)).path("node_id").asInt();
+        node = JSON.readTree(lines.get(0)).path("node_id").asInt();
+    }
 
+    @Test
+    @Order(1)
+    void aRunningAgentMovesThroughItsControlChannel() throws Exception {
         JsonNode moved = run(0, "device", "move", "--provisioning", provisioning, "--state", state.toString(), "--to", "2");
         assertEquals(2, moved.path("attached_gateway").asInt(), moved.toString());
         assertEquals(node, moved.path("node_id").asInt());
-        RunningTestnet.await("the ledger to attach it to gateway 2", Duration.ofSeconds(30),
-                () -> net.query(1, "/node", Integer.toString(node)).path("attached_gateway").asInt() == 2);
+        net.awaitAttachedOnLedger(node, 2, Duration.ofSeconds(30));
+    }
 
+    @Test
+    @Order(2)
+    void aGatewayOutsideTheBundleIsRefused() throws Exception {
         JsonNode refused = run(1, "device", "move", "--provisioning", provisioning, "--state", state.toString(), "--to", "9");
         assertTrue(refused.path("error").asText().contains("gateway 9"), refused.toString());
+    }
 
+    @Test
+    @Order(3)
+    void aStoppedDeviceMovesFromItsState() throws Exception {
         listener.destroy();
         assertTrue(listener.waitFor(20, TimeUnit.SECONDS));
         listener = null;
         JsonNode offline = run(0, "device", "move", "--provisioning", provisioning, "--state", state.toString(), "--to", "3");
         assertEquals(3, offline.path("attached_gateway").asInt(), offline.toString());
-        RunningTestnet.await("the ledger to attach it to gateway 3", Duration.ofSeconds(30),
-                () -> net.query(1, "/node", Integer.toString(node)).path("attached_gateway").asInt() == 3);
+        net.awaitAttachedOnLedger(node, 3, Duration.ofSeconds(30));
     }
 }

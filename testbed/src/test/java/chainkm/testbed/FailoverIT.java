@@ -1,5 +1,8 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.everyPairExchanges;
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,26 +25,33 @@ import org.junit.jupiter.api.Test;
  * the gateways they are attached to, every device ends at the ledger's seq, and gateway 2 holds
  * no stale attachment.
  */
-class FailoverIT extends TestnetIT {
+class FailoverIT extends ScenarioIT {
     /** Orphan detection: MQTT silent this long, then a CoAP probe with the same timeout. */
     static final Duration ORPHAN_AFTER = Duration.ofSeconds(5);
     /** The stated bound from kill -9 to every orphan reattached: 2 x ORPHAN_AFTER + rejoin, with margin for 2 cores. */
     static final Duration REATTACH_BOUND = Duration.ofSeconds(30);
 
+    /** Gateway 2's devices; the first of them sleeps through the failure, the others are awake. */
+    private List<SimulatedDevices.Device> orphans;
+    private SimulatedDevices.Device sleeper;
+    private SimulatedDevices.Device leaver;
 
-    @Test
-    void orphansOfAKilledGatewayReattachAndNothingIsLost() throws Exception {
+    @BeforeAll
+    void twentyFourDevicesOnFourGateways() throws Exception {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.none(dir);
         sim.orphanAfter(ORPHAN_AFTER);
         sim.add("f", 1, 24);
-        RunningTestnet.await("every device to apply every join", Duration.ofSeconds(90),
-                () -> net.operations() == 24 && sim.all().stream().allMatch(d -> d.agent().seq() == 24));
-        List<SimulatedDevices.Device> orphans = sim.all().stream().filter(d -> d.agent().attachedGateway() == 2).toList();
-        assertTrue(orphans.size() >= 5, "gateway 2 serves about a quarter of the devices: " + orphans.size());
+        awaitLedgerAndEveryDeviceAtSeq(24, Duration.ofSeconds(90));
+    }
 
+    @Test
+    @Order(1)
+    void theOrphansOfAKilledGatewayReattachElsewhereWithinTheBound() throws Exception {
+        orphans = sim.all().stream().filter(d -> d.agent().attachedGateway() == 2).toList();
+        assertTrue(orphans.size() >= 5, "gateway 2 serves about a quarter of the devices: " + orphans.size());
         // one of them sleeps through the failure: its wake goes through a rejoin first
-        SimulatedDevices.Device sleeper = orphans.get(0);
+        sleeper = orphans.get(0);
         List<SimulatedDevices.Device> awake = orphans.subList(1, orphans.size());
         sleeper.agent().sleep();
 
@@ -49,44 +61,66 @@ class FailoverIT extends TestnetIT {
                 REATTACH_BOUND, () -> awake.stream().allMatch(d -> d.agent().attachedGateway() != 2));
         System.out.printf("FailoverIT: %d orphans reattached %.1f s after kill -9%n", awake.size(),
                 (System.nanoTime() - killedAt) / 1e9);
-        assertEquals(2, sleeper.agent().attachedGateway(), "a sleeping device does not notice");
+    }
+
+    @Test
+    @Order(2)
+    void aSleepingOrphanNoticesNothingAndItsWakeGoesThroughARejoin() throws Exception {
+        assertThat(sleeper).because("a sleeping device does not notice").isAttachedTo(2);
         sleeper.agent().wake();
-        assertNotEquals(2, sleeper.agent().attachedGateway(), "the wake went through a rejoin");
+        assertThat(sleeper).because("the wake went through a rejoin").isNotAttachedTo(2);
+    }
+
+    @Test
+    @Order(3)
+    void aRejoinRekeysNobodyAndIsNoKeyOperation() throws Exception {
         for (SimulatedDevices.Device d : orphans) {
-            assertEquals(24, d.agent().seq(), d.name() + ": a rejoin rekeys nobody");
+            assertThat(d).because("a rejoin rekeys nobody").isAtSeq(24);
         }
         // the REJOINs are on the ledger: attachment moved, no refresh entry
-        RunningTestnet.await("the rejoins to be committed", Duration.ofSeconds(30), () -> orphans.stream().allMatch(
-                d -> net.query(1, "/node", Integer.toString(d.node())).path("attached_gateway").asInt()
-                        == d.agent().attachedGateway()));
+        awaitAttachmentsOnLedger(orphans, Duration.ofSeconds(30));
         assertEquals(24, net.operations(), "a rejoin is not a key operation");
-        D2DChecks.everyPairExchanges(sim.all(), "after-kill");
+    }
 
-        // operations go on without gateway 2: two joins and a leave through the others
+    @Test
+    @Order(4)
+    void everyPairTalksAfterTheKill() throws Exception {
+        everyPairExchanges(sim.all(), "after-kill");
+    }
+
+    @Test
+    @Order(5)
+    void joinsAndLeavesGoOnWithoutTheKilledGatewayAndLandExactlyOnce() throws Exception {
         List<SimulatedDevices.Device> newcomers = new ArrayList<>();
         newcomers.add(sim.startOne("late1", 1));
         newcomers.add(sim.startOne("late2", 3));
-        SimulatedDevices.Device leaver = sim.all().stream()
+        leaver = sim.all().stream()
                 .filter(d -> d.agent().gatewayId() == 4 && !newcomers.contains(d)).findFirst().orElseThrow();
-        int owner = net.query(1, "/node", Integer.toString(leaver.node())).path("gateway").asInt();
-        JsonNode left = net.submit(owner, "leave", "commit", leaver.node(), false);
-        assertEquals("committed", left.path("status").asText(), left.toString());
+        assertThat(net.leave(net.node(leaver.node()).owner(), leaver.node()).commit()).isCommitted();
         sim.stop(leaver.name());
         assertEquals(27, net.operations(), "every join and leave landed exactly once");
+    }
 
+    @Test
+    @Order(6)
+    void theReturningGatewayHoldsNoStaleAttachmentAndEveryDeviceReachesTheLedgersSeq() throws Exception {
         // gateway 2 returns: it owns its sets again, serves its devices through their gateways
         net.net.startGateway(2, List.of());
-        net.awaitSameAppHash(net.ids(), Duration.ofSeconds(120));
-        RunningTestnet.await("every device to reach the ledger's seq", Duration.ofSeconds(90),
-                () -> sim.all().stream().allMatch(d -> d.agent().seq() == 27));
+        net.awaitSameAppHash(Duration.ofSeconds(120));
+        awaitEveryDeviceAtSeq(27, Duration.ofSeconds(90));
         JsonNode status2 = net.net.status(2);
         assertEquals(0, status2.path("attached_devices").asInt(), "gateway 2 holds no stale attachment: " + status2);
         for (SimulatedDevices.Device d : orphans) {
-            assertNotEquals(2, net.query(2, "/node", Integer.toString(d.node())).path("attached_gateway").asInt());
+            assertNotEquals(2, net.node(d.node(), 2).attachedGateway());
         }
         assertFalse(sim.all().contains(leaver));
         assertEquals(25, sim.all().size());
-        D2DChecks.everyPairExchanges(sim.all(), "after-return");
+    }
+
+    @Test
+    @Order(7)
+    void everyPairTalksAfterTheReturnAndNothingLandedTwice() throws Exception {
+        everyPairExchanges(sim.all(), "after-return");
         assertEquals(27, net.operations());
         assertTrue(net.members(1).size() == 25, "25 members on the ledger");
     }

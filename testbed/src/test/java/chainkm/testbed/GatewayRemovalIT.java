@@ -1,11 +1,15 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.everyPairExchanges;
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.gateway.ledger.TxCode;
 import chainkm.protocol.keys.KeyId;
+import chainkm.protocol.keys.KeyKind;
 import chainkm.protocol.sets.SetLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,10 +18,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -28,8 +34,11 @@ import picocli.CommandLine;
  * knew, so a captured gateway 2 holds nothing of use; keying goes on for the adopted devices;
  * and when gateway 2 comes back it owns nothing, serves nobody and can no longer submit.
  */
-class GatewayRemovalIT extends TestnetIT {
+class GatewayRemovalIT extends ScenarioIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private List<SimulatedDevices.Device> orphans;
+    /** What gateway 2 knows of its devices' link keys (it computed them): a captured gateway 2 has these. */
+    private final Map<KeyId, byte[]> known = new TreeMap<>();
 
     private int validators(int gateway) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
@@ -38,33 +47,43 @@ class GatewayRemovalIT extends TestnetIT {
         return JSON.readTree(r.body()).path("result").path("total").asInt();
     }
 
-    @Test
-    void aRemovedGatewaysSetsAreAdoptedWithFreshKeysAndItCanNoLongerSubmit() throws Exception {
+    @BeforeAll
+    void twelveDevicesOnFourGateways() throws Exception {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.none(dir);
         sim.orphanAfter(Duration.ofSeconds(3));
         sim.add("g", 1, 12);
-        RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> net.operations() == 12 && sim.all().stream().allMatch(d -> d.agent().seq() == 12));
-        List<SimulatedDevices.Device> orphans = sim.all().stream().filter(d -> d.agent().gatewayId() == 2).toList();
-        assertFalse(orphans.isEmpty());
-        // what gateway 2 knows of its devices' link keys (it computed them): a captured gateway 2 has these
-        Map<KeyId, byte[]> known = new TreeMap<>();
+        awaitLedgerAndEveryDeviceAtSeq(12, Duration.ofSeconds(60));
+        orphans = sim.all().stream().filter(d -> d.agent().gatewayId() == 2).toList();
         for (SimulatedDevices.Device d : orphans) {
             for (KeyId id : d.agent().keyIds()) {
-                if (id.kind() != chainkm.protocol.keys.KeyKind.NODE_KEY) {
+                if (id.kind() != KeyKind.NODE_KEY) {
                     known.put(id, d.agent().keyForTests(id).orElseThrow().key());
                 }
             }
         }
+    }
 
+    @Test
+    @Order(1)
+    void theDeadGatewaysDevicesRejoinGatewayThree() throws Exception {
+        assertFalse(orphans.isEmpty());
         net.net.kill(2);
         RunningTestnet.await("gateway 2's devices to rejoin gateway 3", Duration.ofSeconds(30),
                 () -> orphans.stream().allMatch(d -> d.agent().attachedGateway() == 3));
+    }
+
+    @Test
+    @Order(2)
+    void theRemovalIsAKeyOperationEveryDeviceApplies() throws Exception {
         int exit = new CommandLine(new ChainkmCli()).execute("remove-gateway", "--dir", dir.toString(), "--gateway", "2");
         assertEquals(0, exit, "remove-gateway failed");
-        RunningTestnet.await("the adoption to be a key operation everybody applies", Duration.ofSeconds(60),
-                () -> net.operations() == 13 && sim.all().stream().allMatch(d -> d.agent().seq() == 13));
+        awaitLedgerAndEveryDeviceAtSeq(13, Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(3)
+    void theRemovedGatewaysValidatorLeavesTheValidatorSet() throws Exception {
         RunningTestnet.await("gateway 2's validator to leave the validator set", Duration.ofSeconds(30),
                 () -> {
                     try {
@@ -73,43 +92,48 @@ class GatewayRemovalIT extends TestnetIT {
                         return false;
                     }
                 });
+    }
+
+    @Test
+    @Order(4)
+    void gatewayThreeAdoptsItsSetsAndRenewsEveryKeyItKnew() throws Exception {
         SetLayout layout = net.layout(1);
         assertTrue(layout.setsOwnedBy(2).isEmpty(), "gateway 2 owns no set any more");
         for (SimulatedDevices.Device d : orphans) {
             assertEquals(3, layout.ownerOf(d.agent().setId()), d.name() + "'s set was adopted by gateway 3");
-            assertEquals(3, d.agent().gatewayId());
+            assertThat(d).isOwnedBy(3);
             for (KeyId id : d.agent().keyIds()) {
                 byte[] old = known.get(id);
-                assertFalse(old != null && java.util.Arrays.equals(old, d.agent().keyForTests(id).orElseThrow().key()),
+                assertFalse(old != null && Arrays.equals(old, d.agent().keyForTests(id).orElseThrow().key()),
                         d.name() + " still uses " + id + " as gateway 2 knew it");
             }
         }
-        D2DChecks.everyPairExchanges(sim.all(), "after-adoption");
+        everyPairExchanges(sim.all(), "after-adoption");
+    }
 
-        // keying goes on for the adopted sets: a join, and a leave of an adopted device through its new owner
-        List<SimulatedDevices.Device> more = new ArrayList<>();
-        more.add(sim.startOne("g-late", 1));
+    @Test
+    @Order(5)
+    void keyingGoesOnForTheAdoptedSets() throws Exception {
+        // a join, and a leave of an adopted device through its new owner
+        sim.startOne("g-late", 1);
         SimulatedDevices.Device leaver = orphans.get(0);
-        JsonNode left = net.submit(3, "leave", "commit", leaver.node(), false);
-        assertEquals("committed", left.path("status").asText(), left.toString());
+        assertThat(net.leave(3, leaver.node()).commit()).isCommitted();
         sim.stop(leaver.name());
-        RunningTestnet.await("every device to apply the join and the leave", Duration.ofSeconds(60),
-                () -> net.operations() == 15 && sim.all().stream().allMatch(d -> d.agent().seq() == 15));
-        D2DChecks.everyPairExchanges(sim.all(), "after-more-operations");
+        awaitLedgerAndEveryDeviceAtSeq(15, Duration.ofSeconds(60));
+        everyPairExchanges(sim.all(), "after-more-operations");
+    }
 
-        // gateway 2 comes back: it takes back nothing, serves nobody, and its submissions are refused
+    @Test
+    @Order(6)
+    void theReturningGatewayOwnsNothingServesNobodyAndCanNoLongerSubmit() throws Exception {
         net.net.startGateway(2, List.of());
-        RunningTestnet.await("gateway 2 to catch up with the chain", Duration.ofSeconds(120), () -> {
-            JsonNode s = net.net.status(2);
-            return s != null && s.path("key_seq").asLong() == 15;
-        });
+        net.awaitKeySeq(List.of(2), 15, Duration.ofSeconds(120));
         JsonNode status = net.net.status(2);
         assertEquals(0, status.path("attached_devices").asInt(), status.toString());
         JsonNode inventory = net.net.client(2).inventory(Duration.ofSeconds(30));
         assertEquals(0, inventory.path("keys").size(), "gateway 2 holds no link key: " + inventory);
         assertEquals(0, inventory.path("devices").size());
-        JsonNode refused = net.submit(2, "join", "commit", null, false);
-        assertEquals(TxCode.UNKNOWN_GATEWAY.code(), refused.path("code").asInt(), refused.toString());
+        assertThat(net.join(2).commit()).hasCode(TxCode.UNKNOWN_GATEWAY.code());
         assertEquals(15, net.operations());
     }
 }

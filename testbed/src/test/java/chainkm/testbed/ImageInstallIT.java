@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.awaitReceived;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,16 +13,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -31,29 +33,20 @@ import picocli.CommandLine;
  * Pi there, so on the mock board). It moves its bundle off the boot partition, joins a real
  * testnet and exchanges D2D messages with a simulated device both ways.
  */
-class ImageInstallIT {
+class ImageInstallIT extends TestnetIT {
     private static final Pattern JOINED = Pattern.compile("device pi-1 is node (\\d+) in set");
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
     private Process agent;
     private Path agentLog;
 
+    /** Before the testnet stops. */
     @AfterEach
-    void stop() throws Exception {
+    void stopTheAgent() throws Exception {
         if (agent != null) {
             agent.destroy(); // SIGTERM, as systemctl stop
-            if (!agent.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!agent.waitFor(20, TimeUnit.SECONDS)) {
                 agent.destroyForcibly().waitFor();
             }
-        }
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
         }
     }
 
@@ -123,7 +116,7 @@ class ImageInstallIT {
         Files.writeString(root.resolve("etc/chainkm/agent.properties"), String.join("\n",
                 "", "# set for this test", "d2d.bind=127.0.0.1:" + d2dPort, "peer.node=" + peer.node(),
                 "peer.address=127.0.0.1:" + peerAddress.getPort(), "peer.send_interval_s=1", ""),
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
 
         // start it as the unit does: ExecStart's command line, its first word below the root
         List<String> cmd = new ArrayList<>(execStart(root.resolve("etc/systemd/system/chainkm-agent.service")));
@@ -142,8 +135,7 @@ class ImageInstallIT {
         awaitLog("the agent's JOINED state", Pattern.compile("state: JOINED"));
         assertTrue(log().contains("board: mock board (Pi4J mock plugin; no " + root.resolve("proc/device-tree/model")),
                 log());
-        RunningTestnet.await("the ledger to list node " + node, Duration.ofSeconds(30),
-                () -> net.members(1).contains(node));
+        net.awaitMembers(List.of(node), Duration.ofSeconds(30));
 
         // the bundle left the boot partition for the state directory, owner-only
         assertFalse(Files.exists(bootBundle), "the boot partition still holds the bundle");
@@ -153,16 +145,14 @@ class ImageInstallIT {
         assertTrue(Files.exists(state.resolve("keys.store")));
 
         // D2D: the agent sends its SoC temperature to the simulated device, which answers
-        RunningTestnet.await("the simulated device to receive a reading from node " + node, Duration.ofSeconds(60),
-                () -> peer.inbox().stream().anyMatch(r -> r.from() == node
-                        && r.text().equals("{\"sensor\":\"soc\",\"celsius\":42.00}")));
+        awaitReceived(peer, node, "{\"sensor\":\"soc\",\"celsius\":42.00}", Duration.ofSeconds(60));
         peer.agent().send(node, new InetSocketAddress("127.0.0.1", d2dPort),
                 "hello pi-1".getBytes(StandardCharsets.UTF_8));
         awaitLog("the agent to receive the answer",
                 Pattern.compile("D2D message from node " + peer.node() + ": hello pi-1"));
         System.out.println("----- the agent's log\n" + log());
         assertFalse(log().contains("ERROR"), log());
-        java.util.Properties bundle = new java.util.Properties();
+        Properties bundle = new Properties();
         try (var r = Files.newBufferedReader(moved)) {
             bundle.load(r);
         }

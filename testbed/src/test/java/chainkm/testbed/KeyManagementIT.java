@@ -1,7 +1,9 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.everyPairExchanges;
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.cli.InventoryCommand;
@@ -10,21 +12,25 @@ import chainkm.protocol.keys.AuthenticationException;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyMaterial;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3 end to end on real processes: a 4-gateway CometBFT testnet, 32 device agents joining
@@ -32,37 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
  * a device leaves and another is evicted, and their key material decrypts nothing sent after;
  * a device that joins later decrypts nothing recorded before its join.
  */
-class KeyManagementIT {
+class KeyManagementIT extends ScenarioIT {
     private static final int DEVICES = 32;
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-    private SimulatedDevices sim;
     private DatagramSocket sniffer;
     private final List<byte[]> captured = new CopyOnWriteArrayList<>();
+    /** Every pair's messages, recorded before the newcomer joined. */
+    private List<byte[]> beforeJoin;
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    void stopSniffer() {
         if (sniffer != null) {
             sniffer.close();
         }
-        if (sim != null) {
-            sim.close();
-        }
-        if (net != null) {
-            net.close();
-        }
-    }
-
-    private long ledgerOperations() {
-        return net.query(1, "/status", "").path("operations").asLong();
-    }
-
-    private void awaitAllAtLedgerSeq() throws InterruptedException {
-        RunningTestnet.await("every device to apply every ledger operation", Duration.ofSeconds(60), () -> {
-            long ops = ledgerOperations();
-            return sim.all().stream().allMatch(d -> d.agent().seq() == ops);
-        });
     }
 
     private void startSniffer() throws Exception {
@@ -75,7 +62,7 @@ class KeyManagementIT {
                 try {
                     sniffer.receive(p);
                     captured.add(Arrays.copyOf(p.getData(), p.getLength()));
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     return;
                 }
             }
@@ -84,25 +71,11 @@ class KeyManagementIT {
         t.start();
     }
 
-    /** Every ordered pair sends one message; each receiver gets all of them, intact. */
-    private void everyPairExchanges(String round) throws Exception {
-        List<SimulatedDevices.Device> all = sim.all();
-        all.forEach(d -> d.inbox().clear());
-        for (SimulatedDevices.Device x : all) {
-            for (SimulatedDevices.Device y : all) {
-                if (x != y) {
-                    x.agent().send(y.node(), y.agent().d2dAddress(), (round + ":" + x.node() + "->" + y.node())
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-        RunningTestnet.await("every device to receive a message from every other", Duration.ofSeconds(60),
-                () -> all.stream().allMatch(d -> d.inbox().size() >= all.size() - 1));
-        for (SimulatedDevices.Device y : all) {
-            for (SimulatedDevices.Received r : y.inbox()) {
-                assertEquals(round + ":" + r.from() + "->" + y.node(), r.text());
-            }
-            assertEquals(0, y.agent().refusedD2D(), y.name() + " refused a legitimate message");
+    /** Every ordered pair sends one message; each receiver gets all of them, intact, and no device has ever refused one. */
+    private void everyPairExchangesAndNoneWasEverRefused(String round) throws Exception {
+        everyPairExchanges(sim.all(), round);
+        for (SimulatedDevices.Device y : sim.all()) {
+            assertThat(y).because("a legitimate message was refused").hasRefusedNoD2DMessage();
         }
     }
 
@@ -155,17 +128,26 @@ class KeyManagementIT {
         return opened;
     }
 
-    @Test
-    void devicesJoinTalkAndAreRekeyedOnJoinLeaveAndEvict() throws Exception {
+    @BeforeAll
+    void thirtyTwoDevicesOnFourGateways() throws Exception {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "dev", DEVICES);
         startSniffer();
-        awaitAllAtLedgerSeq();
+        awaitEveryDeviceAtLedgerSeq(Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(1)
+    void devicesJoinThroughEveryGateway() {
         assertEquals(DEVICES, net.members(1).size());
         List<Integer> gateways = sim.all().stream().map(d -> d.agent().gatewayId()).distinct().sorted().toList();
         assertEquals(List.of(1, 2, 3, 4), gateways, "devices are spread over every gateway");
+    }
 
-        // about 2 sqrt(n) keys per device: node key, set key, a pairwise key per set member and per other set
+    @Test
+    @Order(2)
+    void eachDeviceHoldsAboutTwoSqrtNKeys() {
+        // node key, set key, a pairwise key per set member and per other set
         int sets = net.layout(1).setCount();
         for (SimulatedDevices.Device d : sim.all()) {
             int setSize = net.layout(1).members(d.agent().setId()).size();
@@ -173,57 +155,71 @@ class KeyManagementIT {
             assertTrue(d.agent().keyIds().size() <= 2 * Math.ceil(Math.sqrt(DEVICES)) + 4,
                     d.agent().keyIds().size() + " keys at n=" + DEVICES);
         }
+    }
 
-        // the inventory (gateways' account of who holds which key) matches the devices' real key stores
+    @Test
+    @Order(3)
+    void theInventoryMatchesTheDevicesKeyStores() throws Exception {
+        // the gateways' account of who holds which key
         JsonNode inventory = InventoryCommand.collect(dir);
-        java.util.Map<Integer, java.util.Set<String>> accounted = new java.util.HashMap<>();
+        Map<Integer, Set<String>> accounted = new HashMap<>();
         for (JsonNode g : inventory.path("gateways")) {
             for (JsonNode d : g.path("devices")) {
-                java.util.Set<String> ids = new java.util.TreeSet<>();
+                Set<String> ids = new TreeSet<>();
                 d.path("keys").forEach(k -> ids.add(k.asText()));
                 accounted.put(d.path("node").asInt(), ids);
             }
         }
         for (SimulatedDevices.Device d : sim.all()) {
-            java.util.Set<String> real = new java.util.TreeSet<>();
+            Set<String> real = new TreeSet<>();
             d.agent().keyIds().forEach(id -> real.add(id.toString()));
             assertEquals(accounted.get(d.node()), real, d.name() + "'s key store differs from the inventory");
         }
+    }
 
-        everyPairExchanges("first");
-        List<byte[]> beforeJoin = record("before-join");
+    @Test
+    @Order(4)
+    void everyPairOfDevicesExchangesMessages() throws Exception {
+        everyPairExchangesAndNoneWasEverRefused("first");
+    }
 
-        // a newcomer cannot read what was sent before it joined
+    @Test
+    @Order(5)
+    void aNewcomerCannotReadWhatWasSentBeforeItJoined() throws Exception {
+        beforeJoin = record("before-join");
         SimulatedDevices.Device newcomer = sim.add("late", 1, 1).get(0);
-        awaitAllAtLedgerSeq();
+        awaitEveryDeviceAtLedgerSeq(Duration.ofSeconds(60));
         assertEquals(0, decryptable(beforeJoin, stolenKeys(newcomer)), "the newcomer decrypts older traffic");
+    }
 
-        // a leaver and an evicted device: their keys decrypt nothing sent afterwards
+    @Test
+    @Order(6)
+    void aLeaverAndAnEvictedDeviceCannotReadWhatIsSentAfter() throws Exception {
         SimulatedDevices.Device leaver = sim.get("dev5");
         SimulatedDevices.Device evicted = sim.get("dev10");
         int leaverNode = leaver.node();
         List<KeyMaterial> leaverKeys = stolenKeys(leaver);
         List<KeyMaterial> evictedKeys = stolenKeys(evicted);
         assertTrue(decryptable(beforeJoin, leaverKeys) > 0, "sanity: the leaver could read its links before leaving");
-        JsonNode left = net.submit(leaver.agent().gatewayId(), "leave", "commit", leaver.node(), false);
-        assertEquals("committed", left.path("status").asText(), left.toString());
+        assertThat(net.leave(leaver.agent().gatewayId(), leaver.node()).commit()).isCommitted();
         int evictor = evicted.agent().gatewayId() % 4 + 1; // any gateway may evict
-        JsonNode out = net.submit(evictor, "evict", "sync", evicted.node(), true);
-        assertEquals("committed", out.path("landed").path("status").asText(), out.toString());
+        assertThat(net.evict(evictor, evicted.node()).syncAndAwaitLanded()).landedCommitted();
         sim.stop(leaver.name());
         sim.stop(evicted.name());
-        awaitAllAtLedgerSeq();
+        awaitEveryDeviceAtLedgerSeq(Duration.ofSeconds(60));
 
-        everyPairExchanges("after-leave");
+        everyPairExchangesAndNoneWasEverRefused("after-leave");
         List<byte[]> afterLeave = record("after-leave");
         assertEquals(0, decryptable(afterLeave, leaverKeys), "the leaver decrypts traffic sent after it left");
         assertEquals(0, decryptable(afterLeave, evictedKeys), "the evicted device decrypts traffic sent after");
         for (SimulatedDevices.Device d : sim.all()) {
-            for (KeyId id : d.agent().keyIds()) {
-                assertFalse(id.involvesNode(leaverNode) && id.kind() == chainkm.protocol.keys.KeyKind.PAIRWISE_NODE_KEY,
-                        d.name() + " still holds a key with the leaver: " + id);
-            }
+            assertThat(d).holdsNoKeyWith(leaverNode);
         }
-        net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(7)
+    void theGatewaysAgreeOnTheLedger() throws Exception {
+        net.awaitSameAppHash(Duration.ofSeconds(60));
     }
 }

@@ -1,50 +1,37 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.protocol.sets.LayoutBounds;
 import chainkm.protocol.sets.SetLayout;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 2's load test on a real 4-gateway testnet: 200 joins round-robin across the gateways,
  * half in commit and half in sync mode, eight at a time; gateway 4 is killed with kill -9
  * (its JVM and its CometBFT) during the load and restarted later.
  */
-class LedgerLoadIT {
+class LedgerLoadIT extends TestnetIT {
     private static final int JOINS = 200;
     private static final int KILL_AT = 70;
     private static final int RESTART_AT = 140;
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-
-    @AfterEach
-    void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
-
-    private record Ack(int index, int gateway, String mode, JsonNode result) {}
+    private record Ack(int index, int gateway, String mode, SubmitAnswer result) {}
 
     @Test
     void everyJoinCommitsExactlyOnceWhileAGatewayIsKilledAndRestarted() throws Exception {
@@ -92,15 +79,17 @@ class LedgerLoadIT {
         assertEquals(JOINS, acked.size(), "every join acknowledged in the end");
 
         // every acknowledged join, commit or sync mode, ends in the ledger exactly once
-        Set<Integer> ackedIds = new java.util.TreeSet<>();
+        Set<Integer> ackedIds = new TreeSet<>();
         for (Ack a : acked.values()) {
-            assertTrue(ackedIds.add(a.result().path("node_id").asInt()), "node id acknowledged twice: " + a);
-            String expected = a.mode().equals("commit") ? "committed" : "accepted";
-            assertEquals(expected, a.result().path("status").asText(), a.toString());
+            assertTrue(ackedIds.add(a.result().nodeId()), "node id acknowledged twice: " + a);
+            if (a.mode().equals("commit")) {
+                assertThat(a.result()).isCommitted();
+            } else {
+                assertThat(a.result()).isAccepted();
+            }
         }
-        RunningTestnet.await("every acknowledged join to be a member", Duration.ofSeconds(120),
-                () -> net.members(1).containsAll(ackedIds));
-        String agreed = net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(120));
+        net.awaitMembers(ackedIds, Duration.ofSeconds(120)); // every acknowledged join
+        String agreed = net.awaitSameAppHash(Duration.ofSeconds(120));
         Set<Integer> members = net.members(1);
         int extra = members.size() - ackedIds.size();
         assertTrue(extra >= 0 && extra <= unacknowledged.get(),
@@ -131,15 +120,15 @@ class LedgerLoadIT {
         int gw = gateway;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                JsonNode r = net.submit(gw, "join", mode, null, false);
-                if (r.path("status").asText().equals("refused")) {
+                SubmitAnswer r = mode.equals("commit") ? net.join(gw).commit() : net.join(gw).sync();
+                if (r.status().equals("refused")) {
                     synchronized (refused) {
                         refused.add(r.toString());
                     }
                 }
                 acked.put(index, new Ack(index, gw, mode, r));
                 return;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the join may have landed before the gateway died; a fresh join through another gateway follows
                 unacknowledged.incrementAndGet();
                 gw = 1 + (gw % 3); // gateways 1..3 stay up

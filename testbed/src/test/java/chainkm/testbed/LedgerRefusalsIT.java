@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,12 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad transactions against a real 4-gateway testnet: each one is refused by CheckTx through the
@@ -42,26 +39,15 @@ import org.junit.jupiter.api.io.TempDir;
  * (gateway 4, which puts such transactions into every block it proposes) gets its blocks
  * rejected by the honest gateways' ProcessProposal, so none of them is ever committed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LedgerRefusalsIT {
+class LedgerRefusalsIT extends SharedTestnetIT {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path dir;
-    private RunningTestnet net;
     private Ed25519.KeyPair gateway1;
 
     @BeforeAll
-    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tempDir) throws Exception {
-        dir = tempDir;
+    void start() throws Exception {
         net = RunningTestnet.start(dir, 4);
         gateway1 = GatewayKey.load(dir.resolve("gateway-1").resolve("gateway.key"));
-    }
-
-    @AfterAll
-    void stop() {
-        if (net != null) {
-            net.close();
-        }
     }
 
     private static byte[] random16() {
@@ -82,12 +68,11 @@ class LedgerRefusalsIT {
 
     @Test
     void everyBadTransactionIsRefusedByCheckTxWithItsOwnCodeAndChangesNothing() throws Exception {
-        JsonNode member = net.submit(1, "join", "commit", null, false);
-        int memberId = member.path("node_id").asInt();
-        JsonNode record = net.query(1, "/node", Integer.toString(memberId));
-        int memberSet = record.path("set_id").asInt();
-        byte[] memberHash = Hex.decode(record.path("secret_code_hash").asText());
-        net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(60));
+        int memberId = net.join(1).commit().nodeId();
+        LedgerNode record = net.node(memberId);
+        int memberSet = record.setId();
+        byte[] memberHash = record.secretCodeHash();
+        net.awaitSameAppHash(Duration.ofSeconds(60));
         Set<Integer> membersBefore = net.members(1);
         byte[] layoutBefore = net.layout(1).encode();
 
@@ -122,10 +107,8 @@ class LedgerRefusalsIT {
             assertTrue(r.log().startsWith(c.getKey().name()), "the log names the reason: " + r.log());
         }
         // nothing changed: the same members and layout once a few more blocks are committed
-        long height = net.net.status(1).path("height").asLong();
-        RunningTestnet.await("two more blocks", Duration.ofSeconds(30),
-                () -> net.net.status(1).path("height").asLong() >= height + 2);
-        net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(60));
+        net.awaitHeight(net.height(1) + 2, Duration.ofSeconds(30));
+        net.awaitSameAppHash(Duration.ofSeconds(60));
         assertEquals(membersBefore, net.members(1));
         assertTrue(Arrays.equals(layoutBefore, net.layout(1).encode()), "layout changed");
         assertTrue(logsOf(2).contains("CheckTx refused: WRONG_SET"), "gateway 2 logs each refusal by name");
@@ -140,21 +123,24 @@ class LedgerRefusalsIT {
         net.net.stop(4);
         net.net.startGateway(4, List.of("--faulty-proposals", faults.toString()));
         net.net.awaitReady(Duration.ofSeconds(90));
-        long start = net.net.status(1).path("height").asLong();
+        long start = net.height(1);
 
         for (int i = 0; i < 6; i++) {
-            JsonNode r = net.submit(1 + i % 3, "join", i % 2 == 0 ? "commit" : "sync", null, true);
-            JsonNode last = r.has("landed") ? r.get("landed") : r;
-            assertEquals("committed", last.path("status").asText(), r.toString());
+            int gateway = 1 + i % 3;
+            if (i % 2 == 0) {
+                assertThat(net.join(gateway).commit()).isCommitted();
+            } else {
+                assertThat(net.join(gateway).syncAndAwaitLanded()).landedCommitted();
+            }
         }
         RunningTestnet.await("gateway 4 to propose (and the others to reject) a block", Duration.ofSeconds(90),
                 () -> logsOf(1).contains("ProcessProposal: REJECT"));
-        RunningTestnet.await("the chain to go on after the rejection", Duration.ofSeconds(60),
-                () -> net.net.status(1).path("height").asLong() >= start + 8);
-        net.awaitSameAppHash(List.of(1, 2, 3, 4), Duration.ofSeconds(60));
+        // the chain goes on after the rejection
+        net.awaitHeight(start + 8, Duration.ofSeconds(60));
+        net.awaitSameAppHash(Duration.ofSeconds(60));
 
         // no committed block holds a refused transaction
-        long end = net.net.status(1).path("height").asLong();
+        long end = net.height(1);
         int port = net.net.layout().gateway(1).rpcPort();
         for (long h = 1; h <= end; h++) {
             for (JsonNode tx : blockResults(port, h).path("txs_results")) {

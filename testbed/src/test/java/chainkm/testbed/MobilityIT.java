@@ -1,9 +1,11 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.everyPairExchanges;
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -69,8 +71,7 @@ class MobilityIT extends TestnetIT {
     void aDeviceMovesBetweenGatewaysWhileTalkingAndLosesNothing() throws Exception {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "m", 8);
-        RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> net.operations() == 8 && sim.all().stream().allMatch(d -> d.agent().seq() == 8));
+        awaitLedgerAndEveryDeviceAtSeq(8, Duration.ofSeconds(60));
         SimulatedDevices.Device mover = sim.all().stream().filter(d -> d.agent().gatewayId() == 1).findFirst().orElseThrow();
         SimulatedDevices.Device peer = sim.all().stream().filter(d -> d.agent().gatewayId() == 4).findFirst().orElseThrow();
         Traffic out = new Traffic(mover, peer);
@@ -85,23 +86,19 @@ class MobilityIT extends TestnetIT {
             long rejoinStarted = System.nanoTime();
             mover.agent().moveTo(to);
             System.out.printf("MobilityIT: moved to gateway %d in %.0f ms%n", to, (System.nanoTime() - rejoinStarted) / 1e6);
-            assertEquals(to, mover.agent().attachedGateway());
+            assertThat(mover).isAttachedTo(to);
             assertEquals(ops, net.operations(), "a move is no key operation");
-            int now = to;
-            RunningTestnet.await("the REJOIN to commit", Duration.ofSeconds(30),
-                    () -> net.query(1, "/node", Integer.toString(mover.node())).path("attached_gateway").asInt() == now);
+            net.awaitAttachedOnLedger(mover.node(), to, Duration.ofSeconds(30));
             Thread.sleep(500);
         }
         // while it is at gateway 3, away from its owner: a join and a leave, with the traffic going on
         SimulatedDevices.Device newcomer = sim.startOne("m-new", 1);
         SimulatedDevices.Device leaver = sim.all().stream()
                 .filter(d -> d != mover && d != peer && d != newcomer).findFirst().orElseThrow();
-        int owner = net.query(1, "/node", Integer.toString(leaver.node())).path("gateway").asInt();
-        JsonNode left = net.submit(owner, "leave", "commit", leaver.node(), false);
-        assertEquals("committed", left.path("status").asText(), left.toString());
+        assertThat(net.leave(net.node(leaver.node()).owner(), leaver.node()).commit()).isCommitted();
         sim.stop(leaver.name());
-        RunningTestnet.await("the mover to get the owner's messages through gateway 3", Duration.ofSeconds(60),
-                () -> mover.agent().seq() == 10 && sim.all().stream().allMatch(d -> d.agent().seq() == 10));
+        // the mover, at gateway 3, gets its owner's messages through it
+        awaitEveryDeviceAtSeq(10, Duration.ofSeconds(60));
         mover.agent().moveTo(1);
         Thread.sleep(1000);
 
@@ -115,9 +112,9 @@ class MobilityIT extends TestnetIT {
         assertEquals(0, out.givenUp.get() + back.givenUp.get(), "every message was acknowledged");
         assertEquals(out.sent.get(), out.delivered.size());
         assertEquals(back.sent.get(), back.delivered.size());
-        assertEquals(0, mover.agent().refusedD2D());
-        assertEquals(0, peer.agent().refusedD2D());
+        assertThat(mover).hasRefusedNoD2DMessage();
+        assertThat(peer).hasRefusedNoD2DMessage();
         assertEquals(10, net.operations(), "8 joins, a join and a leave: the moves added no key operation");
-        D2DChecks.everyPairExchanges(sim.all(), "after-moves");
+        everyPairExchanges(sim.all(), "after-moves");
     }
 }

@@ -1,5 +1,8 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.D2DChecks.send;
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import chainkm.cli.Provisioner;
@@ -9,9 +12,7 @@ import chainkm.gateway.cometbft.Profile;
 import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.mqtt.ExternalMosquitto;
 import chainkm.gateway.mqtt.MosquittoConfig;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,30 +21,23 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The D2D test with Mosquitto (Debian package {@code mosquitto}) as each gateway's external
  * broker instead of the embedded one: devices join, every ordered pair exchanges a message, a
  * device leaves, and the others, rekeyed through Mosquitto, exchange messages again.
  */
-class MosquittoD2DIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
+class MosquittoD2DIT extends TestnetIT {
     private final List<ExternalMosquitto> brokers = new ArrayList<>();
-    private Testnet net;
-    private SimulatedDevices sim;
 
+    /** The brokers last: the gateways and devices stop while theirs is still there. */
     @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
+    void stopTestnetThenBrokers() {
+        try {
+            stopDevicesAndTestnet();
+        } finally {
+            brokers.forEach(ExternalMosquitto::close);
         }
-        if (net != null) {
-            net.close();
-        }
-        brokers.forEach(ExternalMosquitto::close);
     }
 
     @Test
@@ -59,8 +53,7 @@ class MosquittoD2DIT {
             brokers.add(broker);
             GatewayConfig.load(home).withMqttUrl(broker.url()).save(home);
         }
-        net = Testnet.start(dir);
-        net.awaitReady(Duration.ofSeconds(120));
+        net = RunningTestnet.startGenerated(dir);
         sim = SimulatedDevices.start(dir, "m", 8);
         for (SimulatedDevices.Device d : sim.all()) {
             String url = Provisioner.provision(dir, d.name(), d.agent().gatewayId())
@@ -70,14 +63,10 @@ class MosquittoD2DIT {
         exchange("before");
 
         SimulatedDevices.Device leaver = sim.get("m3");
-        JsonNode r = net.client(leaver.agent().gatewayId()).submit(new com.fasterxml.jackson.databind.ObjectMapper()
-                .createObjectNode().put("op", "leave").put("mode", "commit").put("node_id", leaver.node()),
-                Duration.ofSeconds(60));
-        assertEquals("committed", r.path("status").asText(), r.toString());
+        assertThat(net.leave(leaver.agent().gatewayId(), leaver.node()).within(Duration.ofSeconds(60)).commit())
+                .isCommitted();
         sim.stop(leaver.name());
-        long ops = 9;
-        RunningTestnet.await("every device to be rekeyed through Mosquitto", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().seq() == ops));
+        awaitEveryDeviceAtSeq(9, Duration.ofSeconds(60)); // rekeyed through Mosquitto
         exchange("after");
     }
 
@@ -87,14 +76,14 @@ class MosquittoD2DIT {
         for (SimulatedDevices.Device x : all) {
             for (SimulatedDevices.Device y : all) {
                 if (x != y) {
-                    x.agent().send(y.node(), y.agent().d2dAddress(), (round + x.node()).getBytes(StandardCharsets.UTF_8));
+                    send(x, y, round + x.node());
                 }
             }
         }
         RunningTestnet.await("every pair to exchange a message (" + round + ")", Duration.ofSeconds(60),
                 () -> all.stream().allMatch(d -> d.inbox().size() == all.size() - 1));
         for (SimulatedDevices.Device y : all) {
-            assertEquals(0, y.agent().refusedD2D());
+            assertThat(y).hasRefusedNoD2DMessage();
             y.inbox().forEach(m -> assertEquals(round + m.from(), m.text()));
         }
     }

@@ -1,23 +1,26 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.DeviceAssert.assertThat;
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.cli.Provisioner;
+import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.coap.GatewayResponseException;
-import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.crypto.Sha256;
 import chainkm.protocol.rekey.Rejoin;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,12 +29,10 @@ import org.junit.jupiter.api.Test;
  * nothing on the ledger; a second agent with the same identity (a cloned SD card) is detected
  * and the identity evicted (clone_policy = "evict", the default).
  */
-class RejoinAttacksIT extends TestnetIT {
-    private JsonNode node(int id) {
-        return net.query(1, "/node", Integer.toString(id));
-    }
-
+class RejoinAttacksIT extends ScenarioIT {
     /** The attacker: a provisioned device of its own, posting rejoins for someone else's node. */
+    private Provisioning mallory;
+
     private void assertRefused(Provisioning attacker, int gateway, int node, byte[] link, String reason) throws Exception {
         try (GatewayCoapClient c = new GatewayCoapClient(attacker.gateway(gateway).coap(), attacker.bootstrapIdentity(),
                 attacker.bootstrapPsk(), Duration.ofSeconds(20))) {
@@ -42,61 +43,66 @@ class RejoinAttacksIT extends TestnetIT {
         }
     }
 
-    @Test
-    void replayedLedgerDerivedAndEvictedRejoinsAreRefusedAndAClonedAgentIsDetected() throws Exception {
+    @BeforeAll
+    void fourDevicesOnFourGateways() throws Exception {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "r", 4);
-        RunningTestnet.await("every device to apply every join", Duration.ofSeconds(60),
-                () -> sim.all().stream().allMatch(d -> d.agent().seq() == 4));
-        Provisioning mallory = Provisioner.provision(dir, "mallory", 1);
+        awaitEveryDeviceAtSeq(4, Duration.ofSeconds(60));
+        mallory = Provisioner.provision(dir, "mallory", 1);
+    }
+
+    @Test
+    @Order(1)
+    void replayedLedgerDerivedAndGuessedProofsAreRefusedAndChangeNothing() throws Exception {
         SimulatedDevices.Device victim = sim.get("r1");
         int v = victim.node();
 
         // a legitimate move first: its link is now on the ledger, as the anchor
         victim.agent().moveTo(2);
-        RunningTestnet.await("the victim's REJOIN to commit", Duration.ofSeconds(30),
-                () -> node(v).path("attached_gateway").asInt() == 2);
-        byte[] anchor = Hex.decode(node(v).path("secret_code_hash").asText());
-        JsonNode before = node(v);
+        net.awaitAttachedOnLedger(v, 2, Duration.ofSeconds(30));
+        byte[] anchor = net.node(v).secretCodeHash();
+        LedgerNode before = net.node(v);
 
         assertRefused(mallory, 3, v, anchor, "already used");                     // the replayed proof
         assertRefused(mallory, 4, v, Sha256.hash(anchor), "already used");        // a proof built from the ledger
         assertRefused(mallory, 3, v, Sha256.hash(Sha256.hash(anchor)), "already used");
         byte[] random = new byte[32];
-        new java.security.SecureRandom().nextBytes(random);
+        new SecureRandom().nextBytes(random);
         assertRefused(mallory, 3, v, random, "does not match");                   // a guess
         assertRefused(mallory, 3, 123456789, random, "not a member");             // a node that never was
-        assertEquals(before, node(v), "refused rejoins leave the ledger as it was");
+        assertEquals(before, net.node(v), "refused rejoins leave the ledger as it was");
         assertTrue(net.net.status(3).path("replayed_rejoins_refused").asInt() >= 2);
-        assertEquals(2, victim.agent().attachedGateway());
+        assertThat(victim).isAttachedTo(2);
+    }
 
-        // an evicted device cannot come back by rejoining
+    @Test
+    @Order(2)
+    void anEvictedDeviceCannotComeBackByRejoining() throws Exception {
         SimulatedDevices.Device evicted = sim.get("r3");
-        int e = evicted.node();
-        JsonNode r = net.submit(1, "evict", "commit", e, false);
-        assertEquals("committed", r.path("status").asText(), r.toString());
+        assertThat(net.evict(1, evicted.node()).commit()).isCommitted();
         IOException refused = assertThrows(IOException.class, () -> evicted.agent().rejoin(4));
         assertTrue(refused.getMessage().contains("evicted"), refused.getMessage());
-        assertEquals(5, net.query(1, "/status", "").path("operations").asLong(), "4 joins and the evict, nothing else");
+        assertEquals(5, net.operations(), "4 joins and the evict, nothing else");
+    }
 
-        // a cloned SD card: a second agent on a copy of r2's state moves away; the original keeps using the identity
+    @Test
+    @Order(3)
+    void aClonedAgentIsDetectedAndItsIdentityEvicted() throws Exception {
+        // a second agent on a copy of r2's state moves away; the original keeps using the identity
         SimulatedDevices.Device original = sim.get("r2");
         int c = original.node();
-        RunningTestnet.await("r2 to apply the evict", Duration.ofSeconds(30), () -> original.agent().seq() == 5);
+        awaitAtSeq(5, Duration.ofSeconds(30), original);
         Path copy = dir.resolve("clone-of-r2");
         copyTree(sim.stateDir("r2"), copy);
         Provisioning r2 = Provisioner.provision(dir, "r2", original.agent().gatewayId());
-        try (chainkm.device.agent.DeviceAgent clone = chainkm.device.agent.DeviceAgent.start(r2, copy,
-                chainkm.device.agent.DeviceAgent.Options.defaults(), (from, payload) -> { })) {
+        try (DeviceAgent clone = DeviceAgent.start(r2, copy, DeviceAgent.Options.defaults(), (from, payload) -> { })) {
             int home = original.agent().attachedGateway();
             int elsewhere = home % 4 + 1;
             clone.moveTo(elsewhere);
-            RunningTestnet.await("the clone's REJOIN to commit", Duration.ofSeconds(30),
-                    () -> node(c).path("attached_gateway").asInt() == elsewhere);
+            net.awaitAttachedOnLedger(c, elsewhere, Duration.ofSeconds(30));
             Thread.sleep(3000); // past the grace for requests in flight
             assertThrows(IOException.class, original.agent()::catchUp, "the original's gateway refuses the identity");
-            RunningTestnet.await("the cloned identity to be evicted", Duration.ofSeconds(30),
-                    () -> net.query(1, "/status", "").path("operations").asLong() == 6);
+            net.awaitOperations(6, Duration.ofSeconds(30));
             assertTrue(net.net.status(home).path("clones_detected").asInt() >= 1);
             assertTrue(net.members(1).stream().noneMatch(n -> n == c), "the cloned node is no member any more");
         }

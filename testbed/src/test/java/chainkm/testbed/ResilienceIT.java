@@ -1,5 +1,6 @@
 package chainkm.testbed;
 
+import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,54 +8,41 @@ import chainkm.cli.InventoryCommand;
 import chainkm.cli.Resilience;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code analyze} on a 64-device, 4-gateway network (joins through every gateway at once): a
  * captured device or gateway exposes no more links than the paper's Propositions 1 and 3 allow,
  * computed on the real key inventory of the running gateways.
  */
-class ResilienceIT {
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
-    private RunningTestnet net;
-
-    @AfterEach
-    void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+class ResilienceIT extends TestnetIT {
 
     @Test
     void capturedDevicesAndGatewaysStayWithinPropositionsOneAndThree() throws Exception {
         net = RunningTestnet.start(dir, 4);
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<JsonNode>> joins = new ArrayList<>();
+        List<Future<SubmitAnswer>> joins = new ArrayList<>();
         try {
             for (int i = 0; i < 64; i++) {
                 int gw = 1 + i % 4;
-                joins.add(pool.submit(() -> net.submit(gw, "join", "commit", null, false)));
+                joins.add(pool.submit(() -> net.join(gw).commit()));
             }
-            for (Future<JsonNode> f : joins) {
-                assertEquals("committed", f.get(120, TimeUnit.SECONDS).path("status").asText());
+            for (Future<SubmitAnswer> f : joins) {
+                assertThat(f.get(120, TimeUnit.SECONDS)).isCommitted();
             }
         } finally {
             pool.shutdownNow();
         }
-        net.awaitSameAppHash(List.of(1, 2, 3, 4), java.time.Duration.ofSeconds(60));
-        RunningTestnet.await("every gateway's key manager to follow the ledger", java.time.Duration.ofSeconds(30),
-                () -> net.ids().stream().allMatch(g -> net.net.status(g).path("key_seq").asLong() == 64));
+        net.awaitSameAppHash(Duration.ofSeconds(60));
+        // every gateway's key manager follows the ledger
+        net.awaitKeySeq(net.ids(), 64, Duration.ofSeconds(30));
         ObjectNode inventory = InventoryCommand.collect(dir);
         ObjectNode a = Resilience.analyze(inventory);
         System.out.println("analyze: " + a);
