@@ -1,24 +1,48 @@
 package chainkm.cli;
 
+import chainkm.gateway.GatewayKey;
+import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.control.ControlClient;
+import chainkm.gateway.home.GatewayHome;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.ledger.Cosignatures;
+import chainkm.protocol.ledger.Eviction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {"Submit one operation through a gateway, for testing, and print the result as JSON: status "
                 + "(committed, accepted or refused), op, node_id, set_id, code (the ledger's code, 0 = accepted), "
                 + "log, height, tx_hash, attempts, elapsed_ms.",
+                "join: a synthetic device (the gateway enrolls a throwaway identity, then joins it signed by that "
+                + "identity). leave: only of a synthetic member the same gateway made (a leave carries the device's own "
+                + "signature; a real device leaves by itself). evict: signed by --gateway, which the ledger accepts "
+                + "when it owns the node's set; when it does not, this command has every other gateway of the testnet "
+                + "directory co-sign it (more than two thirds are needed), as remove-gateway does.",
                 "In sync mode the gateway answers after CheckTx (status accepted); this command then also waits "
                 + "until the operation lands and prints that under \"landed\".",
                 "Exit code 0 when the operation was committed, 4 when the ledger refused it."})
 public final class SubmitCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> OPS = List.of("join", "leave", "evict");
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--dir", required = true, description = "The testnet's directory.")
     Path dir;
@@ -43,6 +67,12 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!OPS.contains(op)) {
+            throw new ParameterException(spec.commandLine(), "--op must be join, leave or evict, not '" + op + "'");
+        }
+        if (!op.equals("join") && node == null) {
+            throw new ParameterException(spec.commandLine(), op + " needs --node");
+        }
         TestnetLayout layout = TestnetLayout.load(dir);
         TestnetLayout.Gateway g = layout.gateway(gateway);
         ObjectNode req = JSON.createObjectNode().put("op", op).put("mode", mode).put("wait", "landed");
@@ -55,9 +85,61 @@ public final class SubmitCommand implements Callable<Integer> {
         if (secretHash != null) {
             req.put("secret_code_hash", secretHash);
         }
-        JsonNode r = ControlClient.forHome(dir.resolve(g.home()), g.controlPort()).submit(req, Duration.ofSeconds(150));
+        if (op.equals("evict")) {
+            cosignUnlessOwner(layout, req);
+        }
+        JsonNode r;
+        try {
+            r = ControlClient.forHome(dir.resolve(g.home()), g.controlPort()).submit(req, Duration.ofSeconds(150));
+        } catch (ConnectException e) {
+            throw new IOException("gateway " + gateway + "'s control API (127.0.0.1:" + g.controlPort()
+                    + ") does not answer: is the gateway running?", e);
+        }
         System.out.println(JSON.writeValueAsString(r));
         JsonNode last = r.has("landed") ? r.get("landed") : r;
         return "committed".equals(last.path("status").asText()) ? 0 : 4;
+    }
+
+    /**
+     * An evict through a gateway that does not own the node's set carries the co-signatures of the
+     * testnet's other gateways still in the consortium, over a fresh nonce.
+     */
+    private void cosignUnlessOwner(TestnetLayout layout, ObjectNode req) throws IOException {
+        CometRpc rpc = new CometRpc(layout.gateway(gateway).rpcPort(), Duration.ofSeconds(10));
+        JsonNode member = query(rpc, "/node", Integer.toString(node));
+        if (member == null) {
+            return; // not a member: the ledger says so (NOT_A_MEMBER)
+        }
+        int setId = set != null ? set : member.path("set_id").asInt();
+        int owner = -1;
+        for (JsonNode s : query(rpc, "/membership", "").path("sets")) {
+            if (s.path("id").asInt() == setId) {
+                owner = s.path("gateway").asInt();
+            }
+        }
+        if (owner == gateway) {
+            return;
+        }
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        ArrayNode cosigs = req.putArray("cosignatures");
+        int signers = 1;
+        for (JsonNode id : query(rpc, "/status", "").path("consortium")) {
+            int cosigner = id.asInt();
+            if (cosigner != gateway) {
+                Cosignatures.Cosignature c = Eviction.cosign(cosigner, GatewayKey.load(
+                        GatewayHome.at(dir.resolve(layout.gateway(cosigner).home())).gatewayKey()), node, nonce);
+                cosigs.addObject().put("gateway", cosigner).put("signature", Hex.encode(c.signature()));
+                signers++;
+            }
+        }
+        req.put("nonce", Hex.encode(nonce));
+        System.err.println("submit: gateway " + gateway + " does not own set " + setId + " (gateway " + owner + " does): "
+                + signers + " gateways sign the evict");
+    }
+
+    private static JsonNode query(CometRpc rpc, String path, String data) throws IOException {
+        CometRpc.QueryResult q = rpc.abciQuery(path, data.getBytes(StandardCharsets.UTF_8));
+        return q.code() != 0 ? null : JSON.readTree(q.value());
     }
 }
