@@ -1,21 +1,12 @@
 package chainkm.cli;
 
-import chainkm.gateway.GatewayKey;
-import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.control.ControlClient;
-import chainkm.gateway.home.GatewayHome;
-import chainkm.protocol.crypto.Hex;
-import chainkm.protocol.ledger.Cosignatures;
-import chainkm.protocol.ledger.Eviction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -86,7 +77,10 @@ public final class SubmitCommand implements Callable<Integer> {
             req.put("secret_code_hash", secretHash);
         }
         if (op.equals("evict")) {
-            cosignUnlessOwner(layout, req);
+            String cosigned = EvictCosigning.addUnlessOwner(dir, layout, gateway, node, set, req);
+            if (cosigned != null) {
+                System.err.println("submit: " + cosigned);
+            }
         }
         JsonNode r;
         try {
@@ -98,48 +92,5 @@ public final class SubmitCommand implements Callable<Integer> {
         System.out.println(JSON.writeValueAsString(r));
         JsonNode last = r.has("landed") ? r.get("landed") : r;
         return "committed".equals(last.path("status").asText()) ? 0 : 4;
-    }
-
-    /**
-     * An evict through a gateway that does not own the node's set carries the co-signatures of the
-     * testnet's other gateways still in the consortium, over a fresh nonce.
-     */
-    private void cosignUnlessOwner(TestnetLayout layout, ObjectNode req) throws IOException {
-        CometRpc rpc = new CometRpc(layout.gateway(gateway).rpcPort(), Duration.ofSeconds(10));
-        JsonNode member = query(rpc, "/node", Integer.toString(node));
-        if (member == null) {
-            return; // not a member: the ledger says so (NOT_A_MEMBER)
-        }
-        int setId = set != null ? set : member.path("set_id").asInt();
-        int owner = -1;
-        for (JsonNode s : query(rpc, "/membership", "").path("sets")) {
-            if (s.path("id").asInt() == setId) {
-                owner = s.path("gateway").asInt();
-            }
-        }
-        if (owner == gateway) {
-            return;
-        }
-        byte[] nonce = new byte[16];
-        new SecureRandom().nextBytes(nonce);
-        ArrayNode cosigs = req.putArray("cosignatures");
-        int signers = 1;
-        for (JsonNode id : query(rpc, "/status", "").path("consortium")) {
-            int cosigner = id.asInt();
-            if (cosigner != gateway) {
-                Cosignatures.Cosignature c = Eviction.cosign(cosigner, GatewayKey.load(
-                        GatewayHome.at(dir.resolve(layout.gateway(cosigner).home())).gatewayKey()), node, nonce);
-                cosigs.addObject().put("gateway", cosigner).put("signature", Hex.encode(c.signature()));
-                signers++;
-            }
-        }
-        req.put("nonce", Hex.encode(nonce));
-        System.err.println("submit: gateway " + gateway + " does not own set " + setId + " (gateway " + owner + " does): "
-                + signers + " gateways sign the evict");
-    }
-
-    private static JsonNode query(CometRpc rpc, String path, String data) throws IOException {
-        CometRpc.QueryResult q = rpc.abciQuery(path, data.getBytes(StandardCharsets.UTF_8));
-        return q.code() != 0 ? null : JSON.readTree(q.value());
     }
 }

@@ -11,6 +11,7 @@ import chainkm.gateway.submit.SubmitResult;
 import chainkm.gateway.submit.Submitter;
 import chainkm.gateway.submit.SyntheticDevices;
 import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.identity.DeviceEnrollment;
 import chainkm.protocol.ledger.Cosignatures;
 import chainkm.protocol.ledger.Eviction;
 import chainkm.protocol.ledger.Operation;
@@ -115,17 +116,22 @@ final class NodeControl implements ControlServer.ControlHandler {
 
     /**
      * A join of a synthetic device ({@link SyntheticDevices}), the leave of one this gateway made,
-     * or an evict (signed by this gateway, which the ledger accepts if it owns the member's set,
-     * or carrying other gateways' {@code cosignatures} over {@code nonce}).
+     * an evict (signed by this gateway, which the ledger accepts if it owns the member's set, or
+     * carrying other gateways' {@code cosignatures} over {@code nonce}), or the enrollment of a
+     * device's {@code name} with the public half of its {@code enrollment_key} (hex), as
+     * {@code bin/chainkm provision} asks for.
      */
     @Override
     public ObjectNode submit(JsonNode req) throws Exception {
         String opName = req.path("op").asText("join");
-        if (!List.of("join", "leave", "evict").contains(opName)) {
-            throw new IllegalArgumentException("op must be join, leave or evict, not '" + opName + "'");
+        if (!List.of("join", "leave", "evict", "enroll").contains(opName)) {
+            throw new IllegalArgumentException("op must be join, leave, evict or enroll, not '" + opName + "'");
         }
         Operation op = Operation.parse(opName);
         SubmitMode mode = SubmitMode.parse(req.path("mode").asText("commit"));
+        if (op == Operation.ENROLL) {
+            return enroll(req, mode);
+        }
         int nodeId = req.path("node_id").asInt(0);
         if (op != Operation.JOIN && nodeId <= 0) {
             throw new IllegalArgumentException(opName + " needs node_id");
@@ -148,6 +154,21 @@ final class NodeControl implements ControlServer.ControlHandler {
             });
         }
         ObjectNode out = toJson(s.first());
+        out.put("mode", mode.name().toLowerCase());
+        if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
+            out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));
+        }
+        return out;
+    }
+
+    private ObjectNode enroll(JsonNode req, SubmitMode mode) throws Exception {
+        if (!req.hasNonNull("name") || !req.hasNonNull("enrollment_key")) {
+            throw new IllegalArgumentException("enroll needs name and enrollment_key (hex)");
+        }
+        DeviceEnrollment enrollment = new DeviceEnrollment(req.get("name").asText(),
+                Hex.decode(req.get("enrollment_key").asText()));
+        Submitter.Submission s = submitter.submit(Submitter.Request.enroll(enrollment), mode);
+        ObjectNode out = toJson(s.first()).put("name", enrollment.name());
         out.put("mode", mode.name().toLowerCase());
         if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
             out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));

@@ -86,14 +86,15 @@ class GatewayRemovalIT extends TestnetIT {
         }
         D2DChecks.everyPairExchanges(sim.all(), "after-adoption");
 
-        // keying goes on for the adopted sets: a join, and a leave of an adopted device through its new owner
+        // keying goes on for the adopted sets: a join, and an evict of an adopted device by its new owner (which
+        // needs nobody else's signature: the adopter owns the set now)
         List<SimulatedDevices.Device> more = new ArrayList<>();
         more.add(sim.startOne("g-late", 1));
         SimulatedDevices.Device leaver = orphans.get(0);
-        JsonNode left = net.submit(3, "leave", "commit", leaver.node(), false);
+        JsonNode left = net.submit(3, "evict", "commit", leaver.node(), false);
         assertEquals("committed", left.path("status").asText(), left.toString());
         sim.stop(leaver.name());
-        RunningTestnet.await("every device to apply the join and the leave", Duration.ofSeconds(60),
+        RunningTestnet.await("every device to apply the join and the evict", Duration.ofSeconds(60),
                 () -> net.operations() == 15 && sim.all().stream().allMatch(d -> d.agent().seq() == 15));
         D2DChecks.everyPairExchanges(sim.all(), "after-more-operations");
 

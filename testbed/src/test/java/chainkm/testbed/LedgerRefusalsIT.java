@@ -19,6 +19,7 @@ import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.sets.Assignment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -267,6 +268,29 @@ class LedgerRefusalsIT {
         assertEquals("revoked", net.query(3, "/identity", name).path("state").asText());
         assertEquals(2, new CommandLine(new ChainkmCli()).execute("submit", "--dir", dir.toString(), "--op", "fly"),
                 "an unknown op is a usage error");
+    }
+
+    @Test
+    void theControlApiEnrollsADeviceNameOnceWithThePublicKeyItIsGiven() throws Exception {
+        String name = "kitchen-" + Integer.toHexString(RANDOM.nextInt());
+        Ed25519.KeyPair enrollmentKey = Ed25519.KeyPair.generate(RANDOM);
+        ObjectNode req = JSON.createObjectNode().put("op", "enroll").put("name", name)
+                .put("enrollment_key", Hex.encode(enrollmentKey.publicKey())).put("mode", "commit");
+        JsonNode r = net.net.client(2).submit(req, Duration.ofSeconds(60));
+        assertEquals("committed", r.path("status").asText(), r.toString());
+        assertEquals(name, r.path("name").asText());
+        JsonNode id = net.query(4, "/identity", name);
+        assertEquals("enrolled", id.path("state").asText());
+        assertEquals(2, id.path("enrolled_by").asInt());
+        assertEquals(Hex.encode(enrollmentKey.publicKey()), id.path("key").asText());
+        JsonNode again = net.net.client(3).submit(req.put("enrollment_key",
+                Hex.encode(Ed25519.KeyPair.generate(RANDOM).publicKey())), Duration.ofSeconds(60));
+        assertEquals(TxCode.NAME_TAKEN.code(), again.path("code").asInt(), again.toString());
+        assertEquals(id, net.query(4, "/identity", name), "unchanged");
+        IOException bad = assertThrows(IOException.class, () -> net.net.client(1).submit(JSON.createObjectNode()
+                .put("op", "enroll").put("name", "no spaces allowed").put("enrollment_key", Hex.encode(new byte[32])),
+                Duration.ofSeconds(10)));
+        assertTrue(bad.getMessage().contains("device name"), bad.getMessage());
     }
 
     @Test

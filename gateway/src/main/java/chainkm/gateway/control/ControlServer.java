@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *       waits for the final result and returns both). A join is a synthetic device's (the
  *       gateway enrolls a throwaway identity first); a leave only of a synthetic member this
  *       gateway made; an evict is signed by this gateway, and may carry
- *       {@code "cosignatures": [{"gateway": G, "signature": "hex"}], "nonce": "hex"} of others.</li>
+ *       {@code "cosignatures": [{"gateway": G, "signature": "hex"}], "nonce": "hex"} of others;
+ *       {@code {"op": "enroll", "name": "...", "enrollment_key": "hex"}} enrolls a device
+ *       (what {@code provision} asks for).</li>
  * </ul>
  */
 public final class ControlServer implements AutoCloseable {
