@@ -5,6 +5,7 @@ import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.home.GatewayHome;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
+import chainkm.protocol.ledger.Cosignatures;
 import chainkm.protocol.ledger.GatewayRemoval;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
@@ -48,14 +49,14 @@ public final class RemoveGatewayCommand implements Callable<Integer> {
         }
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
-        List<GatewayRemoval.Cosignature> cosigs = new ArrayList<>();
+        List<Cosignatures.Cosignature> cosigs = new ArrayList<>();
         for (TestnetLayout.Gateway g : layout.gateways()) {
             if (g.id() != gateway && g.id() != submitter) {
                 cosigs.add(GatewayRemoval.cosign(g.id(), key(layout, g.id()), gateway, nonce));
             }
         }
         byte[] tx = LedgerTx.sign(new ChangeRecord(Operation.REMOVE_GATEWAY, gateway, 0, new byte[ChangeRecord.HASH_SIZE],
-                nonce), submitter, GatewayRemoval.extension(cosigs), key(layout, submitter)).encode();
+                nonce), submitter, Cosignatures.extension(cosigs), key(layout, submitter)).encode();
         System.err.println("remove-gateway: " + (cosigs.size() + 1) + " of " + layout.gateways().size()
                 + " gateways signed; committing through gateway " + submitter);
         CometRpc.CommitResult r = new CometRpc(layout.gateway(submitter).rpcPort(), java.time.Duration.ofSeconds(60))

@@ -46,7 +46,7 @@ public final class Main implements Callable<Integer> {
     public static int execute(Object command, String... args) {
         CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("chainkm " + cmd.getCommandName() + ": " + e.getMessage());
+            cmd.getErr().println("chainkm " + cmd.getCommandName() + ": " + (e.getMessage() != null ? e.getMessage() : e));
             return 1;
         });
         return cli.execute(args);

@@ -9,12 +9,18 @@ import chainkm.gateway.submit.OpTiming;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
 import chainkm.gateway.submit.Submitter;
+import chainkm.gateway.submit.SyntheticDevices;
 import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.identity.DeviceEnrollment;
+import chainkm.protocol.ledger.Cosignatures;
+import chainkm.protocol.ledger.Eviction;
 import chainkm.protocol.ledger.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +38,7 @@ final class NodeControl implements ControlServer.ControlHandler {
     private final CometProcess comet;
     private final CometRpc rpc;
     private final Submitter submitter;
+    private final SyntheticDevices synthetic;
     private final DeviceFacing devices;
     private final KeyWorkTimes keyTimes = new KeyWorkTimes();
 
@@ -42,6 +49,7 @@ final class NodeControl implements ControlServer.ControlHandler {
         this.comet = comet;
         this.rpc = rpc;
         this.submitter = submitter;
+        this.synthetic = new SyntheticDevices(submitter);
         this.devices = devices;
         devices.keys().addAppliedListener((e, nanos) -> keyTimes.record(e.operation(), e.nodeId(), nanos));
     }
@@ -106,26 +114,87 @@ final class NodeControl implements ControlServer.ControlHandler {
         return o;
     }
 
+    /**
+     * A join of a synthetic device ({@link SyntheticDevices}), the leave of one this gateway made,
+     * an evict (signed by this gateway, which the ledger accepts if it owns the member's set, or
+     * carrying other gateways' {@code cosignatures} over {@code nonce}), or the enrollment of a
+     * device's {@code name} with the public half of its {@code enrollment_key} (hex), as
+     * {@code bin/chainkm provision} asks for.
+     */
     @Override
     public ObjectNode submit(JsonNode req) throws Exception {
-        Operation op = Operation.parse(req.path("op").asText("join"));
+        String opName = req.path("op").asText("join");
+        if (!List.of("join", "leave", "evict", "enroll").contains(opName)) {
+            throw new IllegalArgumentException("op must be join, leave, evict or enroll, not '" + opName + "'");
+        }
+        Operation op = Operation.parse(opName);
         SubmitMode mode = SubmitMode.parse(req.path("mode").asText("commit"));
+        if (op == Operation.ENROLL) {
+            return enroll(req, mode);
+        }
         int nodeId = req.path("node_id").asInt(0);
         if (op != Operation.JOIN && nodeId <= 0) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + " needs node_id");
+            throw new IllegalArgumentException(opName + " needs node_id");
         }
         Integer setId = req.hasNonNull("set_id") ? req.get("set_id").asInt() : null;
         byte[] hash = req.hasNonNull("secret_code_hash") ? Hex.decode(req.get("secret_code_hash").asText()) : null;
         if (hash != null && hash.length != 32) {
             throw new IllegalArgumentException("secret_code_hash must be 32 bytes of hex");
         }
-        Submitter.Submission s = submitter.submit(Submitter.Request.asGiven(op, nodeId, setId, hash), mode);
+        Submitter.Submission s;
+        if (op == Operation.JOIN) {
+            s = synthetic.join(mode, nodeId, setId, hash);
+        } else {
+            Submitter.Request request = op == Operation.LEAVE ? synthetic.leave(nodeId) : evict(req, nodeId);
+            s = submitter.submit(request.withOverrides(setId, hash), mode);
+            s.landed().thenAccept(r -> {
+                if (r.committed()) {
+                    synthetic.forget(nodeId);
+                }
+            });
+        }
         ObjectNode out = toJson(s.first());
         out.put("mode", mode.name().toLowerCase());
         if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
             out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));
         }
         return out;
+    }
+
+    private ObjectNode enroll(JsonNode req, SubmitMode mode) throws Exception {
+        if (!req.hasNonNull("name") || !req.hasNonNull("enrollment_key")) {
+            throw new IllegalArgumentException("enroll needs name and enrollment_key (hex)");
+        }
+        DeviceEnrollment enrollment = new DeviceEnrollment(req.get("name").asText(),
+                Hex.decode(req.get("enrollment_key").asText()));
+        Submitter.Submission s = submitter.submit(Submitter.Request.enroll(enrollment), mode);
+        ObjectNode out = toJson(s.first()).put("name", enrollment.name());
+        out.put("mode", mode.name().toLowerCase());
+        if (mode == SubmitMode.SYNC && "landed".equals(req.path("wait").asText())) {
+            out.set("landed", toJson(s.landed().get(120, TimeUnit.SECONDS)));
+        }
+        return out;
+    }
+
+    /**
+     * An evict by this gateway, or with {@code "cosignatures": [{"gateway": G, "signature": "hex"}, ...]}
+     * over {@code "nonce": "hex"} (16 bytes, see {@link Eviction#message}).
+     */
+    private static Submitter.Request evict(JsonNode req, int nodeId) {
+        if (!req.has("cosignatures")) {
+            return Submitter.Request.evict(nodeId);
+        }
+        if (!req.hasNonNull("nonce")) {
+            throw new IllegalArgumentException("cosignatures need the nonce they signed");
+        }
+        List<Cosignatures.Cosignature> cosigs = new ArrayList<>();
+        for (JsonNode c : req.get("cosignatures")) {
+            if (!c.path("gateway").canConvertToInt() || !c.hasNonNull("signature")) {
+                throw new IllegalArgumentException("a co-signature is {\"gateway\": id, \"signature\": \"hex\"}");
+            }
+            cosigs.add(new Cosignatures.Cosignature(c.get("gateway").asInt(), Hex.decode(c.get("signature").asText())));
+        }
+        return Submitter.Request.evictCosigned(nodeId, Hex.decode(req.get("nonce").asText()), cosigs);
     }
 
     private ObjectNode toJson(SubmitResult r) throws InterruptedException {

@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /submit} with {@code {"op": "join|leave|evict", "mode": "commit|sync",
  *       "node_id": N, "set_id": N, "secret_code_hash": "hex", "wait": "landed"}}: submits one
  *       operation; answers the submission result (in sync mode, {@code "wait": "landed"} also
- *       waits for the final result and returns both).</li>
+ *       waits for the final result and returns both). A join is a synthetic device's (the
+ *       gateway enrolls a throwaway identity first); a leave only of a synthetic member this
+ *       gateway made; an evict is signed by this gateway, and may carry
+ *       {@code "cosignatures": [{"gateway": G, "signature": "hex"}], "nonce": "hex"} of others;
+ *       {@code {"op": "enroll", "name": "...", "enrollment_key": "hex"}} enrolls a device
+ *       (what {@code provision} asks for).</li>
  * </ul>
  */
 public final class ControlServer implements AutoCloseable {

@@ -1,27 +1,30 @@
 package chainkm.gateway.ledger;
 
-import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
+import chainkm.protocol.ledger.Cosignatures;
 import chainkm.protocol.ledger.GatewayRemoval;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.RejoinChain;
 import chainkm.protocol.ledger.TxFormatException;
 import chainkm.protocol.sets.Assignment;
-import chainkm.protocol.sets.Reorder;
-import chainkm.protocol.sets.SetMove;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The ledger's "smart contracts" (kandi2020, section III.B): run on CheckTx and again when
  * a block executes. A transaction is accepted only if it is well formed, signed by a
- * consortium gateway, and:
+ * consortium gateway, and carries the authority its operation needs:
  * <ul>
- *   <li>join: node id and secret-code hash never used before, and the set id is exactly
- *       what {@link Assignment} gives for the originating gateway on the current state;</li>
- *   <li>leave, evict: the node is a member and node id, set id and hash match its record;
- *       then {@link Reorder} runs.</li>
+ *   <li>enroll, activate: see {@link IdentityContracts};</li>
+ *   <li>join: node id never used before, the set id exactly what {@link Assignment} gives for
+ *       the originating gateway on the current state, and the device's own signature over its
+ *       commitment ({@link IdentityContracts#checkJoinAuthority});</li>
+ *   <li>leave, evict: see {@link DepartureContracts};</li>
+ *   <li>rejoin: the member with the next link of its rejoin chain;</li>
+ *   <li>gateway removal: co-signed by more than two thirds of the consortium.</li>
  * </ul>
  * Pure functions of (state, bytes, height, index): no clock, no randomness.
  */
@@ -65,11 +68,11 @@ public final class Contracts {
         ChangeRecord r = tx.record();
         return switch (r.operation()) {
             case JOIN -> checkJoin(state, tx, r);
-            case LEAVE, EVICT -> checkDeparture(state, tx, r);
+            case LEAVE, EVICT -> DepartureContracts.check(state, tx, r);
             case REJOIN -> checkRejoin(state, tx, r);
             case REMOVE_GATEWAY -> checkRemoval(state, tx, r);
-            // device identities (trust model): not accepted until their contracts exist
-            case ENROLL, ACTIVATE -> refuse(TxCode.UNKNOWN_OPERATION, tx, "not yet enabled");
+            case ENROLL -> IdentityContracts.checkEnroll(state, tx);
+            case ACTIVATE -> IdentityContracts.checkActivate(state, tx);
         };
     }
 
@@ -80,29 +83,15 @@ public final class Contracts {
         if (state.nodeIdUsed(r.nodeId())) {
             return refuse(TxCode.NODE_ID_REUSED, tx, "node " + r.nodeId());
         }
-        if (state.secretHashUsed(r.secretCodeHash())) {
-            return refuse(TxCode.SECRET_HASH_REUSED, tx, "node " + r.nodeId());
+        Verdict authority = IdentityContracts.checkJoinAuthority(state, tx, r);
+        if (!authority.accepted()) {
+            return authority;
         }
         int expected = Assignment.selectSet(state.layout(), tx.gatewayId());
         if (r.setId() != expected) {
             return refuse(TxCode.WRONG_SET, tx, "set " + r.setId() + ", Assignment gives " + expected);
         }
-        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
-    }
-
-    private static Verdict checkDeparture(LedgerState state, LedgerTx tx, ChangeRecord r) {
-        Optional<NodeRecord> member = state.member(r.nodeId());
-        if (member.isEmpty()) {
-            return refuse(TxCode.NOT_A_MEMBER, tx, "node " + r.nodeId());
-        }
-        if (member.get().setId() != r.setId()) {
-            return refuse(TxCode.SET_MISMATCH, tx, "node " + r.nodeId() + " is in set " + member.get().setId()
-                    + ", not " + r.setId());
-        }
-        if (!member.get().hashEquals(r.secretCodeHash())) {
-            return refuse(TxCode.SECRET_HASH_MISMATCH, tx, "node " + r.nodeId());
-        }
-        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+        return accept(tx);
     }
 
     /** A rejoin: the member, in its set, with the next link of its hash chain (carried in the hash field). */
@@ -117,7 +106,7 @@ public final class Contracts {
         if (!RejoinChain.verifies(r.secretCodeHash(), member.get().secretCodeHash())) {
             return refuse(TxCode.BAD_REJOIN_PROOF, tx, "node " + r.nodeId());
         }
-        return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
+        return accept(tx);
     }
 
     /** A gateway removal: the gateway is a member and more than two thirds of the consortium signed. */
@@ -130,33 +119,34 @@ public final class Contracts {
         if (c.size() <= 1) {
             return refuse(TxCode.NO_QUORUM, tx, "the last gateway cannot be removed");
         }
-        List<GatewayRemoval.Cosignature> cosigs;
+        List<Cosignatures.Cosignature> cosigs;
         try {
-            cosigs = GatewayRemoval.parse(tx.extension());
+            cosigs = Cosignatures.parse(tx.extension());
         } catch (TxFormatException e) {
-            return refuse(TxCode.NO_QUORUM, tx, "co-signatures malformed: " + e.getMessage());
+            return refuse(TxCode.MALFORMED_EXTENSION, tx, "co-signatures: " + e.getMessage());
         }
-        java.util.Set<Integer> signers = new java.util.TreeSet<>();
+        Cosignatures.Tally tally = Cosignatures.tally(cosigs, GatewayRemoval.message(removed, r.refreshKey()),
+                c::publicKey, id -> id == removed);
+        if (!tally.valid()) {
+            return refuse(TxCode.NO_QUORUM, tx, "co-signature of gateway " + tally.invalidSigner().getAsInt()
+                    + " is not valid");
+        }
+        SortedSet<Integer> signers = new TreeSet<>(tally.signers());
         if (tx.gatewayId() != removed) {
             signers.add(tx.gatewayId()); // its signature was checked with the transaction's
         }
-        byte[] message = GatewayRemoval.message(removed, r.refreshKey());
-        for (GatewayRemoval.Cosignature cs : cosigs) {
-            byte[] key = c.publicKey(cs.gatewayId());
-            if (key == null || cs.gatewayId() == removed
-                    || !Ed25519.verify(key, message, 0, message.length, cs.signature())) {
-                return refuse(TxCode.NO_QUORUM, tx, "co-signature of gateway " + cs.gatewayId() + " is not valid");
-            }
-            signers.add(cs.gatewayId());
-        }
-        int quorum = GatewayRemoval.quorum(c.size());
+        int quorum = Cosignatures.quorum(c.size());
         if (signers.size() < quorum) {
             return refuse(TxCode.NO_QUORUM, tx, signers.size() + " of " + quorum + " needed signatures");
         }
+        return accept(tx);
+    }
+
+    static Verdict accept(LedgerTx tx) {
         return new Verdict(TxCode.OK, TxCode.OK.description(), tx);
     }
 
-    private static Verdict refuse(TxCode code, LedgerTx tx, String detail) {
+    static Verdict refuse(TxCode code, LedgerTx tx, String detail) {
         return new Verdict(code, code.name() + ": " + code.description() + " (" + detail + ", " + tx.record() + ")", tx);
     }
 
@@ -172,54 +162,61 @@ public final class Contracts {
     public static Outcome execute(LedgerState state, byte[] bytes, long height, int index, SignatureCheck signatures) {
         Verdict verdict = check(state, bytes, signatures);
         if (!verdict.accepted()) {
-            return new Outcome(verdict, null);
+            return new Outcome(verdict, null, null);
         }
         LedgerTx tx = verdict.tx();
         ChangeRecord r = tx.record();
-        if (r.operation() == Operation.REMOVE_GATEWAY) {
-            // its later transactions are refused as UNKNOWN_GATEWAY; its next gateway adopts its sets and
-            // renews their keys (a key operation, so every device hears of it)
-            int removed = r.nodeId();
-            int successor = state.consortium().successorOf(removed);
-            state.setConsortium(state.consortium().without(removed));
-            if (state.mutableLayout().transferOwnership(removed, successor).isEmpty()) {
-                return new Outcome(verdict, null);
-            }
-            RefreshEntry entry = new RefreshEntry(height, index, Operation.REMOVE_GATEWAY, removed, successor,
-                    r.refreshKey(), tx.gatewayId(), List.of());
-            state.appendRefresh(entry);
-            return new Outcome(verdict, entry);
-        }
-        if (r.operation() == Operation.REJOIN) {
-            // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
-            NodeRecord m = state.member(r.nodeId()).orElseThrow();
-            state.replaceMember(m.rejoined(r.secretCodeHash(), tx.gatewayId()));
-            return new Outcome(verdict, null);
-        }
-        List<SetMove> moves = List.of();
         switch (r.operation()) {
+            case ENROLL, ACTIVATE -> {
+                // identities change no key: no refresh entry
+                return new Outcome(verdict, null, IdentityContracts.apply(state, tx, height));
+            }
+            case REJOIN -> {
+                // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
+                NodeRecord m = state.member(r.nodeId()).orElseThrow();
+                state.replaceMember(m.rejoined(r.secretCodeHash(), tx.gatewayId()));
+                return new Outcome(verdict, null, null);
+            }
+            case REMOVE_GATEWAY -> {
+                return new Outcome(verdict, applyRemoval(state, tx, r, height, index), null);
+            }
             case JOIN -> {
                 state.mutableLayout().add(r.nodeId(), r.setId(), tx.gatewayId());
+                DeviceIdentity joined = IdentityContracts.joined(state, tx, height);
                 state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height,
-                        tx.gatewayId()));
+                        tx.gatewayId(), joined.name()));
+                RefreshEntry entry = new RefreshEntry(height, index, r.operation(), r.nodeId(), r.setId(),
+                        r.refreshKey(), tx.gatewayId(), List.of());
+                state.appendRefresh(entry);
+                return new Outcome(verdict, entry, joined);
             }
             case LEAVE, EVICT -> {
-                // sets are aligned with gateways: Reorder stays among the sets of the leaver's set's owner
-                int owner = state.layout().ownerOf(r.setId());
-                state.mutableLayout().remove(r.nodeId());
-                state.removeMember(r.nodeId());
-                moves = Reorder.afterLeave(state.mutableLayout(), r.setId(), owner);
-                for (SetMove m : moves) {
-                    state.moveMember(m.nodeId(), m.toSetId());
-                }
+                return DepartureContracts.apply(state, verdict, height, index);
             }
-            case REJOIN, REMOVE_GATEWAY -> throw new IllegalStateException("handled above");
+            default -> throw new IllegalStateException("no contract for " + r.operation());
         }
-        RefreshEntry entry = new RefreshEntry(height, index, r.operation(), r.nodeId(), r.setId(),
-                r.refreshKey(), tx.gatewayId(), moves);
-        state.appendRefresh(entry);
-        return new Outcome(verdict, entry);
     }
 
-    public record Outcome(Verdict verdict, RefreshEntry entry) {}
+    /**
+     * Its later transactions are refused as UNKNOWN_GATEWAY; its next gateway adopts its sets and
+     * renews their keys (a key operation, so every device hears of it).
+     */
+    private static RefreshEntry applyRemoval(LedgerState state, LedgerTx tx, ChangeRecord r, long height, int index) {
+        int removed = r.nodeId();
+        int successor = state.consortium().successorOf(removed);
+        state.setConsortium(state.consortium().without(removed));
+        if (state.mutableLayout().transferOwnership(removed, successor).isEmpty()) {
+            return null;
+        }
+        RefreshEntry entry = new RefreshEntry(height, index, Operation.REMOVE_GATEWAY, removed, successor,
+                r.refreshKey(), tx.gatewayId(), List.of());
+        state.appendRefresh(entry);
+        return entry;
+    }
+
+    /**
+     * An executed transaction: its verdict, the ledger entry it produced (key operations) and the
+     * device identity it changed (enroll, activate, join, leave, evict), each null when none.
+     */
+    public record Outcome(Verdict verdict, RefreshEntry entry, DeviceIdentity identity) {}
 }

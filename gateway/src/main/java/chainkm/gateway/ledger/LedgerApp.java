@@ -271,10 +271,18 @@ public final class LedgerApp implements AbciApplication {
                                 tendermint.crypto.Keys.PublicKey.newBuilder().setEd25519(ByteString.copyFrom(validator))));
                     }
                 }
-                if (v.accepted() && outcome.entry() != null) {
-                    r.addEvents(event(outcome.entry()));
-                } else if (v.accepted()) {
-                    LOG.info("FinalizeBlock {}: transaction {} accepted: {}", height, index, v.tx().record());
+                if (v.accepted()) {
+                    if (outcome.identity() != null) {
+                        r.addEvents(identityEvent(v.tx().record().operation(), outcome.identity()));
+                        LOG.info("FinalizeBlock {}: transaction {} accepted: {} of {} (enrolled by gateway {}), through "
+                                + "gateway {}", height, index, v.tx().record().operation(), outcome.identity(),
+                                outcome.identity().enrolledBy(), v.tx().gatewayId());
+                    }
+                    if (outcome.entry() != null) {
+                        r.addEvents(event(outcome.entry()));
+                    } else if (outcome.identity() == null) {
+                        LOG.info("FinalizeBlock {}: transaction {} accepted: {}", height, index, v.tx().record());
+                    }
                 } else {
                     r.setCodespace(TxCode.CODESPACE);
                     LOG.warn("FinalizeBlock {}: transaction {} refused: {}", height, index, v.log());
@@ -304,6 +312,16 @@ public final class LedgerApp implements AbciApplication {
             ev.addAttributes(attr("moves", Integer.toString(e.moves().size())));
         }
         return ev.build();
+    }
+
+    /** What an identity change shows in the block's results (never a key). */
+    private static Event identityEvent(Operation op, DeviceIdentity id) {
+        return Event.newBuilder().setType("chainkm_identity")
+                .addAttributes(attr("operation", op.name().toLowerCase()))
+                .addAttributes(attr("name", id.name()))
+                .addAttributes(attr("state", id.state().name().toLowerCase()))
+                .addAttributes(attr("node", Integer.toString(id.node())))
+                .build();
     }
 
     private static EventAttribute attr(String key, String value) {

@@ -13,13 +13,16 @@ import tendermint.abci.Types.ResponseQuery;
 /**
  * ABCI query paths, answered from the committed state in JSON:
  * <ul>
- *   <li>{@code /status}: height, app hash, member and set counts;</li>
+ *   <li>{@code /status}: height, app hash, member, set, operation and identity counts;</li>
  *   <li>{@code /membership}: every set with its owner gateway and members;</li>
  *   <li>{@code /node} (data: the node id in decimal): the member's ledger record;</li>
  *   <li>{@code /refresh} (data: {@code FROM-TO}, heights inclusive): the accepted operations
  *       with their refresh keys, in ledger order (the refresh keys are public on the ledger
  *       by design: they roll keys forward, they are not keys themselves);</li>
- *   <li>{@code /layout}: the set layout's canonical binary encoding.</li>
+ *   <li>{@code /layout}: the set layout's canonical binary encoding;</li>
+ *   <li>{@code /identity} (data: the device name): the device identity's name, state
+ *       (enrolled, active or revoked), current public key (hex), enrolling gateway, height of
+ *       its last change and node id (0 if it never joined).</li>
  * </ul>
  */
 public final class LedgerQuery {
@@ -38,8 +41,9 @@ public final class LedgerQuery {
                 case "/node" -> node(s, Integer.parseInt(data));
                 case "/refresh" -> refresh(s, data);
                 case "/layout" -> ok(s, s.layout().encode());
+                case "/identity" -> identity(s, data);
                 default -> error(s, BAD_REQUEST, "unknown query path '" + request.getPath()
-                        + "' (known: /status /membership /node /refresh /layout)");
+                        + "' (known: /status /membership /node /refresh /layout /identity)");
             };
         } catch (NumberFormatException e) {
             return error(s, BAD_REQUEST, "bad query data for " + request.getPath() + ": " + e.getMessage());
@@ -53,6 +57,7 @@ public final class LedgerQuery {
         o.put("members", s.members().size());
         o.put("sets", s.layout().setCount());
         o.put("operations", s.refreshEntryCount());
+        o.put("identities", s.identities().size());
         ArrayNode gws = o.putArray("consortium");
         s.consortium().keys().keySet().forEach(gws::add);
         return o;
@@ -86,6 +91,23 @@ public final class LedgerQuery {
         o.put("gateway", r.get().gatewayId());
         o.put("join_height", r.get().joinHeight());
         o.put("attached_gateway", r.get().attachedGateway());
+        o.put("identity", r.get().identity());
+        return json(s, o);
+    }
+
+    private static ResponseQuery identity(LedgerState s, String name) {
+        Optional<DeviceIdentity> id = s.identity(name);
+        if (id.isEmpty()) {
+            return error(s, NOT_FOUND, "no device identity named '" + name + "'");
+        }
+        DeviceIdentity d = id.get();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("name", d.name());
+        o.put("state", d.state().name().toLowerCase());
+        o.put("key", Hex.encode(d.key()));
+        o.put("enrolled_by", d.enrolledBy());
+        o.put("height", d.height());
+        o.put("node", d.node());
         return json(s, o);
     }
 

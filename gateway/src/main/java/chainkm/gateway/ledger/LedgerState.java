@@ -14,15 +14,16 @@ import java.util.TreeSet;
 
 /**
  * The replicated state of the key-management ledger (layer 2): the consortium, the set
- * layout, the members, every node id and secret-code hash ever used, and the log of
- * accepted operations with their refresh keys. Only sorted collections: nothing here
+ * layout, the members, the device identities, every node id and (identity-scoped) commitment
+ * ever used, and the log of accepted operations with their refresh keys. Only sorted collections: nothing here
  * depends on hash-map iteration order, so every validator encodes the same bytes.
  *
  * <p>Not thread-safe: {@link LedgerApp} owns instances and guards them.
  */
 public final class LedgerState {
     private static final int MAGIC = 0x434B4D4C; // "CKML"
-    private static final int FORMAT = 2;
+    /** 3: device identities (issue 11). Format 2 is refused: its members joined without a device's authority. */
+    private static final int FORMAT = 3;
 
     private Consortium consortium;
     private long height;
@@ -30,7 +31,9 @@ public final class LedgerState {
     private final SetLayout layout;
     private final TreeMap<Integer, NodeRecord> members;
     private final TreeSet<Integer> usedNodeIds;
-    private final TreeSet<byte[]> usedSecretHashes;
+    /** {@link IdentityRegistry#scopedCommitment} of every join ever accepted. */
+    private final TreeSet<byte[]> usedCommitments;
+    private final IdentityRegistry identities;
     /**
      * The committed log is shared by every copy (copying it per block would cost the whole
      * history); a copy reads only its first {@code sharedLength} entries and keeps what it
@@ -42,14 +45,16 @@ public final class LedgerState {
 
     private LedgerState(Consortium consortium, long height, byte[] appHash, SetLayout layout,
                         TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
-                        TreeSet<byte[]> usedSecretHashes, List<RefreshEntry> sharedLog, int sharedLength) {
+                        TreeSet<byte[]> usedCommitments, IdentityRegistry identities, List<RefreshEntry> sharedLog,
+                        int sharedLength) {
         this.consortium = consortium;
         this.height = height;
         this.appHash = appHash;
         this.layout = layout;
         this.members = members;
         this.usedNodeIds = usedNodeIds;
-        this.usedSecretHashes = usedSecretHashes;
+        this.usedCommitments = usedCommitments;
+        this.identities = identities;
         this.sharedLog = sharedLog;
         this.sharedLength = sharedLength;
     }
@@ -57,7 +62,8 @@ public final class LedgerState {
     /** The state before InitChain: no consortium yet, height 0. */
     public static LedgerState empty() {
         return new LedgerState(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
-                new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), new ArrayList<>(), 0);
+                new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), IdentityRegistry.empty(),
+                new ArrayList<>(), 0);
     }
 
     /** A working copy for CheckTx, proposals or block execution; only the committed state may be copied. */
@@ -65,10 +71,10 @@ public final class LedgerState {
         if (!ownEntries.isEmpty()) {
             throw new IllegalStateException("copy of an uncommitted working state");
         }
-        TreeSet<byte[]> hashes = new TreeSet<>(Arrays::compareUnsigned);
-        hashes.addAll(usedSecretHashes);
+        TreeSet<byte[]> commitments = new TreeSet<>(Arrays::compareUnsigned);
+        commitments.addAll(usedCommitments);
         return new LedgerState(consortium, height, appHash, layout.copy(), new TreeMap<>(members),
-                new TreeSet<>(usedNodeIds), hashes, sharedLog, sharedLength);
+                new TreeSet<>(usedNodeIds), commitments, identities.copy(), sharedLog, sharedLength);
     }
 
     // --- reads -------------------------------------------------------------------------
@@ -102,8 +108,31 @@ public final class LedgerState {
         return usedNodeIds.contains(nodeId);
     }
 
-    public boolean secretHashUsed(byte[] hash) {
-        return usedSecretHashes.contains(hash);
+    /** True when a join of identity {@code name} with this commitment was ever accepted. */
+    public boolean commitmentUsed(String name, byte[] commitment) {
+        return usedCommitments.contains(IdentityRegistry.scopedCommitment(name, commitment));
+    }
+
+    public Optional<DeviceIdentity> identity(String name) {
+        return identities.get(name);
+    }
+
+    /**
+     * The identity whose current key is {@code key} (for the DTLS layer: a raw public key maps to
+     * at most one identity; a key that identity held before, e.g. its enrollment key once it
+     * activated, maps to none). A revoked identity is returned as such: the caller refuses it.
+     */
+    public Optional<DeviceIdentity> identityByKey(byte[] key) {
+        return identities.byKey(key);
+    }
+
+    /** The name of the identity that holds or ever held {@code key}. */
+    public Optional<String> keyOwner(byte[] key) {
+        return identities.keyOwner(key);
+    }
+
+    public SortedMap<String, DeviceIdentity> identities() {
+        return identities.all();
     }
 
     /** Accepted operations with heights in [from, to], in ledger order. */
@@ -163,7 +192,11 @@ public final class LedgerState {
     void addMember(NodeRecord record) {
         members.put(record.nodeId(), record);
         usedNodeIds.add(record.nodeId());
-        usedSecretHashes.add(record.secretCodeHash());
+        usedCommitments.add(IdentityRegistry.scopedCommitment(record.identity(), record.secretCodeHash()));
+    }
+
+    void putIdentity(DeviceIdentity identity) {
+        identities.put(identity);
     }
 
     void removeMember(int nodeId) {
@@ -201,6 +234,7 @@ public final class LedgerState {
             w.putInt(layout.setCount());
             w.putInt(layout.nextSetId());
             w.putInt(refreshEntryCount());
+            w.putInt(identities.size());
             appHash = Sha256.hash(w.toByteArray());
         }
         height = newHeight;
@@ -237,8 +271,9 @@ public final class LedgerState {
         members.values().forEach(r -> r.encodeTo(out));
         out.putInt(usedNodeIds.size());
         usedNodeIds.forEach(out::putInt);
-        out.putInt(usedSecretHashes.size());
-        usedSecretHashes.forEach(out::put);
+        out.putInt(usedCommitments.size());
+        usedCommitments.forEach(out::put);
+        identities.encodeTo(out);
         out.putInt(refreshEntryCount());
         sharedLog.subList(0, sharedLength).forEach(e -> e.encodeTo(out));
         ownEntries.forEach(e -> e.encodeTo(out));
@@ -259,8 +294,18 @@ public final class LedgerState {
             throw new IllegalArgumentException("ledger state file is corrupt (checksum mismatch)");
         }
         ByteBuffer in = ByteBuffer.wrap(body);
-        if (in.getInt() != MAGIC || in.getInt() != FORMAT) {
-            throw new IllegalArgumentException("not a chainkm ledger state file (or an unknown format)");
+        if (in.getInt() != MAGIC) {
+            throw new IllegalArgumentException("not a chainkm ledger state file");
+        }
+        int format = in.getInt();
+        if (format == 2) {
+            throw new IllegalArgumentException("ledger state format 2 predates device identities (issue 11): its "
+                    + "members joined without a device's signature, so this chain cannot go on under the new "
+                    + "contracts; start a new chain (a new testnet directory, or a gateway home initialised again)");
+        }
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("unknown ledger state format " + format + " (this gateway reads "
+                    + FORMAT + ")");
         }
         long height = in.getLong();
         byte[] appHash = blob(in);
@@ -281,6 +326,7 @@ public final class LedgerState {
             in.get(h);
             hashes.add(h);
         }
+        IdentityRegistry identities = IdentityRegistry.decodeFrom(in);
         List<RefreshEntry> log = new ArrayList<>();
         for (int i = in.getInt(); i > 0; i--) {
             log.add(RefreshEntry.decodeFrom(in));
@@ -288,7 +334,7 @@ public final class LedgerState {
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("ledger state file has trailing bytes");
         }
-        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, log, log.size());
+        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, identities, log, log.size());
     }
 
     private static byte[] blob(ByteBuffer in) {

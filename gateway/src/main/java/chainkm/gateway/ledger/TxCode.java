@@ -19,13 +19,23 @@ public enum TxCode {
     BAD_SIGNATURE(8, "signature does not verify under the gateway's key"),
     INVALID_NODE_ID(9, "node id must be positive"),
     NODE_ID_REUSED(10, "node id already used"),
-    SECRET_HASH_REUSED(11, "secret-code hash already used"),
+    SECRET_HASH_REUSED(11, "secret-code hash (commitment) already used by this device identity"),
     WRONG_SET(12, "set id differs from the Assignment algorithm's choice"),
     NOT_A_MEMBER(13, "node is not a member"),
     SET_MISMATCH(14, "set id does not match the member's set"),
     SECRET_HASH_MISMATCH(15, "secret-code hash does not match the member's"),
     BAD_REJOIN_PROOF(16, "rejoin proof does not hash to the member's current anchor (replayed or forged)"),
-    NO_QUORUM(17, "a gateway removal needs valid signatures of more than two thirds of the consortium");
+    NO_QUORUM(17, "a gateway removal needs valid signatures of more than two thirds of the consortium"),
+    MALFORMED_EXTENSION(18, "the extension (or a record field the operation leaves zero) is malformed"),
+    UNKNOWN_IDENTITY(19, "no device identity of that name is enrolled"),
+    NAME_TAKEN(20, "the device name is enrolled already (only a revoked name is enrolled again)"),
+    IDENTITY_REVOKED(21, "the device identity is revoked (it left or was evicted): only a new enrollment brings it back"),
+    IDENTITY_NOT_ENROLLED(22, "only an enrolled identity that has not joined is activated"),
+    KEY_IN_USE(23, "the key is (or was) the key of a device identity"),
+    BAD_DEVICE_SIGNATURE(24, "the device's signature does not verify under its identity's key"),
+    ALREADY_JOINED(25, "the device identity is a member already, or was one"),
+    EVICT_NOT_AUTHORIZED(26, "an evict is signed by the owner of the device's set, or co-signed by more than two "
+            + "thirds of the consortium");
 
     public static final String CODESPACE = "chainkm";
 

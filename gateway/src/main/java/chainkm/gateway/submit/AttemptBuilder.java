@@ -48,18 +48,25 @@ final class AttemptBuilder {
     /**
      * The operation's next attempt, built on the current mempool state (call in the turn). It
      * keeps the operation's node id (a join's first attempt picks a fresh one when the caller
-     * left it to the gateway) and commitment, and names the set the ledger expects now.
+     * left it to the gateway), commitment and extension, and names the set the ledger expects now.
      */
     Attempt next(TrackedOperation op) {
         Submitter.Request request = op.request();
         // a fresh refresh key per attempt: otherwise a rebuilt attempt can be byte-identical to a refused
         // one, and the tx index (looked up by hash) answers with the old refusal
-        byte[] refreshKey = new byte[ChangeRecord.REFRESH_KEY_SIZE];
-        random.nextBytes(refreshKey);
+        byte[] refreshKey = request.refreshKey();
+        if (refreshKey == null) {
+            refreshKey = new byte[ChangeRecord.REFRESH_KEY_SIZE];
+            random.nextBytes(refreshKey);
+        }
         int nodeId = op.nodeId();
         int setId;
         byte[] commitment;
-        if (request.operation() == Operation.JOIN) {
+        if (request.operation() == Operation.ENROLL || request.operation() == Operation.ACTIVATE) {
+            // an identity's operation names no node: its record is blank
+            setId = 0;
+            commitment = new byte[ChangeRecord.HASH_SIZE];
+        } else if (request.operation() == Operation.JOIN) {
             if (nodeId == 0) {
                 nodeId = freshNodeId();
             }
@@ -76,7 +83,7 @@ final class AttemptBuilder {
                     : member.map(NodeRecord::secretCodeHash).orElse(new byte[ChangeRecord.HASH_SIZE]);
         }
         ChangeRecord record = new ChangeRecord(request.operation(), nodeId, setId, commitment, refreshKey);
-        LedgerTx tx = LedgerTx.sign(record, gatewayId, null, key);
+        LedgerTx tx = LedgerTx.sign(record, gatewayId, request.extension(), key);
         Attempt attempt = new Attempt(Hex.encode(tx.hash()).toUpperCase(), tx.encode(), setId);
         op.built(attempt, nodeId);
         return attempt;

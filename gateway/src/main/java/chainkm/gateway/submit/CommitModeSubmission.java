@@ -70,8 +70,8 @@ final class CommitModeSubmission implements AutoCloseable {
                 r = sent.call().get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 // e.g. CometBFT's timeout_broadcast_tx_commit: find out from the chain itself
-                LOG.info("broadcast_tx_commit for node {} ended without an answer ({}); polling the chain",
-                        op.nodeId(), e.getMessage());
+                LOG.info("broadcast_tx_commit for {} ended without an answer ({}); polling the chain",
+                        op.subject(), e.getMessage());
                 OptionalInt code = pollCommitted(attempt, POLL_WAIT);
                 if (code.isEmpty()) {
                     return tracker.takeOver(op, TAKE_OVER_WAIT);
@@ -98,6 +98,14 @@ final class CommitModeSubmission implements AutoCloseable {
                 case REFUSE -> {
                     return tracker.finish(op, op.refused(refusal));
                 }
+                case AWAIT_PREREQUISITE -> {
+                    // then build again: refused for good if the prerequisite was (the decision sees it)
+                    try {
+                        op.prerequisite().get(TAKE_OVER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException | TimeoutException e) {
+                        return tracker.finish(op, op.refused(refusal));
+                    }
+                }
                 case REBUILD, NEW_NODE_ID -> {
                     if (op.attemptCount() >= SyncModeTracker.MAX_ATTEMPTS) {
                         return tracker.finish(op, op.refused(refusal));
@@ -105,7 +113,7 @@ final class CommitModeSubmission implements AutoCloseable {
                     if (step == RefusalDecision.Step.NEW_NODE_ID) {
                         op.forgetNodeId();
                     }
-                    LOG.debug("node {}: attempt {} refused ({}), rebuilding", op.nodeId(), op.attemptCount(),
+                    LOG.debug("{}: attempt {} refused ({}), rebuilding", op.subject(), op.attemptCount(),
                             refusal.code());
                 }
             }

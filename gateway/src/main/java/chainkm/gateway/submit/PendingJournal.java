@@ -16,15 +16,17 @@ import java.util.Map;
 /**
  * Sync-mode operations that the gateway acknowledged but has not yet seen committed, on disk,
  * so that a gateway killed in between still makes them land after its restart. Append-only
- * lines, fsynced: {@code P <node id> <tx hex>} (latest attempt for that node) and
- * {@code D <node id>} (landed or refused for good). Compacted when opened.
+ * lines, fsynced: {@code P <key> <tx hex>} (latest attempt for that operation) and
+ * {@code D <key>} (landed or refused for good), where the key is the node id, or
+ * {@code enroll:<device name>} / {@code activate:<device name>} for an identity's operation
+ * (they have no node id). Compacted when opened.
  */
 public final class PendingJournal implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
-    private final Map<Integer, byte[]> recovered;
+    private final Map<String, byte[]> recovered;
 
-    private PendingJournal(Path file, FileChannel channel, Map<Integer, byte[]> recovered) {
+    private PendingJournal(Path file, FileChannel channel, Map<String, byte[]> recovered) {
         this.file = file;
         this.channel = channel;
         this.recovered = recovered;
@@ -32,7 +34,7 @@ public final class PendingJournal implements AutoCloseable {
 
     public static PendingJournal open(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        Map<Integer, byte[]> pending = new LinkedHashMap<>();
+        Map<String, byte[]> pending = new LinkedHashMap<>();
         if (Files.exists(file)) {
             String text = Files.readString(file, StandardCharsets.US_ASCII);
             // only lines ended by '\n' were written whole: what follows the last one is a torn append
@@ -40,9 +42,9 @@ public final class PendingJournal implements AutoCloseable {
                 String[] f = line.trim().split(" ");
                 try {
                     if (f.length == 3 && f[0].equals("P")) {
-                        pending.put(Integer.parseInt(f[1]), Hex.decode(f[2]));
+                        pending.put(f[1], Hex.decode(f[2]));
                     } else if (f.length == 2 && f[0].equals("D")) {
-                        pending.remove(Integer.parseInt(f[1]));
+                        pending.remove(f[1]);
                     }
                 } catch (IllegalArgumentException torn) {
                     // a line cut by a crash mid-write: the operation it announced was never acknowledged
@@ -63,17 +65,32 @@ public final class PendingJournal implements AutoCloseable {
         return new PendingJournal(file, ch, pending);
     }
 
-    /** What was pending when the journal was opened: node id to its latest transaction. */
-    public Map<Integer, byte[]> recovered() {
-        return Map.copyOf(recovered);
+    /** What was pending when the journal was opened: key (node id, or identity operation) to its latest transaction. */
+    public Map<String, byte[]> recovered() {
+        return new LinkedHashMap<>(recovered);
     }
 
-    public synchronized void pending(int nodeId, byte[] tx) throws IOException {
-        append("P " + nodeId + " " + Hex.encode(tx) + "\n");
+    public void pending(int nodeId, byte[] tx) throws IOException {
+        pending(Integer.toString(nodeId), tx);
     }
 
-    public synchronized void done(int nodeId) throws IOException {
-        append("D " + nodeId + "\n");
+    public synchronized void pending(String key, byte[] tx) throws IOException {
+        append("P " + checkKey(key) + " " + Hex.encode(tx) + "\n");
+    }
+
+    public void done(int nodeId) throws IOException {
+        done(Integer.toString(nodeId));
+    }
+
+    public synchronized void done(String key) throws IOException {
+        append("D " + checkKey(key) + "\n");
+    }
+
+    private static String checkKey(String key) {
+        if (key.isEmpty() || key.indexOf(' ') >= 0 || key.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("journal key '" + key + "'");
+        }
+        return key;
     }
 
     private void append(String line) throws IOException {
@@ -88,8 +105,8 @@ public final class PendingJournal implements AutoCloseable {
         return file;
     }
 
-    /** Lines still pending, for tests and status. */
-    public List<Integer> pendingNodesAtOpen() {
+    /** Keys still pending when opened, for tests and status. */
+    public List<String> pendingNodesAtOpen() {
         return List.copyOf(recovered.keySet());
     }
 

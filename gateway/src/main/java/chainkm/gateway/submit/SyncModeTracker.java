@@ -3,9 +3,12 @@ package chainkm.gateway.submit;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.TxCode;
 import chainkm.protocol.ledger.LedgerTx;
+import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.TxFormatException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -125,13 +128,13 @@ final class SyncModeTracker implements AutoCloseable {
             }
             if (journal != null && op.mode() == SubmitMode.SYNC) {
                 try {
-                    journal.done(op.nodeId());
+                    journal.done(op.subject());
                 } catch (IOException e) {
-                    LOG.warn("cannot record in the journal that node {} landed: {}", op.nodeId(), e.toString());
+                    LOG.warn("cannot record in the journal that {} landed: {}", op.subject(), e.toString());
                 }
             }
             if (!r.committed()) {
-                LOG.warn("{} of node {} refused for good: code {} {}", r.operation(), op.nodeId(), r.code(), r.log());
+                LOG.warn("{} of {} refused for good: code {} {}", r.operation(), op.subject(), r.code(), r.log());
             }
         }
         return op.landed().getNow(r);
@@ -160,7 +163,7 @@ final class SyncModeTracker implements AutoCloseable {
                 op.sent(attempt, r);
                 if (r.code() == 0) {
                     if (next == Next.BUILD && journal != null && op.mode() == SubmitMode.SYNC) {
-                        journal.pending(op.nodeId(), attempt.tx());
+                        journal.pending(op.subject(), attempt.tx());
                     }
                     return op.result(SubmitStatus.ACCEPTED, 0, "", 0);
                 }
@@ -175,8 +178,16 @@ final class SyncModeTracker implements AutoCloseable {
                     return finish(op, op.foundApplied());
                 }
                 case WAIT -> {
-                    LOG.debug("node {}: {} refused {}, waiting for its attempt in flight", op.nodeId(),
+                    LOG.debug("{}: {} refused {}, waiting for its attempt in flight", op.subject(),
                             op.request().operation(), refusal.code());
+                    return op.result(SubmitStatus.ACCEPTED, 0, "", 0);
+                }
+                case AWAIT_PREREQUISITE -> {
+                    // acknowledged like an attempt in a mempool: it is built again once its prerequisite lands
+                    if (next == Next.BUILD && journal != null && op.mode() == SubmitMode.SYNC) {
+                        journal.pending(op.subject(), attempt.tx());
+                    }
+                    awaitPrerequisite(op);
                     return op.result(SubmitStatus.ACCEPTED, 0, "", 0);
                 }
                 case REFUSE -> {
@@ -190,7 +201,7 @@ final class SyncModeTracker implements AutoCloseable {
                     if (step == RefusalDecision.Step.NEW_NODE_ID) {
                         op.forgetNodeId();
                     }
-                    LOG.debug("node {}: attempt {} refused ({}), rebuilding", op.nodeId(), op.attemptCount(),
+                    LOG.debug("{}: attempt {} refused ({}), rebuilding", op.subject(), op.attemptCount(),
                             refusal.code());
                     next = Next.BUILD;
                 }
@@ -218,6 +229,17 @@ final class SyncModeTracker implements AutoCloseable {
         });
     }
 
+    /** Decides about {@code op} again once its prerequisite landed (or was refused); arranged once at a time. */
+    private void awaitPrerequisite(TrackedOperation op) {
+        if (op.startAwaitingPrerequisite()) {
+            LOG.debug("{}: waits for the operation it needs before it goes again", op.subject());
+            op.prerequisite().whenComplete((r, e) -> io.execute(() -> {
+                op.prerequisiteSettled();
+                reconsider(op);
+            }));
+        }
+    }
+
     /** After an event dropped an attempt: decides what the operation does next. */
     private void reconsider(TrackedOperation op) {
         long since = System.nanoTime();
@@ -228,7 +250,7 @@ final class SyncModeTracker implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("node {}: resubmission failed ({}); the watchdog will retry", op.nodeId(), e.toString());
+            LOG.warn("{}: resubmission failed ({}); the watchdog will retry", op.subject(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -277,15 +299,28 @@ final class SyncModeTracker implements AutoCloseable {
             return 0;
         }
         int n = 0;
-        for (Map.Entry<Integer, byte[]> e : journal.recovered().entrySet()) {
+        Map<String, TrackedOperation> enrollments = new HashMap<>();
+        List<TrackedOperation> recovered = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : journal.recovered().entrySet()) {
             try {
                 TrackedOperation op = TrackedOperation.recovered(LedgerTx.decode(e.getValue()), resubmitAfter);
-                op.attemptHashes().forEach(h -> byHash.put(h, op));
-                tracked.add(op);
-                n++;
+                if (op.request().operation() == Operation.ENROLL) {
+                    enrollments.put(op.request().deviceName(), op);
+                }
+                recovered.add(op);
             } catch (TxFormatException bad) {
-                LOG.warn("journal entry for node {} is unreadable; dropped", e.getKey());
+                LOG.warn("journal entry for {} is unreadable; dropped", e.getKey());
             }
+        }
+        for (TrackedOperation op : recovered) {
+            TrackedOperation enrollment = op.request().operation() == Operation.JOIN
+                    ? enrollments.get(op.request().deviceName()) : null;
+            if (enrollment != null) {
+                op.dependOn(enrollment.landed()); // both were in flight: the join goes after its enrollment
+            }
+            op.attemptHashes().forEach(h -> byHash.put(h, op));
+            tracked.add(op);
+            n++;
         }
         if (n > 0) {
             LOG.info("recovered {} acknowledged operations that had not landed before the restart", n);
@@ -305,7 +340,7 @@ final class SyncModeTracker implements AutoCloseable {
                 try {
                     lookUpAndResend(op);
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("node {}: watchdog check failed: {}", op.nodeId(), e.toString());
+                    LOG.warn("{}: watchdog check failed: {}", op.subject(), e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
@@ -334,7 +369,7 @@ final class SyncModeTracker implements AutoCloseable {
                 advance(op, Next.DECIDE, null, since);
                 return;
             }
-            LOG.info("node {}: transaction not committed after {} ms, sending it again", op.nodeId(),
+            LOG.info("{}: transaction not committed after {} ms, sending it again", op.subject(),
                     resubmitAfter.toMillis());
             advance(op, Next.RESEND, resend, since);
         }

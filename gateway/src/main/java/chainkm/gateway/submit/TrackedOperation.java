@@ -46,6 +46,9 @@ final class TrackedOperation {
     private final byte[] secretCode;
     private final byte[] commitment;
     private final boolean recovered;
+    /** An operation that must be committed before this one can be (a synthetic join's enrollment), or null. */
+    private volatile CompletableFuture<SubmitResult> prerequisite;
+    private final AtomicBoolean awaitingPrerequisite = new AtomicBoolean();
     /** Every attempt, oldest first, and its fate here. Guarded by this. */
     private final Map<String, Attempt> attempts = new LinkedHashMap<>();
     private final Map<String, Fate> fates = new LinkedHashMap<>();
@@ -76,21 +79,25 @@ final class TrackedOperation {
      * A new operation. A join without a given commitment gets a fresh secret code here and carries
      * its commitment on every attempt.
      */
-    static TrackedOperation submitted(Submitter.Request request, SubmitMode mode, SecureRandom random) {
+    static TrackedOperation submitted(Submitter.Request request, SubmitMode mode, SecureRandom random,
+                                      CompletableFuture<SubmitResult> prerequisite) {
+        TrackedOperation op;
         if (request.operation() == Operation.JOIN && request.commitment() == null) {
             byte[] code = SecretCode.generate(random);
-            return new TrackedOperation(request, mode, code, SecretCode.commitment(code), false);
+            op = new TrackedOperation(request, mode, code, SecretCode.commitment(code), false);
+        } else {
+            op = new TrackedOperation(request, mode, null, request.commitment(), false);
         }
-        byte[] given = request.commitment() == null ? null : request.commitment().clone();
-        return new TrackedOperation(request, mode, null, given, false);
+        op.prerequisite = prerequisite;
+        return op;
     }
 
     /** An operation taken over from the journal: its last attempt, to be looked up and resent as it was. */
     static TrackedOperation recovered(LedgerTx tx, Duration resubmitAfter) {
         ChangeRecord r = tx.record();
-        Submitter.Request request = new Submitter.Request(r.operation(), r.nodeId(), null, r.secretCodeHash());
+        Submitter.Request request = Submitter.Request.of(tx);
         TrackedOperation op = new TrackedOperation(request, SubmitMode.SYNC, null, r.secretCodeHash(), true);
-        op.built(new Attempt(Hex.encode(tx.hash()).toUpperCase(), tx.encode(), r.setId()), r.nodeId());
+        op.built(new Attempt(Hex.encode(tx.hash()).toUpperCase(), tx.encode(), r.setId()), request.nodeId());
         synchronized (op) {
             op.everInMempool = true; // acknowledged before the restart
         }
@@ -247,6 +254,29 @@ final class TrackedOperation {
 
     int nodeId() {
         return nodeId;
+    }
+
+    /** What names it in logs and in the journal: its node id, or its device name for enroll and activate. */
+    String subject() {
+        return request.subject(nodeId);
+    }
+
+    CompletableFuture<SubmitResult> prerequisite() {
+        return prerequisite;
+    }
+
+    /** After a restart: the recovered enrollment this recovered join needs. */
+    void dependOn(CompletableFuture<SubmitResult> other) {
+        prerequisite = other;
+    }
+
+    /** True the first time only: whoever gets true arranges to be told when the prerequisite lands. */
+    boolean startAwaitingPrerequisite() {
+        return awaitingPrerequisite.compareAndSet(false, true);
+    }
+
+    void prerequisiteSettled() {
+        awaitingPrerequisite.set(false);
     }
 
     /** A random node id somebody else took before any attempt of ours was in a mempool: the next attempt picks another. */

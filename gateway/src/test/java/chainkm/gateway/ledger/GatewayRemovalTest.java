@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
+import chainkm.protocol.ledger.Cosignatures;
 import chainkm.protocol.ledger.GatewayRemoval;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
-import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.sets.Assignment;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
@@ -54,12 +54,12 @@ class GatewayRemovalTest {
     private byte[] removal(int removed, int submitter, int... cosigners) {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
-        List<GatewayRemoval.Cosignature> cs = new ArrayList<>();
+        List<Cosignatures.Cosignature> cs = new ArrayList<>();
         for (int c : cosigners) {
             cs.add(GatewayRemoval.cosign(c, key(c), removed, nonce));
         }
         return LedgerTx.sign(new ChangeRecord(Operation.REMOVE_GATEWAY, removed, 0, new byte[32], nonce), submitter,
-                GatewayRemoval.extension(cs), key(submitter)).encode();
+                Cosignatures.extension(cs), key(submitter)).encode();
     }
 
     private boolean consortiumHas(int g) {
@@ -79,32 +79,32 @@ class GatewayRemovalTest {
         return code;
     }
 
+    /** A new device's join through gateway {@code g} (its identity enrolled through gateway 1 beforehand). */
     private byte[] joinFrom(int g) {
+        TestDevice device = new TestDevice();
+        assertEquals(0, block(device.enroll(1, key(1))));
         int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), g));
-        byte[] r = new byte[16];
-        RANDOM.nextBytes(r);
-        return LedgerTx.sign(new ChangeRecord(Operation.JOIN, 1 + RANDOM.nextInt(1_000_000), set,
-                SecretCode.commitment(SecretCode.generate(RANDOM)), r), g, null, key(g)).encode();
+        return device.join(1 + RANDOM.nextInt(1_000_000), set, g, key(g)).encode();
     }
 
     @Test
     void twoGatewaysOfFourAreNotEnoughAndForgedOrForeignSignaturesDoNotCount() {
-        assertEquals(3, GatewayRemoval.quorum(4));
+        assertEquals(3, Cosignatures.quorum(4));
         assertEquals(TxCode.NO_QUORUM.code(), checkTx(removal(4, 1, 2)), "two signers of four");
         assertEquals(TxCode.NO_QUORUM.code(), checkTx(removal(4, 1, 2, 4)), "the removed gateway does not count");
         assertEquals(TxCode.NO_QUORUM.code(), checkTx(removal(4, 4, 1, 2)), "nor when it submits");
         byte[] nonce = new byte[16];
-        List<GatewayRemoval.Cosignature> forged = List.of(GatewayRemoval.cosign(2, key(2), 4, nonce),
+        List<Cosignatures.Cosignature> forged = List.of(GatewayRemoval.cosign(2, key(2), 4, nonce),
                 GatewayRemoval.cosign(3, Ed25519.KeyPair.generate(RANDOM), 4, nonce));
         byte[] withForgery = LedgerTx.sign(new ChangeRecord(Operation.REMOVE_GATEWAY, 4, 0, new byte[32], nonce), 1,
-                GatewayRemoval.extension(forged), key(1)).encode();
+                Cosignatures.extension(forged), key(1)).encode();
         assertEquals(TxCode.NO_QUORUM.code(), checkTx(withForgery), "a forged co-signature");
         byte[] otherNonce = new byte[16];
         otherNonce[0] = 1;
-        List<GatewayRemoval.Cosignature> stale = List.of(GatewayRemoval.cosign(2, key(2), 4, otherNonce),
+        List<Cosignatures.Cosignature> stale = List.of(GatewayRemoval.cosign(2, key(2), 4, otherNonce),
                 GatewayRemoval.cosign(3, key(3), 4, otherNonce));
         byte[] replayed = LedgerTx.sign(new ChangeRecord(Operation.REMOVE_GATEWAY, 4, 0, new byte[32], nonce), 1,
-                GatewayRemoval.extension(stale), key(1)).encode();
+                Cosignatures.extension(stale), key(1)).encode();
         assertEquals(TxCode.NO_QUORUM.code(), checkTx(replayed), "signatures over another removal");
         assertEquals(TxCode.NO_QUORUM.code(), block(removal(4, 1, 2)), "also refused in a block");
         assertTrue(consortiumHas(4));

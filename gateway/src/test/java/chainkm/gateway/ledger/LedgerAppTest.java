@@ -2,7 +2,6 @@ package chainkm.gateway.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.ledger.ChangeRecord;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
+import chainkm.protocol.ledger.RejoinChain;
 import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.sets.Assignment;
 import com.google.protobuf.ByteString;
@@ -19,7 +19,10 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,8 @@ class LedgerAppTest {
     Path dir;
     private LedgerApp app;
     private int nextNodeId = 100;
+    /** The device behind each node this test joined (its key signs the node's leave). */
+    private final Map<Integer, TestDevice> devices = new HashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -64,22 +69,38 @@ class LedgerAppTest {
     }
 
     private static byte[] refreshKey() {
-        byte[] r = new byte[16];
-        RANDOM.nextBytes(r);
-        return r;
+        return TestDevice.refreshKey();
     }
 
-    /** A valid join through gateway {@code gw} (id 1 or 2) on the app's mempool state. */
-    private LedgerTx join(LedgerApp a, int gwId, Ed25519.KeyPair key) {
+    private Ed25519.KeyPair key(int gwId) {
+        return gwId == 1 ? gw1 : gw2;
+    }
+
+    /**
+     * A new device's enrollment and its join through gateway {@code gwId} (1 or 2), the join built
+     * on the app's mempool state: {enroll, join}, for one block (the enrollment first).
+     */
+    private byte[][] enrollAndJoin(LedgerApp a, int gwId) {
+        TestDevice d = new TestDevice();
         int set = a.readCheckState(s -> Assignment.selectSet(s.layout(), gwId));
-        ChangeRecord r = new ChangeRecord(Operation.JOIN, nextNodeId++, set,
-                SecretCode.commitment(SecretCode.generate(RANDOM)), refreshKey());
-        return LedgerTx.sign(r, gwId, null, key);
+        LedgerTx join = d.join(nextNodeId++, set, gwId, key(gwId));
+        devices.put(join.record().nodeId(), d);
+        return new byte[][] {d.enroll(gwId, key(gwId)), join.encode()};
     }
 
-    private LedgerTx departure(LedgerApp a, Operation op, int nodeId, int gwId, Ed25519.KeyPair key) {
+    private static int nodeOf(byte[][] enrollAndJoin) throws Exception {
+        return LedgerTx.decode(enrollAndJoin[1]).record().nodeId();
+    }
+
+    /** The device's own leave, or its set owner's evict, of a member of {@code a}'s committed state. */
+    private byte[] departure(LedgerApp a, Operation op, int nodeId) {
         NodeRecord m = a.readCommitted(s -> s.member(nodeId).orElseThrow());
-        return LedgerTx.sign(new ChangeRecord(op, nodeId, m.setId(), m.secretCodeHash(), refreshKey()), gwId, null, key);
+        if (op == Operation.LEAVE) {
+            return devices.get(nodeId).leave(m, 1, gw1).encode();
+        }
+        int owner = a.readCommitted(s -> s.layout().ownerOf(m.setId()));
+        return LedgerTx.sign(new ChangeRecord(op, nodeId, m.setId(), m.secretCodeHash(), refreshKey()), owner, null,
+                key(owner)).encode();
     }
 
     private int checkTx(LedgerApp a, byte[] tx) {
@@ -108,36 +129,52 @@ class LedgerAppTest {
     }
 
     @Test
-    void joinsAndLeavesAreCommittedAndQueryable() {
-        LedgerTx a = join(app, 1, gw1);
-        assertEquals(0, checkTx(app, a.encode()));
-        LedgerTx b = join(app, 2, gw2);
-        assertEquals(0, checkTx(app, b.encode()));
-        ResponseFinalizeBlock r = block(app, a.encode(), b.encode());
-        assertEquals(0, r.getTxResults(0).getCode());
-        assertEquals(0, r.getTxResults(1).getCode());
+    void joinsAndLeavesAreCommittedAndQueryable() throws Exception {
+        byte[][] a = enrollAndJoin(app, 1);
+        for (byte[] tx : a) {
+            assertEquals(0, checkTx(app, tx));
+        }
+        byte[][] b = enrollAndJoin(app, 2);
+        for (byte[] tx : b) {
+            assertEquals(0, checkTx(app, tx));
+        }
+        ResponseFinalizeBlock r = block(app, a[0], a[1], b[0], b[1]);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0, r.getTxResults(i).getCode(), "transaction " + i);
+            assertEquals("", r.getTxResults(i).getCodespace(), "transaction " + i);
+        }
         assertEquals(2, members(app));
-        assertTrue(query(app, "/node", Integer.toString(a.record().nodeId())).contains("\"gateway\":1"));
+        int nodeA = nodeOf(a);
+        String name = devices.get(nodeA).name;
+        assertTrue(query(app, "/node", Integer.toString(nodeA)).contains("\"gateway\":1"));
+        assertTrue(query(app, "/node", Integer.toString(nodeA)).contains("\"identity\":\"" + name + "\""));
         assertTrue(query(app, "/membership", "").contains("\"members\":2"));
+        assertTrue(query(app, "/identity", name).contains("\"state\":\"enrolled\""), query(app, "/identity", name));
+        assertTrue(query(app, "/identity", name).contains("\"node\":" + nodeA));
+        assertEquals("chainkm_identity", r.getTxResults(1).getEvents(0).getType(), "a join changes its identity");
 
-        LedgerTx leave = departure(app, Operation.LEAVE, a.record().nodeId(), 1, gw1);
-        assertEquals(0, checkTx(app, leave.encode()));
-        block(app, leave.encode());
+        byte[] leave = departure(app, Operation.LEAVE, nodeA);
+        assertEquals(0, checkTx(app, leave));
+        block(app, leave);
         assertEquals(1, members(app));
-        assertTrue(query(app, "/node", Integer.toString(a.record().nodeId())).startsWith("error " + LedgerQuery.NOT_FOUND));
+        assertTrue(query(app, "/node", Integer.toString(nodeA)).startsWith("error " + LedgerQuery.NOT_FOUND));
+        assertTrue(query(app, "/identity", name).contains("\"state\":\"revoked\""), "a leave revokes the identity");
         String refresh = query(app, "/refresh", "1-2");
         assertTrue(refresh.contains("\"operation\":\"join\"") && refresh.contains("\"operation\":\"leave\""), refresh);
-        assertEquals(3, (int) app.readCommitted(LedgerState::refreshEntryCount));
+        assertEquals(3, (int) app.readCommitted(LedgerState::refreshEntryCount), "enrollments are no key operation");
+        assertTrue(query(app, "/identity", "nobody").startsWith("error " + LedgerQuery.NOT_FOUND));
     }
 
     @Test
-    void everyBadTransactionHasItsOwnCodeInCheckTxAndInTheBlock() {
-        LedgerTx member = join(app, 1, gw1);
-        block(app, member.encode());
-        int memberId = member.record().nodeId();
+    void everyBadTransactionHasItsOwnCodeInCheckTxAndInTheBlock() throws Exception {
+        byte[][] joined = enrollAndJoin(app, 1);
+        block(app, joined);
+        int memberId = nodeOf(joined);
         NodeRecord rec = app.readCommitted(s -> s.member(memberId).orElseThrow());
-        byte[] good = join(app, 1, gw1).encode();
+        TestDevice spare = new TestDevice();
+        block(app, spare.enroll(1, gw1));
         int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
+        byte[] good = spare.join(nextNodeId++, set, 1, gw1).encode();
 
         List<Object[]> cases = new ArrayList<>();
         cases.add(new Object[] {TxCode.EMPTY, new byte[0]});
@@ -147,24 +184,21 @@ class LedgerAppTest {
         byte[] badSig = good.clone();
         badSig[badSig.length - 1] ^= 1;
         cases.add(new Object[] {TxCode.BAD_SIGNATURE, badSig});
-        cases.add(new Object[] {TxCode.BAD_SIGNATURE, LedgerTx.sign(join(app, 1, gw1).record(), 1, null, gw2).encode()});
-        cases.add(new Object[] {TxCode.UNKNOWN_GATEWAY, LedgerTx.sign(join(app, 1, gw1).record(), 9, null, outsider).encode()});
-        cases.add(new Object[] {TxCode.NODE_ID_REUSED, LedgerTx.sign(new ChangeRecord(Operation.JOIN, memberId, set,
-                SecretCode.commitment(SecretCode.generate(RANDOM)), refreshKey()), 1, null, gw1).encode()});
-        cases.add(new Object[] {TxCode.SECRET_HASH_REUSED, LedgerTx.sign(new ChangeRecord(Operation.JOIN, 99_999, set,
-                rec.secretCodeHash(), refreshKey()), 1, null, gw1).encode()});
-        cases.add(new Object[] {TxCode.WRONG_SET, LedgerTx.sign(new ChangeRecord(Operation.JOIN, 99_998, set + 7,
-                SecretCode.commitment(SecretCode.generate(RANDOM)), refreshKey()), 1, null, gw1).encode()});
-        cases.add(new Object[] {TxCode.INVALID_NODE_ID, LedgerTx.sign(new ChangeRecord(Operation.JOIN, -5, set,
-                SecretCode.commitment(SecretCode.generate(RANDOM)), refreshKey()), 1, null, gw1).encode()});
-        cases.add(new Object[] {TxCode.NOT_A_MEMBER, LedgerTx.sign(new ChangeRecord(Operation.LEAVE, 4242, rec.setId(),
+        LedgerTx goodTx = LedgerTx.decode(good);
+        cases.add(new Object[] {TxCode.BAD_SIGNATURE, LedgerTx.sign(goodTx.record(), 1, goodTx.extension(), gw2).encode()});
+        cases.add(new Object[] {TxCode.UNKNOWN_GATEWAY, LedgerTx.sign(goodTx.record(), 9, goodTx.extension(), outsider).encode()});
+        cases.add(new Object[] {TxCode.NODE_ID_REUSED, spare.join(memberId, set, 1, gw1).encode()});
+        cases.add(new Object[] {TxCode.WRONG_SET, spare.join(99_998, set + 7, 1, gw1).encode()});
+        cases.add(new Object[] {TxCode.INVALID_NODE_ID, spare.join(-5, set, 1, gw1).encode()});
+        cases.add(new Object[] {TxCode.NOT_A_MEMBER, LedgerTx.sign(new ChangeRecord(Operation.EVICT, 4242, rec.setId(),
                 rec.secretCodeHash(), refreshKey()), 1, null, gw1).encode()});
         cases.add(new Object[] {TxCode.SET_MISMATCH, LedgerTx.sign(new ChangeRecord(Operation.EVICT, memberId,
-                rec.setId() + 1, rec.secretCodeHash(), refreshKey()), 2, null, gw2).encode()});
-        cases.add(new Object[] {TxCode.SECRET_HASH_MISMATCH, LedgerTx.sign(new ChangeRecord(Operation.LEAVE, memberId,
+                rec.setId() + 1, rec.secretCodeHash(), refreshKey()), 1, null, gw1).encode()});
+        cases.add(new Object[] {TxCode.SECRET_HASH_MISMATCH, LedgerTx.sign(new ChangeRecord(Operation.EVICT, memberId,
                 rec.setId(), SecretCode.commitment(SecretCode.generate(RANDOM)), refreshKey()), 1, null, gw1).encode()});
 
         byte[] layoutBefore = app.readCommitted(s -> s.layout().encode());
+        var identitiesBefore = app.readCommitted(s -> new TreeMap<>(s.identities()));
         for (Object[] c : cases) {
             TxCode expected = (TxCode) c[0];
             byte[] tx = (byte[]) c[1];
@@ -176,27 +210,32 @@ class LedgerAppTest {
             assertEquals(expected.code(), r.getTxResults(0).getCode(), "FinalizeBlock of " + expected);
             assertEquals(TxCode.CODESPACE, r.getTxResults(0).getCodespace());
             assertArrayEquals(layoutBefore, app.readCommitted(s -> s.layout().encode()), "state changed by " + expected);
+            assertEquals(identitiesBefore, app.readCommitted(s -> new TreeMap<>(s.identities())));
             assertEquals(1, members(app));
         }
         assertEquals(cases.stream().map(c -> c[0]).distinct().count(), cases.size() - 1, "codes are distinct per reason");
+        assertEquals(0, checkTx(app, good), "and the good one passes");
     }
 
     @Test
     void prepareProposalDropsWhatTheContractsRefuse() {
-        byte[] ok = join(app, 1, gw1).encode();
+        byte[][] ok = enrollAndJoin(app, 1);
         var r = app.prepareProposal(RequestPrepareProposal.newBuilder().setHeight(1).setMaxTxBytes(1 << 20)
-                .addTxs(ByteString.copyFromUtf8("garbage")).addTxs(ByteString.copyFrom(ok))
-                .addTxs(ByteString.copyFrom(ok)).build());
-        assertEquals(List.of(ByteString.copyFrom(ok)), r.getTxsList());
+                .addTxs(ByteString.copyFromUtf8("garbage")).addTxs(ByteString.copyFrom(ok[1]))
+                .addTxs(ByteString.copyFrom(ok[0])).addTxs(ByteString.copyFrom(ok[1]))
+                .addTxs(ByteString.copyFrom(ok[1])).build());
+        assertEquals(List.of(ByteString.copyFrom(ok[0]), ByteString.copyFrom(ok[1])), r.getTxsList(),
+                "a join before its enrollment, and the second copy, are dropped");
     }
 
     @Test
     void recheckAfterCommitDropsTransactionsTheBlockMadeInvalid() {
-        LedgerTx a = join(app, 1, gw1);
-        assertEquals(0, checkTx(app, a.encode()));
-        block(app, a.encode());
+        byte[][] a = enrollAndJoin(app, 1);
+        assertEquals(0, checkTx(app, a[0]));
+        assertEquals(0, checkTx(app, a[1]));
+        block(app, a);
         // the same transaction again (e.g. still in another node's mempool): its node id is now used
-        int code = app.checkTx(RequestCheckTx.newBuilder().setTx(ByteString.copyFrom(a.encode()))
+        int code = app.checkTx(RequestCheckTx.newBuilder().setTx(ByteString.copyFrom(a[1]))
                 .setType(CheckTxType.RECHECK).build()).getCode();
         assertEquals(TxCode.NODE_ID_REUSED.code(), code);
     }
@@ -204,10 +243,12 @@ class LedgerAppTest {
     @Test
     void restartResumesFromTheLastCommitWithTheSameAppHash() throws Exception {
         for (int i = 0; i < 20; i++) {
-            block(app, join(app, 1 + i % 2, i % 2 == 0 ? gw1 : gw2).encode());
+            block(app, enrollAndJoin(app, 1 + i % 2));
         }
         // FinalizeBlock without Commit: a crash here must lose that block (CometBFT replays it)
-        app.finalizeBlock(RequestFinalizeBlock.newBuilder().setHeight(21).addTxs(ByteString.copyFrom(join(app, 1, gw1).encode())).build());
+        byte[][] lost = enrollAndJoin(app, 1);
+        app.finalizeBlock(RequestFinalizeBlock.newBuilder().setHeight(21).addTxs(ByteString.copyFrom(lost[0]))
+                .addTxs(ByteString.copyFrom(lost[1])).build());
         var before = app.info(RequestInfo.getDefaultInstance());
         LedgerApp restarted = new LedgerApp(new StateStore(dir.resolve("a")));
         var after = restarted.info(RequestInfo.getDefaultInstance());
@@ -215,6 +256,9 @@ class LedgerAppTest {
         assertEquals(before.getLastBlockHeight(), after.getLastBlockHeight());
         assertEquals(before.getLastBlockAppHash(), after.getLastBlockAppHash());
         assertEquals(20, members(restarted));
+        assertEquals(20, (int) restarted.readCommitted(s -> s.identities().size()));
+        String lostName = devices.get(nodeOf(lost)).name;
+        assertTrue(restarted.readCommitted(s -> s.identity(lostName)).isEmpty(), "the uncommitted block's enrollment is gone");
     }
 
     @Test
@@ -223,20 +267,20 @@ class LedgerAppTest {
         Random random = new Random(3);
         List<Integer> joined = new ArrayList<>();
         for (int h = 0; h < 60; h++) {
-            List<byte[]> txs = new ArrayList<>();
+            byte[][] block;
             if (!joined.isEmpty() && random.nextInt(4) == 0) {
                 int victim = joined.remove(random.nextInt(joined.size()));
-                txs.add(departure(app, random.nextBoolean() ? Operation.LEAVE : Operation.EVICT, victim, 2, gw2).encode());
+                block = new byte[][] {departure(app, random.nextBoolean() ? Operation.LEAVE : Operation.EVICT, victim)};
             } else {
-                int gw = 1 + random.nextInt(2);
-                LedgerTx j = join(app, gw, gw == 1 ? gw1 : gw2);
-                joined.add(j.record().nodeId());
-                txs.add(j.encode());
+                block = enrollAndJoin(app, 1 + random.nextInt(2));
+                joined.add(nodeOf(block));
             }
-            byte[][] block = txs.toArray(new byte[0][]);
             var ra = block(app, block);
             var rb = block(other, block);
             assertEquals(ra.getAppHash(), rb.getAppHash(), "height " + (h + 1));
+            for (var result : ra.getTxResultsList()) {
+                assertEquals(0, result.getCode(), result.getLog());
+            }
         }
         assertTrue(members(app) > 0);
         assertArrayEquals(app.readCommitted(LedgerState::encode), other.readCommitted(LedgerState::encode));
@@ -256,15 +300,17 @@ class LedgerAppTest {
                 if (!committedNodes.isEmpty() && random.nextInt(3) == 0) {
                     Integer victim = committedNodes.remove(random.nextInt(committedNodes.size()));
                     joined.remove(victim);
-                    byte[] leave = departure(plain, Operation.LEAVE, victim, 2, gw2).encode();
+                    byte[] leave = departure(plain, Operation.LEAVE, victim);
                     assertEquals(0, checkTx(plain, leave));
                     txs.add(ByteString.copyFrom(leave));
                 } else {
-                    LedgerTx j = join(plain, 1, gw1);
+                    byte[][] j = enrollAndJoin(plain, 1);
                     // the next join of the same block must see this one: run it through CheckTx
-                    assertEquals(0, checkTx(plain, j.encode()));
-                    joined.add(j.record().nodeId());
-                    txs.add(ByteString.copyFrom(j.encode()));
+                    for (byte[] tx : j) {
+                        assertEquals(0, checkTx(plain, tx));
+                        txs.add(ByteString.copyFrom(tx));
+                    }
+                    joined.add(nodeOf(j));
                 }
             }
             long height = h;
@@ -289,15 +335,16 @@ class LedgerAppTest {
 
     @Test
     void aRejoinAdvancesTheAnchorWithoutRekeyingAndItsProofCannotBeReplayedOrForged() {
-        byte[] seed = chainkm.protocol.ledger.RejoinChain.newSeed(RANDOM);
+        byte[] seed = RejoinChain.newSeed(RANDOM);
         int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
-        LedgerTx join = LedgerTx.sign(new ChangeRecord(Operation.JOIN, 5150, set,
-                chainkm.protocol.ledger.RejoinChain.anchor(seed), refreshKey()), 1, null, gw1);
-        block(app, join.encode());
+        TestDevice device = new TestDevice();
+        device.commitment = RejoinChain.anchor(seed);
+        LedgerTx join = device.join(5150, set, 1, gw1);
+        block(app, device.enroll(1, gw1), join.encode());
         byte[] layout = app.readCommitted(s -> s.layout().encode());
         int entries = app.readCommitted(LedgerState::refreshEntryCount);
 
-        byte[] proof1 = chainkm.protocol.ledger.RejoinChain.proof(seed, 1);
+        byte[] proof1 = RejoinChain.proof(seed, 1);
         LedgerTx rejoin = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set, proof1, refreshKey()), 2, null, gw2);
         assertEquals(0, checkTx(app, rejoin.encode()));
         assertEquals(0, block(app, rejoin.encode()).getTxResults(0).getCode());
@@ -319,13 +366,14 @@ class LedgerAppTest {
         }
         // the next link works
         LedgerTx second = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set,
-                chainkm.protocol.ledger.RejoinChain.proof(seed, 2), refreshKey()), 1, null, gw1);
+                RejoinChain.proof(seed, 2), refreshKey()), 1, null, gw1);
         assertEquals(0, block(app, second.encode()).getTxResults(0).getCode());
 
         // an evicted device cannot rejoin, even with a valid next link
-        block(app, departure(app, Operation.EVICT, 5150, 1, gw1).encode());
+        devices.put(5150, device);
+        assertEquals(0, block(app, departure(app, Operation.EVICT, 5150)).getTxResults(0).getCode());
         LedgerTx evicted = LedgerTx.sign(new ChangeRecord(Operation.REJOIN, 5150, set,
-                chainkm.protocol.ledger.RejoinChain.proof(seed, 3), refreshKey()), 2, null, gw2);
+                RejoinChain.proof(seed, 3), refreshKey()), 2, null, gw2);
         assertEquals(TxCode.NOT_A_MEMBER.code(), checkTx(app, evicted.encode()));
     }
 

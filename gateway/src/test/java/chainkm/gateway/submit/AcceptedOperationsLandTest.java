@@ -7,10 +7,6 @@ import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.LedgerState;
 import chainkm.gateway.ledger.StateStore;
 import chainkm.protocol.crypto.Ed25519;
-import chainkm.protocol.ledger.ChangeRecord;
-import chainkm.protocol.ledger.LedgerTx;
-import chainkm.protocol.ledger.Operation;
-import chainkm.protocol.ledger.SecretCode;
 import chainkm.protocol.sets.Assignment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -104,20 +100,17 @@ class AcceptedOperationsLandTest {
         }
     }
 
-    /** A join through {@code gatewayId} built on the committed state, as another validator's proposal would hold it. */
-    private byte[] joinOnTheCommittedState(int gatewayId, int nodeId) {
+    /** A device's join through {@code gatewayId} built on the committed state, as another validator's proposal would hold it. */
+    private byte[] joinOnTheCommittedState(EnrolledDevice d, int gatewayId, int nodeId) {
         int set = app.readCommitted(s -> Assignment.selectSet(s.layout(), gatewayId));
-        byte[] refresh = new byte[ChangeRecord.REFRESH_KEY_SIZE];
-        RANDOM.nextBytes(refresh);
-        ChangeRecord r = new ChangeRecord(Operation.JOIN, nodeId, set, SecretCode.commitment(SecretCode.generate(RANDOM)),
-                refresh);
-        return LedgerTx.sign(r, gatewayId, null, keys.get(gatewayId - 1)).encode();
+        return d.joinTxInSet(set, nodeId, gatewayId, keys.get(gatewayId - 1));
     }
 
     @Test
     void aResendOfTheAttemptThatRecheckRefusesDoesNotLoseTheJoin() throws Exception {
+        List<EnrolledDevice> devices = EnrolledDevice.enroll(comet, 2, 1, keys.get(0));
         Submitter sub = submitter(1, RESUBMIT_AFTER);
-        Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission s = sub.submit(devices.get(0).join(), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, s.first().status());
 
         // CometBFT starts a block: broadcasts wait. The watchdog's resend of attempt 1 (not committed after
@@ -125,7 +118,7 @@ class AcceptedOperationsLandTest {
         // is committed and RECHECK refuses attempt 1 (WRONG_SET), so the gateway rebuilds it
         comet.holdBroadcasts();
         assertTrue(comet.awaitHeldBroadcasts(1, WAIT), "the watchdog resends attempt 1");
-        comet.block(List.of(joinOnTheCommittedState(2, 777)));
+        comet.block(List.of(joinOnTheCommittedState(devices.get(1), 2, 777)));
         comet.awaitHeldBroadcasts(2, RESUBMIT_AFTER); // the rebuilt attempt, unless it waits for the resend to end
         comet.releaseBroadcasts();
 
@@ -145,20 +138,22 @@ class AcceptedOperationsLandTest {
     @Test
     void concurrentSyncJoinsAtFourGatewaysWithForcedRebuildsAllLand() throws Exception {
         Duration resubmitAfter = Duration.ofMillis(100);
-        List<Submitter> subs = new ArrayList<>();
+        // synthetic devices: each join goes right after its identity's enrollment, and reversed blocks
+        // often put the join first (refused UNKNOWN_IDENTITY: it waits for the enrollment, then goes again)
+        List<SyntheticDevices> subs = new ArrayList<>();
         for (int g = 1; g <= GATEWAYS; g++) {
-            subs.add(submitter(g, resubmitAfter));
+            subs.add(new SyntheticDevices(submitter(g, resubmitAfter)));
         }
         List<Submitter.Submission> accepted = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean loading = new AtomicBoolean(true);
         ExecutorService clients = Executors.newFixedThreadPool(GATEWAYS * 2);
         try {
             for (int c = 0; c < GATEWAYS * 2; c++) {
-                Submitter sub = subs.get(c % GATEWAYS);
+                SyntheticDevices sub = subs.get(c % GATEWAYS);
                 clients.execute(() -> {
                     while (loading.get()) {
                         try {
-                            Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
+                            Submitter.Submission s = sub.join(SubmitMode.SYNC);
                             if (s.first().status() == SubmitStatus.ACCEPTED) {
                                 accepted.add(s);
                             }

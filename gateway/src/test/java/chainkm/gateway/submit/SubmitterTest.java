@@ -13,6 +13,8 @@ import chainkm.gateway.ledger.StateStore;
 import chainkm.gateway.ledger.TxCode;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.identity.DeviceAuthorization;
+import chainkm.protocol.identity.DeviceEnrollment;
 import chainkm.protocol.ledger.ChangeRecord;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
@@ -120,13 +122,21 @@ class SubmitterTest {
         }
     }
 
-    /** A join signed by gateway 2 built on the app's mempool state, sent by nobody but the test. */
-    private byte[] foreignJoin(int nodeId) {
-        int set = app.readCheckState(s -> Assignment.selectSet(s.layout(), 2));
+    /** {@code n} devices, enrolled (by gateway 1) in one block of their own, outside the submitters. */
+    private List<EnrolledDevice> enrolled(int n) {
+        return EnrolledDevice.enroll(comet, n, 1, gw1);
+    }
+
+    private EnrolledDevice enrolled() {
+        return enrolled(1).get(0);
+    }
+
+    /** Bytes of a join for the journal's tests (whether the ledger would take it does not matter there). */
+    private byte[] signedJoin(int nodeId) {
         byte[] refresh = new byte[ChangeRecord.REFRESH_KEY_SIZE];
         RANDOM.nextBytes(refresh);
-        ChangeRecord r = new ChangeRecord(Operation.JOIN, nodeId, set, SecretCode.commitment(SecretCode.generate(RANDOM)), refresh);
-        return LedgerTx.sign(r, 2, null, gw2).encode();
+        return LedgerTx.sign(new ChangeRecord(Operation.JOIN, nodeId, 1, SecretCode.commitment(SecretCode.generate(RANDOM)),
+                refresh), 2, null, gw2).encode();
     }
 
     // --- commit and sync mode ------------------------------------------------------------
@@ -134,17 +144,19 @@ class SubmitterTest {
     @Test
     void commitModeJoinIsCommittedInTheSetAssignmentGives() throws Exception {
         Submitter sub = submitter(1);
+        List<EnrolledDevice> devices = enrolled(5);
         for (int i = 0; i < 5; i++) {
             int expectedSet = app.readCheckState(s -> Assignment.selectSet(s.layout(), 1));
-            Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.COMMIT);
+            Submitter.Submission s = sub.submit(devices.get(i).join(), SubmitMode.COMMIT);
             SubmitResult r = s.first();
             assertEquals(SubmitStatus.COMMITTED, r.status(), r.toString());
             assertEquals(0, r.code());
-            assertEquals(i + 1, r.height());
+            assertEquals(i + 2, r.height(), "a block per join, after the enrollments' block");
             assertEquals(1, r.attempts());
             assertEquals(expectedSet, r.setId());
             assertMemberOnce(app, r.nodeId(), expectedSet);
-            assertArrayEquals(SecretCode.commitment(s.secretCode()), member(app, r.nodeId()).secretCodeHash());
+            assertArrayEquals(SecretCode.commitment(devices.get(i).secretCode()), member(app, r.nodeId()).secretCodeHash());
+            assertEquals(devices.get(i).name(), member(app, r.nodeId()).identity());
             assertEquals(r, landed(s));
         }
         assertEquals(5, members(app));
@@ -153,7 +165,7 @@ class SubmitterTest {
     @Test
     void syncModeJoinIsAcceptedFirstAndLandsAfterTheBlock() throws Exception {
         Submitter sub = submitter(1);
-        Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission s = sub.submit(enrolled().join(), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         assertEquals(0, s.first().height());
         assertFalse(s.landed().isDone(), "nothing is committed before a block");
@@ -172,10 +184,11 @@ class SubmitterTest {
     void syncModeLeaveLandsAndReorderKeepsTheLayoutConsistent() throws Exception {
         Submitter sub = submitter(1);
         List<Integer> nodes = new ArrayList<>();
+        List<EnrolledDevice> devices = enrolled(4);
         for (int i = 0; i < 4; i++) {
-            nodes.add(sub.submit(Submitter.Request.join(), SubmitMode.COMMIT).first().nodeId());
+            nodes.add(sub.submit(devices.get(i).join(), SubmitMode.COMMIT).first().nodeId());
         }
-        Submitter.Submission leave = sub.submit(Submitter.Request.departure(Operation.LEAVE, nodes.get(0)), SubmitMode.SYNC);
+        Submitter.Submission leave = sub.submit(devices.get(0).leave(nodes.get(0)), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, leave.first().status(), leave.first().toString());
         comet.makeBlock();
         assertEquals(SubmitStatus.COMMITTED, landed(leave).status());
@@ -189,8 +202,9 @@ class SubmitterTest {
     void aJoinRefusedWithWrongSetInTheBlockIsRebuiltAndLands() throws Exception {
         Submitter sub1 = submitter(1);
         Submitter sub2 = submitter(2);
-        Submitter.Submission a = sub1.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        Submitter.Submission b = sub2.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        List<EnrolledDevice> devices = enrolled(2);
+        Submitter.Submission a = sub1.submit(devices.get(0).join(), SubmitMode.SYNC);
+        Submitter.Submission b = sub2.submit(devices.get(1).join(), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, a.first().status());
         assertEquals(SubmitStatus.ACCEPTED, b.first().status());
         List<byte[]> txs = comet.mempool();
@@ -221,8 +235,9 @@ class SubmitterTest {
     void aLostRetryIsResentAsItIsNotMistakenForTheRefusedAttempt() throws Exception {
         Submitter sub1 = submitter(1);
         Submitter sub2 = submitter(2);
-        sub1.submit(Submitter.Request.join(), SubmitMode.SYNC);
-        Submitter.Submission b = sub2.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        List<EnrolledDevice> devices = enrolled(2);
+        sub1.submit(devices.get(0).join(), SubmitMode.SYNC);
+        Submitter.Submission b = sub2.submit(devices.get(1).join(), SubmitMode.SYNC);
         List<byte[]> txs = comet.mempool();
         comet.dropNext(); // the rebuilt attempt will be acknowledged, then lost
         comet.block(List.of(txs.get(1), txs.get(0)));
@@ -244,12 +259,14 @@ class SubmitterTest {
     void twoGatewaysJoiningConcurrentlyInCommitModeAllLand() throws Exception {
         Submitter sub1 = submitter(1);
         Submitter sub2 = submitter(2);
+        List<EnrolledDevice> devices = enrolled(24);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<SubmitResult>> results = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 Submitter sub = i % 2 == 0 ? sub1 : sub2;
-                Callable<SubmitResult> join = () -> sub.submit(Submitter.Request.join(), SubmitMode.COMMIT).first();
+                EnrolledDevice d = devices.get(i);
+                Callable<SubmitResult> join = () -> sub.submit(d.join(), SubmitMode.COMMIT).first();
                 results.add(pool.submit(join));
             }
             for (Future<SubmitResult> f : results) {
@@ -269,7 +286,8 @@ class SubmitterTest {
     void leaveOfANonMemberIsRefusedForGoodInBothModes() throws Exception {
         Submitter sub = submitter(1);
         for (SubmitMode mode : SubmitMode.values()) {
-            Submitter.Submission s = sub.submit(Submitter.Request.departure(Operation.LEAVE, 4242), mode);
+            Submitter.Submission s = sub.submit(Submitter.Request.leave(4242,
+                    DeviceAuthorization.forLeave("dev-x", 4242, Ed25519.KeyPair.generate(RANDOM))), mode);
             assertEquals(SubmitStatus.REFUSED, s.first().status(), mode.name());
             assertEquals(TxCode.NOT_A_MEMBER.code(), s.first().code());
             assertEquals(1, s.first().attempts());
@@ -281,12 +299,19 @@ class SubmitterTest {
     }
 
     @Test
-    void joinWithAnAlreadyUsedSecretHashIsRefusedForGood() throws Exception {
+    void joinWithACommitmentItsIdentityUsedBeforeIsRefusedForGood() throws Exception {
         Submitter sub = submitter(1);
-        SubmitResult first = sub.submit(Submitter.Request.join(), SubmitMode.COMMIT).first();
-        byte[] usedHash = member(app, first.nodeId()).secretCodeHash();
+        EnrolledDevice d = enrolled();
+        SubmitResult first = sub.submit(d.join(), SubmitMode.COMMIT).first();
+        assertTrue(sub.submit(d.leave(first.nodeId()), SubmitMode.COMMIT).first().committed());
+        // enrolled again after its revocation (a new key), the identity may join again, not with the same commitment
+        Ed25519.KeyPair newKey = Ed25519.KeyPair.generate(RANDOM);
+        assertTrue(sub.submit(Submitter.Request.enroll(new DeviceEnrollment(d.name(), newKey.publicKey())),
+                SubmitMode.COMMIT).first().committed());
+        byte[] usedHash = d.commitment();
         for (SubmitMode mode : SubmitMode.values()) {
-            Submitter.Submission s = sub.submit(new Submitter.Request(Operation.JOIN, 0, null, usedHash), mode);
+            Submitter.Submission s = sub.submit(Submitter.Request.join(0, usedHash,
+                    DeviceAuthorization.forJoin(d.name(), usedHash, newKey)), mode);
             assertEquals(SubmitStatus.REFUSED, s.first().status(), mode.name());
             assertEquals(TxCode.SECRET_HASH_REUSED.code(), s.first().code());
             assertTrue(s.first().log().contains("SECRET_HASH_REUSED"), s.first().log());
@@ -294,19 +319,20 @@ class SubmitterTest {
             assertEquals(SubmitStatus.REFUSED, r.status());
             assertEquals(TxCode.SECRET_HASH_REUSED.code(), r.code());
         }
-        assertEquals(1, members(app));
+        assertEquals(0, members(app));
     }
 
     @Test
     void aSyncLeaveRefusedInTheBlockLandsRefused() throws Exception {
         Submitter sub = submitter(1);
-        int node = sub.submit(Submitter.Request.join(), SubmitMode.COMMIT).first().nodeId();
-        Submitter.Submission leave = sub.submit(Submitter.Request.departure(Operation.LEAVE, node), SubmitMode.SYNC);
+        EnrolledDevice d = enrolled();
+        int node = sub.submit(d.join(), SubmitMode.COMMIT).first().nodeId();
+        Submitter.Submission leave = sub.submit(d.leave(node), SubmitMode.SYNC);
         byte[] leaveTx = comet.awaitMempool(1, WAIT).get(0);
-        // somebody else's evict of the same node gets in first
+        // its set owner's evict of the same node gets in first
         NodeRecord m = member(app, node);
         byte[] refresh = new byte[ChangeRecord.REFRESH_KEY_SIZE];
-        byte[] evict = LedgerTx.sign(new ChangeRecord(Operation.EVICT, node, m.setId(), m.secretCodeHash(), refresh), 2, null, gw2)
+        byte[] evict = LedgerTx.sign(new ChangeRecord(Operation.EVICT, node, m.setId(), m.secretCodeHash(), refresh), 1, null, gw1)
                 .encode();
         comet.block(List.of(evict, leaveTx));
         SubmitResult r = landed(leave);
@@ -320,14 +346,15 @@ class SubmitterTest {
     @Test
     void anOldAttemptCommittedAfterTheRebuildLandsOnceWithItsOwnSet() throws Exception {
         Submitter sub = submitter(1);
-        Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        List<EnrolledDevice> devices = enrolled(2);
+        Submitter.Submission s = sub.submit(devices.get(0).join(), SubmitMode.SYNC);
         byte[] attempt1 = comet.mempool().get(0);
         int set1 = LedgerTx.decode(attempt1).record().setId();
 
         // an empty block, then (before the recheck) another gateway's join enters the mempool state:
         // attempt 1's set is no longer what Assignment gives, so the recheck refuses it
         comet.commitBlock(List.of());
-        int code = app.checkTx(RequestCheckTx.newBuilder().setTx(ByteString.copyFrom(foreignJoin(777)))
+        int code = app.checkTx(RequestCheckTx.newBuilder().setTx(ByteString.copyFrom(devices.get(1).joinTx(app, 777, 2, gw2)))
                 .setType(CheckTxType.NEW).build()).getCode();
         assertEquals(0, code);
         comet.recheck();
@@ -356,8 +383,9 @@ class SubmitterTest {
     @Test
     void theWatchdogResendsALostSyncTransaction() throws Exception {
         Submitter sub = submitter(1);
+        EnrolledDevice d = enrolled();
         comet.dropNext();
-        Submitter.Submission s = sub.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission s = sub.submit(d.join(), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         assertTrue(comet.mempool().isEmpty(), "the fake lost it");
         comet.makeBlock(); // an empty block: the transaction is not in it
@@ -378,8 +406,9 @@ class SubmitterTest {
     @Test
     void anAcknowledgedSyncJoinOfAGatewayThatDiedLandsAfterItsRestart() throws Exception {
         Path journalFile = dir.resolve("gw1").resolve("pending.journal");
+        EnrolledDevice d = enrolled();
         Submitter before = submitter(app, comet, 1, PendingJournal.open(journalFile));
-        Submitter.Submission s = before.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission s = before.submit(d.join(), SubmitMode.SYNC);
         assertEquals(SubmitStatus.ACCEPTED, s.first().status());
         before.close(); // killed before any block; CometBFT restarts too and its mempool is gone
 
@@ -403,8 +432,9 @@ class SubmitterTest {
     @Test
     void anAcknowledgedSyncJoinCommittedWhileTheGatewayWasDownIsFoundNotResent() throws Exception {
         Path journalFile = dir.resolve("gw1").resolve("pending.journal");
+        EnrolledDevice d = enrolled();
         Submitter before = submitter(app, comet, 1, PendingJournal.open(journalFile));
-        Submitter.Submission s = before.submit(Submitter.Request.join(), SubmitMode.SYNC);
+        Submitter.Submission s = before.submit(d.join(), SubmitMode.SYNC);
         before.close();
         comet.makeBlock(); // the network committed it meanwhile
 
@@ -426,9 +456,6 @@ class SubmitterTest {
         }
     }
 
-    private byte[] signedJoin(int nodeId) {
-        return foreignJoin(nodeId);
-    }
 
     @Test
     void aJournalWithATornLastLineOpens() throws Exception {
@@ -438,12 +465,12 @@ class SubmitterTest {
         String hex6 = Hex.encode(tx6);
         Files.writeString(file, "P 5 " + Hex.encode(tx5) + "\nP 6 " + hex6.substring(0, 41), StandardCharsets.US_ASCII);
         try (PendingJournal j = PendingJournal.open(file)) {
-            assertEquals(List.of(5), j.pendingNodesAtOpen());
-            assertArrayEquals(tx5, j.recovered().get(5));
+            assertEquals(List.of("5"), j.pendingNodesAtOpen());
+            assertArrayEquals(tx5, j.recovered().get("5"));
             j.pending(7, tx6);
         }
         try (PendingJournal j = PendingJournal.open(file)) {
-            assertEquals(List.of(5, 7), j.pendingNodesAtOpen(), "appending after the torn line still works");
+            assertEquals(List.of("5", "7"), j.pendingNodesAtOpen(), "appending after the torn line still works");
         }
     }
 
@@ -457,7 +484,7 @@ class SubmitterTest {
         Files.writeString(file, "P 5 " + Hex.encode(attempt1) + "\nP 5 " + hex2.substring(0, hex2.length() / 2),
                 StandardCharsets.US_ASCII);
         try (PendingJournal j = PendingJournal.open(file)) {
-            assertArrayEquals(attempt1, j.recovered().get(5), "the last complete line wins");
+            assertArrayEquals(attempt1, j.recovered().get("5"), "the last complete line wins");
         }
     }
 
@@ -475,8 +502,8 @@ class SubmitterTest {
             j.done(5);
         }
         try (PendingJournal j = PendingJournal.open(file)) {
-            assertEquals(List.of(6), j.pendingNodesAtOpen());
-            assertArrayEquals(tx6b, j.recovered().get(6), "the latest attempt");
+            assertEquals(List.of("6"), j.pendingNodesAtOpen());
+            assertArrayEquals(tx6b, j.recovered().get("6"), "the latest attempt");
             assertEquals("P 6 " + Hex.encode(tx6b) + "\n", Files.readString(file, StandardCharsets.US_ASCII));
             j.done(6);
         }

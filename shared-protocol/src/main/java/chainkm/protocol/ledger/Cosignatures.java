@@ -5,13 +5,20 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * Gateways' co-signatures on an operation that no single gateway may make alone (a gateway's
  * removal, an evict by others than the owner of the device's set), carried in the
  * transaction's extension: count (1), then per co-signer its gateway id (2) and its Ed25519
- * signature (64) over {@link #message}. The transaction's own signer counts as one more.
+ * signature (64) over the operation's message ({@link GatewayRemoval#message},
+ * {@link Eviction#message}). The transaction's own signer counts as one more.
  */
 public final class Cosignatures {
     private Cosignatures() {}
@@ -28,7 +35,17 @@ public final class Cosignatures {
         }
     }
 
-    /** What every co-signer signs: the operation's label, its subject (a gateway or node id) and its nonce. */
+    /**
+     * The co-signers whose signature verifies, or the first co-signature that does not (an
+     * unknown or excluded gateway, a bad signature): one invalid co-signature spoils the set.
+     */
+    public record Tally(SortedSet<Integer> signers, OptionalInt invalidSigner) {
+        public boolean valid() {
+            return invalidSigner.isEmpty();
+        }
+    }
+
+    /** A message of the common shape: the operation's label, its subject (a node id) and its nonce. */
     public static byte[] message(String label, int subject, byte[] nonce) {
         byte[] l = label.getBytes(StandardCharsets.US_ASCII);
         return ByteBuffer.allocate(l.length + 4 + nonce.length).put(l).putInt(subject).put(nonce).array();
@@ -36,6 +53,26 @@ public final class Cosignatures {
 
     public static Cosignature cosign(int signerId, Ed25519.KeyPair key, byte[] message) {
         return new Cosignature(signerId, key.sign(message, 0, message.length));
+    }
+
+    /**
+     * Checks every co-signature over {@code message}.
+     *
+     * @param publicKeyOf a gateway's public key, or null for a gateway that is not in the consortium
+     * @param mayNotSign  gateways whose co-signature does not count (a removed gateway for its own removal)
+     */
+    public static Tally tally(List<Cosignature> cosignatures, byte[] message, IntFunction<byte[]> publicKeyOf,
+                              IntPredicate mayNotSign) {
+        SortedSet<Integer> signers = new TreeSet<>();
+        for (Cosignature c : cosignatures) {
+            byte[] key = publicKeyOf.apply(c.gatewayId());
+            if (key == null || mayNotSign.test(c.gatewayId())
+                    || !Ed25519.verify(key, message, 0, message.length, c.signature)) {
+                return new Tally(Collections.unmodifiableSortedSet(signers), OptionalInt.of(c.gatewayId()));
+            }
+            signers.add(c.gatewayId());
+        }
+        return new Tally(Collections.unmodifiableSortedSet(signers), OptionalInt.empty());
     }
 
     public static byte[] extension(List<Cosignature> cosignatures) {

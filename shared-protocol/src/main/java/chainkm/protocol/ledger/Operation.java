@@ -2,8 +2,17 @@ package chainkm.protocol.ledger;
 
 /** The network change a ledger record announces (the paper's Fig. 3 "operation" byte). New operations take new codes. */
 public enum Operation {
+    /**
+     * A device joins: extension = the device's {@link chainkm.protocol.identity.DeviceAuthorization}
+     * over its name and commitment, by its identity's current key.
+     */
     JOIN(1),
+    /** A member leaves: extension = its {@link chainkm.protocol.identity.DeviceAuthorization} over its name and node id. */
     LEAVE(2),
+    /**
+     * A member is evicted: signed by the owner gateway of its set (no extension), or carrying
+     * {@link Cosignatures} over {@link Eviction#message} of more than two thirds of the consortium.
+     */
     EVICT(3),
     /**
      * A member reattaches to another gateway, proving it is that member with the next link of
@@ -12,7 +21,7 @@ public enum Operation {
     REJOIN(4),
     /**
      * Removes a gateway from the consortium: node id = the removed gateway's id, refresh key =
-     * a nonce, extension = co-signatures ({@link GatewayRemoval}); needs a two-thirds quorum.
+     * a nonce, extension = co-signatures ({@link Cosignatures} over {@link GatewayRemoval#message}); needs a two-thirds quorum.
      */
     REMOVE_GATEWAY(5),
     /**

@@ -1,5 +1,6 @@
 package chainkm.testbed.dashboard;
 
+import chainkm.cli.EvictCosigning;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.testbed.SimulatedDevices;
 import chainkm.testbed.Testnet;
@@ -90,7 +91,10 @@ final class DeviceControls {
             }
             JsonNode r;
             try {
-                r = net.client(gw).submit(req, SUBMIT_TIMEOUT);
+                // its owner alone, or another gateway with the consortium's co-signatures
+                ObjectNode signed = req.deepCopy();
+                EvictCosigning.addUnlessOwner(net.dir(), net.layout(), gw, node, null, signed);
+                r = net.client(gw).submit(signed, SUBMIT_TIMEOUT);
             } catch (IOException e) {
                 last = e;
                 continue;
