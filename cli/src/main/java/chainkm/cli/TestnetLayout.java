@@ -1,5 +1,6 @@
 package chainkm.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,9 +14,11 @@ import java.util.List;
  * {@code status}, {@code submit} and the tests.
  * <pre>
  * {"chain_id": "chainkm-testnet", "profile": "fast",
- *  "gateways": [{"id": 1, "name": "gateway-1", "home": "gateway-1", "abci_port": ..,
+ *  "gateways": [{"id": 1, "name": "gateway-1", "home": "gateway-1",
  *                "rpc_port": .., "p2p_port": .., "control_port": .., "coap_port": .., "mqtt_port": ..}, ...]}
  * </pre>
+ * A gateway's ABCI application has no port (a unix socket in its home, since issue 11): the
+ * {@code abci_port} of an older file is ignored.
  */
 public record TestnetLayout(@JsonProperty("chain_id") String chainId,
                             @JsonProperty("profile") String profile,
@@ -23,10 +26,10 @@ public record TestnetLayout(@JsonProperty("chain_id") String chainId,
     public static final String FILE = "testnet.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    @JsonIgnoreProperties({"abci_port"})
     public record Gateway(@JsonProperty("id") int id,
                           @JsonProperty("name") String name,
                           @JsonProperty("home") String home,
-                          @JsonProperty("abci_port") int abciPort,
                           @JsonProperty("rpc_port") int rpcPort,
                           @JsonProperty("p2p_port") int p2pPort,
                           @JsonProperty("control_port") int controlPort,

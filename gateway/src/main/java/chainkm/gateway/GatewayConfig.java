@@ -6,11 +6,15 @@ import chainkm.gateway.keys.RekeyArchive;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A gateway's configuration, {@code <home>/gateway.toml}, immutable once loaded. Paths are
@@ -21,7 +25,6 @@ import java.nio.file.Path;
  * name = "gateway-1"
  * signing_key = "gateway.key"     # Ed25519 private key, base64, mode 0600
  * cometbft_home = "cometbft"      # the CometBFT validator's home
- * abci_port = 26658               # where this gateway's ABCI application listens (127.0.0.1)
  * rpc_port = 26657                # the local CometBFT RPC (127.0.0.1)
  * control_port = 26700            # the gateway's control API for bin/chainkm (127.0.0.1)
  * resubmit_after_ms = 3000        # sync mode: resend a transaction not committed after this
@@ -33,13 +36,14 @@ import java.nio.file.Path;
  * rekey_archive_ops = 100000      # rekey messages kept for catch-up: at most this many operations...
  * rekey_archive_mb = 64           # ...and about this many MiB (older catch-ups get the device's full state)
  * </pre>
+ * The ABCI application listens on the unix socket {@code <home>/abci.sock}, not on a port: an
+ * {@code abci_port} key (configurations before issue 11) is accepted and ignored, with a warning.
  */
 public record GatewayConfig(
         @JsonProperty("id") int id,
         @JsonProperty("name") String name,
         @JsonProperty("signing_key") String signingKey,
         @JsonProperty("cometbft_home") String cometbftHome,
-        @JsonProperty("abci_port") int abciPort,
         @JsonProperty("rpc_port") int rpcPort,
         @JsonProperty("control_port") int controlPort,
         @JsonProperty("resubmit_after_ms") long resubmitAfterMs,
@@ -52,6 +56,8 @@ public record GatewayConfig(
         @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb) {
 
     public static final String FILE = GatewayHome.CONFIG;
+    private static final String OLD_ABCI_PORT = "abci_port";
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConfig.class);
 
     public GatewayConfig {
         if (id < 0 || id > 0xFFFF) {
@@ -66,7 +72,6 @@ public record GatewayConfig(
         if (cometbftHome == null || cometbftHome.isBlank()) {
             cometbftHome = GatewayHome.COMETBFT_HOME;
         }
-        port("abci_port", abciPort);
         port("rpc_port", rpcPort);
         port("control_port", controlPort);
         if (resubmitAfterMs <= 0) {
@@ -90,9 +95,9 @@ public record GatewayConfig(
     }
 
     /** A configuration with every optional key at its default. */
-    public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int abciPort, int rpcPort,
+    public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
-        this(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
+        this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
                 mqttPort, mqttUrl, "evict", null, null);
     }
 
@@ -119,13 +124,13 @@ public record GatewayConfig(
 
     /** The same configuration with an external broker. */
     public GatewayConfig withMqttUrl(String url) {
-        return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, resubmitAfterMs,
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
-        return new GatewayConfig(id, name, signingKey, cometbftHome, abciPort, rpcPort, controlPort, ms,
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
     }
 
@@ -145,7 +150,13 @@ public record GatewayConfig(
             throw new IOException(file + " not found: is " + home + " a gateway home (made by bin/chainkm testnet)?");
         }
         try {
-            return mapper().readValue(file.toFile(), GatewayConfig.class);
+            ObjectMapper mapper = mapper();
+            JsonNode tree = mapper.readTree(file.toFile());
+            if (tree instanceof ObjectNode o && o.remove(OLD_ABCI_PORT) != null) {
+                LOG.warn("{}: {} is ignored: the ABCI application listens on the unix socket {} (only CometBFT "
+                        + "connects); remove the key", file, OLD_ABCI_PORT, GatewayHome.at(home).abciSocket());
+            }
+            return mapper.treeToValue(tree, GatewayConfig.class);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

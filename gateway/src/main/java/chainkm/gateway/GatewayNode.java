@@ -3,6 +3,7 @@ package chainkm.gateway;
 import chainkm.gateway.abci.AbciApplication;
 import chainkm.gateway.abci.AbciServer;
 import chainkm.gateway.cometbft.CometBinary;
+import chainkm.gateway.cometbft.CometHome;
 import chainkm.gateway.cometbft.CometProcess;
 import chainkm.gateway.cometbft.CometRpc;
 import chainkm.gateway.control.ControlServer;
@@ -79,12 +80,19 @@ public final class GatewayNode implements AutoCloseable {
         String token = GatewayHome.readLine(home.controlToken());
         Genesis genesis = Genesis.load(home.genesis());
         killStaleCometBft(home.cometbftPid());
+        if (home.restrictToOwner()) {
+            LOG.warn("the gateway home {} was open to other users: made it 0700", home);
+        }
         List<AutoCloseable> started = new ArrayList<>();
         try {
             LedgerApp app = new LedgerApp(new StateStore(home.ledgerDir()));
             app.setValidatorKeys(genesis.validatorKeys());
-            AbciServer abci = AbciServer.startTcp(decorators.abci().apply(app), config.abciPort());
+            // a unix socket only this user can open: no other local process can drive the ledger
+            AbciServer abci = AbciServer.startUnix(decorators.abci().apply(app), home.abciSocket());
             started.add(abci);
+            if (CometHome.pointProxyApp(home.cometbftHome(), abci.proxyAppAddress())) {
+                LOG.info("CometBFT's proxy_app now points at {}", abci.proxyAppAddress());
+            }
             CometProcess comet = CometProcess.start(decorators.cometbft().apply(
                     CometProcess.Options.of(CometBinary.locate(), home.cometbftHome(), home.cometbftLog())));
             started.add(comet);

@@ -1,6 +1,7 @@
 package chainkm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,6 @@ class GatewayConfigTest {
             name = "gateway-3"
             signing_key = "gateway.key"
             cometbft_home = "cometbft"
-            abci_port = 26658
             rpc_port = 26657
             control_port = 26700
             resubmit_after_ms = 1500
@@ -34,7 +34,7 @@ class GatewayConfigTest {
 
     @Test
     void saveThenLoadGivesTheSameConfig() throws IOException {
-        GatewayConfig c = new GatewayConfig(2, "edge-2", "keys/gw.key", "comet", 36658, 36657, 36700, 750, 35684, "127.0.0.1", 31883, "");
+        GatewayConfig c = new GatewayConfig(2, "edge-2", "keys/gw.key", "comet", 36657, 36700, 750, 35684, "127.0.0.1", 31883, "");
         c.save(home);
         assertEquals(c, GatewayConfig.load(home));
     }
@@ -43,14 +43,29 @@ class GatewayConfigTest {
     void loadsTheDocumentedFormatAndDefaultsTheOptionalKeys() throws IOException {
         Files.writeString(home.resolve(GatewayConfig.FILE), VALID);
         GatewayConfig c = GatewayConfig.load(home);
-        assertEquals(new GatewayConfig(3, "gateway-3", "gateway.key", "cometbft", 26658, 26657, 26700, 1500, 5684, "127.0.0.1", 1883, ""), c);
+        assertEquals(new GatewayConfig(3, "gateway-3", "gateway.key", "cometbft", 26657, 26700, 1500, 5684, "127.0.0.1", 1883, ""), c);
 
-        Files.writeString(home.resolve(GatewayConfig.FILE), "id = 4\nabci_port = 1\nrpc_port = 2\ncontrol_port = 3\ncoap_port = 4\nmqtt_port = 5\n");
+        Files.writeString(home.resolve(GatewayConfig.FILE), "id = 4\nrpc_port = 2\ncontrol_port = 3\ncoap_port = 4\nmqtt_port = 5\n");
         GatewayConfig d = GatewayConfig.load(home);
         assertEquals("gateway-4", d.name());
         assertEquals("gateway.key", d.signingKey());
         assertEquals("cometbft", d.cometbftHome());
         assertEquals(3000, d.resubmitAfterMs());
+    }
+
+    @Test
+    void theAbciPortOfAnOlderConfigurationIsIgnoredAndNotWrittenAgain() throws IOException {
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID + "abci_port = 26658\n");
+        GatewayConfig c = GatewayConfig.load(home);
+        assertEquals(GatewayConfig.load(writeAndReturn(VALID)), c);
+        c.save(home);
+        assertFalse(Files.readString(home.resolve(GatewayConfig.FILE)).contains("abci"), "generated configs have no ABCI port");
+    }
+
+    private Path writeAndReturn(String toml) throws IOException {
+        Path other = Files.createDirectories(home.resolve("other"));
+        Files.writeString(other.resolve(GatewayConfig.FILE), toml);
+        return other;
     }
 
     @Test

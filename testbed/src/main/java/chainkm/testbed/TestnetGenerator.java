@@ -30,6 +30,8 @@ import java.util.List;
  */
 public final class TestnetGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Per gateway: rpc, p2p, control, coap, mqtt (the ABCI application has a unix socket, no port). */
+    private static final int PORTS = 5;
 
     private TestnetGenerator() {}
 
@@ -38,7 +40,7 @@ public final class TestnetGenerator {
             throw new IllegalArgumentException("--gateways must be between 1 and 64");
         }
         Files.createDirectories(dir);
-        int[] ports = freePorts(gateways * 6);
+        int[] ports = freePorts(gateways * PORTS);
         byte[] provisioning = new byte[32];
         new SecureRandom().nextBytes(provisioning);
         String devicePassword = HexFormat.of().formatHex(randomBytes(16));
@@ -50,9 +52,9 @@ public final class TestnetGenerator {
         for (int i = 1; i <= gateways; i++) {
             String name = "gateway-" + i;
             GatewayHome home = GatewayHome.create(dir.resolve(name));
-            int base = (i - 1) * 6;
+            int base = (i - 1) * PORTS;
             TestnetLayout.Gateway g = new TestnetLayout.Gateway(i, name, name, ports[base], ports[base + 1],
-                    ports[base + 2], ports[base + 3], ports[base + 4], ports[base + 5]);
+                    ports[base + 2], ports[base + 3], ports[base + 4]);
             entries.add(g);
             Ed25519.KeyPair key = GatewayKey.generate(home.gatewayKey());
             byte[] kem = GatewaySecrets.generate(home.dir(), provisioning);
@@ -66,7 +68,7 @@ public final class TestnetGenerator {
             byte[] token = new byte[24];
             random.nextBytes(token);
             GatewayHome.writeSecret(home.controlToken(), HexFormat.of().formatHex(token));
-            new GatewayConfig(i, name, GatewayHome.SIGNING_KEY, GatewayHome.COMETBFT_HOME, g.abciPort(), g.rpcPort(),
+            new GatewayConfig(i, name, GatewayHome.SIGNING_KEY, GatewayHome.COMETBFT_HOME, g.rpcPort(),
                     g.controlPort(), 3000, g.coapPort(), "127.0.0.1", g.mqttPort(), "").save(home.dir());
             CometHome comet = CometHome.init(home.cometbftHome(), name);
             member.put("validator_key", comet.validatorPubKeyBase64());
@@ -80,8 +82,9 @@ public final class TestnetGenerator {
                 }
             }
             TestnetLayout.Gateway g = entries.get(i);
-            homes.get(i).writeConfig(new NodeConfig(g.name(), g.p2pPort(), g.rpcPort(),
-                    "tcp://127.0.0.1:" + g.abciPort(), profile, peers));
+            // the ledger application's unix socket (the gateway points proxy_app at it again at each start)
+            String abci = "unix://" + GatewayHome.at(dir.resolve(g.home())).abciSocket().toAbsolutePath();
+            homes.get(i).writeConfig(new NodeConfig(g.name(), g.p2pPort(), g.rpcPort(), abci, profile, peers));
         }
         String chainId = "chainkm-testnet";
         CometHome.writeGenesis(homes, chainId, JSON.writeValueAsString(appState));

@@ -199,7 +199,8 @@ class AttacksIT extends SharedTestnetIT {
     }
 
     private static int headerLength(RekeyMessage m) {
-        return 1 + 1 + 2 + 8 + 4 + 1 + 4 + 4 + 16 + 2 + 4 * m.exempt().size();
+        return 1 + 1 + 2 + 8 + 4 + 1 + 4 + 4 + 16 + 2 + 4 * m.exempt().size()
+                + 1 + m.proofs().stream().mapToInt(p -> 2 + p.length).sum();
     }
 
     // ---------------------------------------------------------------- rekey attacks

@@ -38,7 +38,11 @@ class TestnetGeneratorTest {
             assertFalse(config.contains("0.0.0.0"), "nothing listens on all interfaces");
             GatewayConfig gc = GatewayConfig.load(home);
             assertEquals(g.id(), gc.id());
-            for (int p : List.of(g.abciPort(), g.rpcPort(), g.p2pPort(), g.controlPort())) {
+            assertTrue(config.contains("proxy_app = \"unix://" + home.toAbsolutePath().resolve("abci.sock") + "\""),
+                    "the ledger application on a unix socket in the gateway's home, no ABCI port");
+            assertFalse(Files.readString(home.resolve("gateway.toml")).contains("abci_port"));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+            for (int p : List.of(g.rpcPort(), g.p2pPort(), g.controlPort(), g.coapPort(), g.mqttPort())) {
                 assertTrue(ports.add(p), "port " + p + " used twice");
             }
         }

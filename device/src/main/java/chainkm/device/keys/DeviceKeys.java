@@ -17,16 +17,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A device's keys and how they change: installs its join bundle, and applies rekey messages
  * strictly in ledger order, each one all or nothing. Refuses, with a log line and no change,
- * anything not signed by a trusted gateway, not for this device, replayed, tampered or under a
- * key it does not have. Keeps a replaced key's previous value for a short grace period when the
- * gateway allows it (join roll-forwards), so messages in flight are not lost, but never a value
- * a leaver knew.
+ * anything not signed by the owner gateway of its set ({@link Ownership}: an ownership change
+ * only with proof that the consortium removed the owner), not for this device, replayed,
+ * tampered or under a key it does not have. Keeps a replaced key's previous value for a short
+ * grace period when the gateway allows it (join roll-forwards), so messages in flight are not
+ * lost, but never a value a leaver knew.
  */
 public final class DeviceKeys {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceKeys.class);
@@ -45,6 +48,7 @@ public final class DeviceKeys {
     private final Duration grace;
     private final Clock clock;
     private final Map<KeyId, Previous> previous = new HashMap<>();
+    private final RefusalLog refusals;
 
     /**
      * @param trustAnchors the Ed25519 public keys of the consortium's gateways, by gateway id
@@ -54,6 +58,7 @@ public final class DeviceKeys {
         this.trustAnchors = Map.copyOf(trustAnchors);
         this.grace = grace;
         this.clock = clock;
+        this.refusals = new RefusalLog(LOG, clock, 20);
     }
 
     private volatile int attachmentGateway;
@@ -89,8 +94,19 @@ public final class DeviceKeys {
         return store.size();
     }
 
-    public java.util.SortedSet<KeyId> keyIds() {
+    public SortedSet<KeyId> keyIds() {
         return store.ids();
+    }
+
+    /** The gateways whose removal from the consortium was proven to this device. */
+    public SortedSet<Integer> removedGateways() {
+        SortedSet<Integer> out = new TreeSet<>();
+        for (int id : trustAnchors.keySet()) {
+            if (store.counter(Ownership.removedValue(id)) != 0) {
+                out.add(id);
+            }
+        }
+        return out;
     }
 
     /** Installs the keys of a join (replacing anything the store held). */
@@ -131,6 +147,14 @@ public final class DeviceKeys {
             LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), seq);
             return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + seq);
         }
+        Ownership.Verdict owner = Ownership.check(m, gatewayId(), trustAnchors, removedGateways());
+        if (!owner.entitled()) {
+            return refuse(m.seq(), owner.reason());
+        }
+        boolean adoption = owner.owner() != gatewayId();
+        if (adoption && m.kind() != RekeyMessage.Kind.NODE) {
+            return refuse(m.seq(), "a change of owner to gateway " + owner.owner() + " in a SET message");
+        }
         // a full-state NODE message (an adoption's, or a catch-up from before the gateway's archive) stands
         // alone: what came before it is moot
         boolean gap = m.seq() > seq + 1;
@@ -151,8 +175,7 @@ public final class DeviceKeys {
         }
         Optional<KeyMaterial> kekValue = store.get(kek);
         byte[] attached = attachmentKey;
-        if (m.kind() == RekeyMessage.Kind.NODE && attached != null && m.gatewayId() == attachmentGateway
-                && m.gatewayId() != gatewayId()) {
+        if (adoption && attached != null && owner.owner() == attachmentGateway) {
             // the gateway it rejoined adopted its set: its first message is under the attachment key
             kekValue = Optional.of(new KeyMaterial(kek, attached, seq));
         }
@@ -171,6 +194,10 @@ public final class DeviceKeys {
             java.util.Arrays.fill(kekBytes, (byte) 0);
         }
         boolean fullState = !updates.isEmpty() && updates.get(0).action() == KeyUpdate.Action.WIPE;
+        if (adoption && !fullState) {
+            return refuse(m.seq(), "gateway " + owner.owner() + " takes over this device's set without replacing "
+                    + "every key the removed owner knew");
+        }
         if (gap && !fullState) {
             return new Result(Outcome.GAP, m.seq(), "at seq " + seq + ", message is for seq " + m.seq());
         }
@@ -182,8 +209,9 @@ public final class DeviceKeys {
                     applyOne(edit, u, m, newGrace, dropped);
                 }
                 edit.setSeq(m.seq());
-                if (fullState && m.kind() == RekeyMessage.Kind.NODE && m.gatewayId() != gatewayId()) {
-                    edit.setValue(GATEWAY_ID, m.gatewayId()); // adopted: this gateway owns its set now
+                owner.newlyRemoved().forEach(id -> edit.setValue(Ownership.removedValue(id), 1));
+                if (adoption) {
+                    edit.setValue(GATEWAY_ID, owner.owner()); // adopted: this gateway owns its set now
                 }
             });
         } catch (RuntimeException e) {
@@ -191,6 +219,10 @@ public final class DeviceKeys {
         }
         dropped.forEach(previous::remove);
         previous.putAll(newGrace);
+        if (adoption) {
+            LOG.info("gateway {} owns this device's set now: the consortium removed gateway(s) {}", owner.owner(),
+                    owner.newlyRemoved());
+        }
         return new Result(Outcome.APPLIED, m.seq(), m.operation() + " of node " + m.subjectNode());
     }
 
@@ -238,7 +270,7 @@ public final class DeviceKeys {
     }
 
     private Result refuse(long seq, String reason) {
-        LOG.warn("refused: {} (keys unchanged)", reason);
+        refusals.refused(reason);
         return new Result(Outcome.REFUSED, seq, reason);
     }
 

@@ -92,52 +92,6 @@ class DeviceKeysTest {
         return keys.current(id).orElseThrow().key();
     }
 
-    /** An adoption's full-state message from gateway 2 (which the device rejoined) under the attachment key. */
-    private byte[] adoption(long seq, Ed25519.KeyPair signer, byte[] kek, List<KeyUpdate> updates) {
-        return RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.NODE, 2, seq, NODE, Operation.REMOVE_GATEWAY,
-                1, 2, random16(), List.of()), updates, kek, signer).encode();
-    }
-
-    @Test
-    void anAdoptionReplacesEverythingEvenAfterAGapAndMakesTheAdopterTheOwner() {
-        Ed25519.KeyPair adopter = Ed25519.KeyPair.generate(RANDOM);
-        byte[] attachment = random16();
-        keys = new DeviceKeys(new InMemoryKeyStore(), Map.of(1, gateway.publicKey(), 2, adopter.publicKey()),
-                Duration.ofSeconds(30), clock);
-        joined2();
-        keys.attachment(2, attachment);
-        byte[] sk = random16();
-        byte[] newPsk = random16();
-        List<KeyUpdate> full = List.of(KeyUpdate.wipe(), KeyUpdate.set(SET), KeyUpdate.put(KeyId.nodeKey(NODE), attachment, false),
-                KeyUpdate.put(KeyId.setKey(SET), sk, false), KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), newPsk, false));
-        // forged: signed by the removed gateway's key, or sealed under a key the device does not hold
-        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(adoption(9, gateway, attachment, full)).outcome());
-        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(adoption(9, adopter, random16(), full)).outcome());
-        // a partial message after a gap is still a gap
-        assertEquals(DeviceKeys.Outcome.GAP, keys.apply(adoption(9, adopter, attachment,
-                List.of(KeyUpdate.put(KeyId.setKey(SET), sk, false)))).outcome());
-        assertEquals(5, keys.seq());
-        assertEquals(1, keys.gatewayId());
-
-        DeviceKeys.Result r = keys.apply(adoption(9, adopter, attachment, full));
-        assertEquals(DeviceKeys.Outcome.APPLIED, r.outcome(), r.reason());
-        assertEquals(9, keys.seq());
-        assertEquals(2, keys.gatewayId(), "the adopter owns the device's set now");
-        assertArrayEquals(sk, value(KeyId.setKey(SET)));
-        assertArrayEquals(newPsk, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
-        assertTrue(keys.current(KeyId.pairwiseNodeKey(NODE, PEER)).isEmpty(), "the removed gateway's keys are gone");
-        assertTrue(keys.atSeq(KeyId.setKey(SET), 5).isEmpty(), "no grace for keys the removed gateway knew");
-        assertEquals(DeviceKeys.Outcome.DUPLICATE, keys.apply(setMessage(7, List.of(), setKey, gateway, random16())).outcome(),
-                "what the removed gateway sent before is moot");
-    }
-
-    private void joined2() {
-        keys.install(new JoinBundle(1, NODE, SET, 5, new byte[32], List.of(
-                new KeyMaterial(KeyId.nodeKey(NODE), nodeKey, 5), new KeyMaterial(KeyId.setKey(SET), setKey, 5),
-                new KeyMaterial(KeyId.pairwiseNodeKey(NODE, PEER), pnk, 5),
-                new KeyMaterial(KeyId.pairwiseSetKey(SET, OTHER_SET), psk, 5))));
-    }
-
     @Test
     void aJoinRollForwardKeepsThePreviousValueForTheGracePeriodOnly() {
         byte[] r = random16();

@@ -12,7 +12,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * The ABCI socket server CometBFT's {@code proxy_app} connects to. CometBFT opens four
  * connections (consensus, mempool, query, snapshot); each is served by its own daemon thread
  * named {@code abci-<listen address>-<n>}, so the application is called concurrently from
- * up to four threads. Start one with {@link #startTcp} or {@link #startUnix}; {@link #close()}
- * stops it.
+ * up to four threads. {@link #close()} stops it.
+ *
+ * <p>A gateway listens with {@link #startUnix}: a unix domain socket, mode 0600, in a directory
+ * only its owner may enter, so that no other local user can reach the application (one
+ * FinalizeBlock and Commit from anyone would wedge the validator). {@link #startTcp} is for tests.
  */
 public final class AbciServer implements AutoCloseable {
 
@@ -77,23 +79,24 @@ public final class AbciServer implements AutoCloseable {
     }
 
     /**
-     * Listens on a unix domain socket at {@code socketFile}. A stale socket left by an earlier
-     * run is removed; any other file there makes this fail. The file is deleted on close.
+     * Listens on a unix domain socket at {@code socketFile}, made owner-only (0600). Its
+     * directory must already be owner-only (0700): it keeps others out from the bind on, before
+     * the file's own mode is set. A stale socket left by an earlier run (a kill -9) is removed;
+     * a socket that a running process still answers on, or any other file there, makes this fail.
+     * The file is deleted on close.
      */
     public static AbciServer startUnix(AbciApplication app, Path socketFile) throws IOException {
         Objects.requireNonNull(app, "app");
         Path file = socketFile.toAbsolutePath();
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isSymbolicLink(file)) {
-            Files.delete(file);
-        }
+        UnixSockets.requireOwnerOnlyDirectory(file.getParent());
+        UnixSockets.removeStale(file);
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(file));
+            listener.bind(UnixSockets.address(file));
+            Files.setPosixFilePermissions(file, UnixSockets.SOCKET_MODE);
         } catch (IOException | RuntimeException e) {
             listener.close();
+            Files.deleteIfExists(file);
             throw e;
         }
         return start(listener, app);

@@ -246,6 +246,21 @@ public final class CometHome {
         writeAtomically(configToml(), toml.text().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Points config.toml's proxy_app at {@code proxyApp}, rewriting the file (atomically) only if
+     * it points elsewhere, e.g. after the home moved; true if it did.
+     */
+    public static boolean pointProxyApp(Path home, String proxyApp) throws IOException {
+        Path file = new CometHome(home, "").configToml();
+        ConfigToml toml = ConfigToml.load(file);
+        String wanted = ConfigToml.quote(proxyApp);
+        if (toml.getRaw("", "proxy_app").equals(wanted)) {
+            return false;
+        }
+        writeAtomically(file, toml.setRaw("", "proxy_app", wanted).text().getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
     static void apply(ConfigToml toml, NodeConfig cfg) {
         Profile p = cfg.profile();
         toml.setString("", "moniker", cfg.moniker())

@@ -20,6 +20,7 @@ import java.util.Set;
  * control.token          bearer token of the local control API, 0600
  * mqtt.password          this gateway's MQTT password (user gateway-ID), 0600
  * mqtt-device.password   the consortium's MQTT password for devices (user device), 0600
+ * abci.sock              the ABCI application's unix socket (0600; only CometBFT connects), while running
  * cometbft/              the CometBFT validator's home (gateway.toml's cometbft_home may name another)
  * ledger/                the committed ledger state and the submitter's pending.journal
  * keys/joins.log         the join registry
@@ -36,6 +37,7 @@ public final class GatewayHome {
     public static final String CONTROL_TOKEN = "control.token";
     public static final String MQTT_PASSWORD = "mqtt.password";
     public static final String MQTT_DEVICE_PASSWORD = "mqtt-device.password";
+    public static final String ABCI_SOCKET = "abci.sock";
     public static final String COMETBFT_HOME = "cometbft";
     public static final String LEDGER = "ledger";
     public static final String PENDING_JOURNAL = "pending.journal";
@@ -114,6 +116,23 @@ public final class GatewayHome {
 
     public Path mqttDevicePassword() {
         return dir.resolve(MQTT_DEVICE_PASSWORD);
+    }
+
+    /** Where the ledger application listens for CometBFT: CometBFT's proxy_app is unix://&lt;this path&gt;. */
+    public Path abciSocket() {
+        return dir.resolve(ABCI_SOCKET);
+    }
+
+    /**
+     * Makes the home owner-only (0700) if it is not: the ABCI socket and the secrets rely on it.
+     * True when it had to.
+     */
+    public boolean restrictToOwner() throws IOException {
+        if (DIR_MODE.containsAll(Files.getPosixFilePermissions(dir))) {
+            return false;
+        }
+        Files.setPosixFilePermissions(dir, DIR_MODE);
+        return true;
     }
 
     public Path cometbftHome() {

@@ -61,6 +61,7 @@ public final class KeyFeed implements AutoCloseable {
         List<Next> entries;
         synchronized (keys) {
             entries = ledger.readCommitted(s -> {
+                keys.removals(s.removals()); // what adopters prove to devices; read with the entries they cover
                 List<Next> next = new ArrayList<>();
                 for (RefreshEntry e : s.refreshEntriesFrom((int) keys.seq())) {
                     byte[] commitment = e.operation() != Operation.JOIN ? null

@@ -1,6 +1,7 @@
 package chainkm.gateway.keys;
 
 import chainkm.gateway.ledger.RefreshEntry;
+import chainkm.gateway.ledger.RemovalEntry;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.rekey.JoinBundle;
@@ -51,6 +52,8 @@ public final class KeyManager {
     private final Map<Integer, CompletableFuture<JoinBundle>> waiting = new HashMap<>();
     private long seq;
     private RefreshEntry last;
+    /** Every committed gateway removal known so far, in ledger order: the proofs full-state messages carry. */
+    private List<RemovalEntry> removals = List.of();
 
     /** A message to publish: the MQTT topic and the encoded {@link RekeyMessage}. */
     public record Outgoing(String topic, byte[] message) {}
@@ -146,10 +149,33 @@ public final class KeyManager {
             LOG.info("catch-up of node {} after seq {} reaches below the rekey archive (it keeps seqs above {}): "
                     + "answering with its full state at seq {}", nodeId, afterSeq, archive.horizon(), seq);
             List<byte[]> out = new ArrayList<>();
-            out.add(RekeyOutbox.sealForNode(keys, signer, last, seq, nodeId, keys.fullState(nodeId, set.getAsInt(), true)));
+            out.add(RekeyOutbox.sealForNode(keys, signer, last, seq, nodeId, keys.fullState(nodeId, set.getAsInt(), true),
+                    proofsUpTo(last)));
             return out;
         }
         return archive.messages(nodeId, from, seq);
+    }
+
+    /**
+     * The committed gateway removals, in ledger order (the ledger's list so far; it only grows).
+     * A full-state message carries those up to its operation, so a message sealed again after a
+     * restart is the same.
+     */
+    public void removals(List<RemovalEntry> committed) {
+        removals = List.copyOf(committed);
+    }
+
+    /** The encoded removals at or before {@code e} in the ledger. */
+    private List<byte[]> proofsUpTo(RefreshEntry e) {
+        List<byte[]> out = new ArrayList<>();
+        if (e != null) {
+            for (RemovalEntry r : removals) {
+                if (r.atOrBefore(e.height(), e.index())) {
+                    out.add(r.tx());
+                }
+            }
+        }
+        return out;
     }
 
     /** Applies the next accepted operation; returns what to publish. */
@@ -163,7 +189,7 @@ public final class KeyManager {
      */
     public List<Outgoing> apply(RefreshEntry e, byte[] commitment) {
         long s = seq + 1;
-        RekeyOutbox out = new RekeyOutbox(keys, signer, archive, e, s);
+        RekeyOutbox out = new RekeyOutbox(keys, signer, archive, e, s, proofsUpTo(e));
         switch (e.operation()) {
             case JOIN -> {
                 Optional<JoinBundle> bundle = JoinRekeyPlan.apply(keys, archive, out, e, s, commitment);

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * The messages of one operation's rekey plan: each sealed under the key-encryption key its
  * recipients hold (a member's node key, or a set's set key) and signed by this gateway, kept in
- * the archive, and queued for MQTT.
+ * the archive, and queued for MQTT. A full-state NODE message (an adoption's, or a catch-up's
+ * from below the archive) carries the removal proofs up to its operation: it is the message a
+ * device accepts from a new owner, once it has checked that the consortium removed the old one.
  */
 final class RekeyOutbox {
     private final HeldKeys keys;
@@ -19,19 +21,23 @@ final class RekeyOutbox {
     private final RekeyArchive archive;
     private final RefreshEntry entry;
     private final long seq;
+    private final List<byte[]> proofs;
     private final List<KeyManager.Outgoing> messages = new ArrayList<>();
 
-    RekeyOutbox(HeldKeys keys, Ed25519.KeyPair signer, RekeyArchive archive, RefreshEntry entry, long seq) {
+    /** @param proofs the committed removals up to {@code entry}, encoded, in ledger order */
+    RekeyOutbox(HeldKeys keys, Ed25519.KeyPair signer, RekeyArchive archive, RefreshEntry entry, long seq,
+                List<byte[]> proofs) {
         this.keys = keys;
         this.signer = signer;
         this.archive = archive;
         this.entry = entry;
         this.seq = seq;
+        this.proofs = proofs;
     }
 
     /** A NODE message for one member, under its node key. */
     void node(int node, List<KeyUpdate> updates) {
-        byte[] bytes = sealForNode(keys, signer, entry, seq, node, updates);
+        byte[] bytes = sealForNode(keys, signer, entry, seq, node, updates, proofs);
         archive.nodeMessage(seq, node, bytes);
         messages.add(new KeyManager.Outgoing(Topics.node(node), bytes));
     }
@@ -52,11 +58,15 @@ final class RekeyOutbox {
         return messages;
     }
 
-    /** A NODE message for {@code node}, labelled with operation {@code entry} at {@code seq}. */
+    /**
+     * A NODE message for {@code node}, labelled with operation {@code entry} at {@code seq}; with
+     * {@code proofs} (the removals up to {@code entry}) if it carries the device's full state.
+     */
     static byte[] sealForNode(HeldKeys keys, Ed25519.KeyPair signer, RefreshEntry entry, long seq, int node,
-                              List<KeyUpdate> updates) {
-        RekeyMessage m = RekeyMessage.seal(header(keys, entry, seq, RekeyMessage.Kind.NODE, node, List.of()), updates,
-                keys.nodeKey(node), signer);
+                              List<KeyUpdate> updates, List<byte[]> proofs) {
+        boolean fullState = !updates.isEmpty() && updates.get(0).action() == KeyUpdate.Action.WIPE;
+        RekeyMessage.Header h = header(keys, entry, seq, RekeyMessage.Kind.NODE, node, List.of());
+        RekeyMessage m = RekeyMessage.seal(fullState ? h.withProofs(proofs) : h, updates, keys.nodeKey(node), signer);
         return m.encode();
     }
 

@@ -2,6 +2,7 @@ package chainkm.gateway.ledger;
 
 import chainkm.gateway.home.Genesis;
 import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.ledger.Succession;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Map;
@@ -55,20 +56,11 @@ public final class Consortium {
 
     /**
      * Who adopts the sets of a gateway leaving the consortium: the next gateway id after it
-     * among the others, wrapping around (devices that lose their gateway try that one first).
+     * among the others, wrapping around ({@link Succession}; devices that lose their gateway
+     * try that one first).
      */
     public int successorOf(int gatewayId) {
-        for (int id : keys.tailMap(gatewayId).keySet()) {
-            if (id != gatewayId) {
-                return id;
-            }
-        }
-        for (int id : keys.keySet()) {
-            if (id != gatewayId) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("no gateway left to adopt gateway " + gatewayId + "'s sets");
+        return Succession.successorOf(keys.keySet(), gatewayId); // the rule devices check adoptions against
     }
 
     /** The consortium without {@code gatewayId}. */

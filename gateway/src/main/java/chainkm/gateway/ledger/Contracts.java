@@ -205,6 +205,7 @@ public final class Contracts {
         int removed = r.nodeId();
         int successor = state.consortium().successorOf(removed);
         state.setConsortium(state.consortium().without(removed));
+        state.addRemoval(new RemovalEntry(height, index, tx.encode())); // the adopter's proof to the devices
         if (state.mutableLayout().transferOwnership(removed, successor).isEmpty()) {
             return null;
         }

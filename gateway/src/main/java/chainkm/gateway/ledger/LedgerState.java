@@ -15,14 +15,18 @@ import java.util.TreeSet;
 /**
  * The replicated state of the key-management ledger (layer 2): the consortium, the set
  * layout, the members, the device identities, every node id and (identity-scoped) commitment
- * ever used, and the log of accepted operations with their refresh keys. Only sorted collections: nothing here
+ * ever used, the log of accepted operations with their refresh keys, and the committed gateway
+ * removals. Only sorted collections: nothing here
  * depends on hash-map iteration order, so every validator encodes the same bytes.
  *
  * <p>Not thread-safe: {@link LedgerApp} owns instances and guards them.
  */
 public final class LedgerState {
     private static final int MAGIC = 0x434B4D4C; // "CKML"
-    /** 3: device identities (issue 11). Format 2 is refused: its members joined without a device's authority. */
+    /**
+     * 3: device identities and the committed gateway removals (issue 11). Format 2 is refused: its
+     * members joined without a device's authority.
+     */
     private static final int FORMAT = 3;
 
     private Consortium consortium;
@@ -42,11 +46,13 @@ public final class LedgerState {
     private final List<RefreshEntry> sharedLog;
     private int sharedLength;
     private final List<RefreshEntry> ownEntries = new ArrayList<>();
+    /** Few (a consortium loses a gateway rarely): copied with the state. */
+    private final List<RemovalEntry> removals;
 
     private LedgerState(Consortium consortium, long height, byte[] appHash, SetLayout layout,
                         TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
                         TreeSet<byte[]> usedCommitments, IdentityRegistry identities, List<RefreshEntry> sharedLog,
-                        int sharedLength) {
+                        int sharedLength, List<RemovalEntry> removals) {
         this.consortium = consortium;
         this.height = height;
         this.appHash = appHash;
@@ -57,13 +63,14 @@ public final class LedgerState {
         this.identities = identities;
         this.sharedLog = sharedLog;
         this.sharedLength = sharedLength;
+        this.removals = removals;
     }
 
     /** The state before InitChain: no consortium yet, height 0. */
     public static LedgerState empty() {
         return new LedgerState(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
                 new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), IdentityRegistry.empty(),
-                new ArrayList<>(), 0);
+                new ArrayList<>(), 0, new ArrayList<>());
     }
 
     /** A working copy for CheckTx, proposals or block execution; only the committed state may be copied. */
@@ -74,7 +81,8 @@ public final class LedgerState {
         TreeSet<byte[]> commitments = new TreeSet<>(Arrays::compareUnsigned);
         commitments.addAll(usedCommitments);
         return new LedgerState(consortium, height, appHash, layout.copy(), new TreeMap<>(members),
-                new TreeSet<>(usedNodeIds), commitments, identities.copy(), sharedLog, sharedLength);
+                new TreeSet<>(usedNodeIds), commitments, identities.copy(), sharedLog, sharedLength,
+                new ArrayList<>(removals));
     }
 
     // --- reads -------------------------------------------------------------------------
@@ -165,6 +173,11 @@ public final class LedgerState {
         return out;
     }
 
+    /** Every committed gateway removal, in ledger order. */
+    public List<RemovalEntry> removals() {
+        return Collections.unmodifiableList(removals);
+    }
+
     public int refreshEntryCount() {
         return sharedLength + ownEntries.size();
     }
@@ -217,6 +230,10 @@ public final class LedgerState {
 
     void appendRefresh(RefreshEntry entry) {
         ownEntries.add(entry);
+    }
+
+    void addRemoval(RemovalEntry removal) {
+        removals.add(removal);
     }
 
     /**
@@ -277,6 +294,8 @@ public final class LedgerState {
         out.putInt(refreshEntryCount());
         sharedLog.subList(0, sharedLength).forEach(e -> e.encodeTo(out));
         ownEntries.forEach(e -> e.encodeTo(out));
+        out.putInt(removals.size());
+        removals.forEach(r -> r.encodeTo(out));
         byte[] body = out.toByteArray();
         StateWriter framed = new StateWriter();
         framed.put(body);
@@ -331,10 +350,15 @@ public final class LedgerState {
         for (int i = in.getInt(); i > 0; i--) {
             log.add(RefreshEntry.decodeFrom(in));
         }
+        List<RemovalEntry> removals = new ArrayList<>();
+        for (int i = in.getInt(); i > 0; i--) {
+            removals.add(RemovalEntry.decodeFrom(in));
+        }
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("ledger state file has trailing bytes");
         }
-        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, identities, log, log.size());
+        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, identities, log, log.size(),
+                removals);
     }
 
     private static byte[] blob(ByteBuffer in) {

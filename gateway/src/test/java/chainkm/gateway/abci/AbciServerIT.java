@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A real CometBFT validator drives the test application through {@link AbciServer}. */
+/** A real CometBFT validator drives the test application through {@link AbciServer}, on its unix socket as in a gateway. */
 class AbciServerIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -44,7 +44,7 @@ class AbciServerIT {
 
     @Test
     void committedTransactionsReachTheApplicationAndTheAppHash() throws Exception {
-        server = AbciServer.startTcp(app, 0);
+        server = AbciServer.startUnix(app, home.resolve("abci.sock"));
         node = CometbftTestNode.start(CometbftTestNode.binary(), home, server.proxyAppAddress());
         try {
             node.awaitRpc(TIMEOUT);
@@ -80,7 +80,7 @@ class AbciServerIT {
 
     @Test
     void restartedCometbftReconnectsAndResumesFromInfo() throws Exception {
-        server = AbciServer.startTcp(app, 0);
+        server = AbciServer.startUnix(app, home.resolve("abci.sock"));
         node = CometbftTestNode.start(CometbftTestNode.binary(), home, server.proxyAppAddress());
         try {
             node.awaitRpc(TIMEOUT);

@@ -1,5 +1,6 @@
 package chainkm.gateway.ledger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,11 +111,41 @@ class GatewayRemovalTest {
         assertTrue(consortiumHas(4));
     }
 
+    private java.util.Map<Integer, byte[]> genesisKeys() {
+        java.util.Map<Integer, byte[]> out = new java.util.TreeMap<>();
+        for (int g = 1; g <= 4; g++) {
+            out.put(g, key(g).publicKey());
+        }
+        return out;
+    }
+
     @Test
-    void aQuorumRemovesAGatewayWhoseLaterTransactionsAreRefused() {
+    void aRemovalOfAGatewayWithoutSetsIsKeptTooAndSurvivesARestart() throws Exception {
+        byte[] removal = removal(3, 1, 2, 4);
+        assertEquals(0, block(removal), "gateway 3 owns no set: no key operation, but a removal all the same");
+        assertEquals(0, (int) app.readCommitted(LedgerState::refreshEntryCount));
+        LedgerApp restarted = new LedgerApp(new StateStore(dir));
+        List<RemovalEntry> kept = restarted.readCommitted(LedgerState::removals);
+        assertEquals(1, kept.size());
+        assertArrayEquals(removal, kept.get(0).tx());
+        assertEquals(3, (int) restarted.readCommitted(s -> s.consortium().size()));
+        assertEquals(4, (int) restarted.readCommitted(s -> s.consortium().successorOf(2)),
+                "the successor rule skips the removed gateway, as devices do from the proofs");
+    }
+
+    @Test
+    void aQuorumRemovesAGatewayWhoseLaterTransactionsAreRefused() throws Exception {
         assertEquals(0, block(joinFrom(4)), "gateway 4 can join devices before");
-        assertEquals(0, block(removal(4, 1, 2, 3)));
+        byte[] removal = removal(4, 1, 2, 3);
+        assertEquals(0, block(removal));
+        long removedAt = app.readCommitted(LedgerState::height);
         assertFalse(consortiumHas(4));
+        // the committed transaction is kept, byte for byte, for the adopter to prove the removal to devices
+        List<RemovalEntry> kept = app.readCommitted(LedgerState::removals);
+        assertEquals(1, kept.size());
+        assertArrayEquals(removal, kept.get(0).tx());
+        assertEquals(removedAt, kept.get(0).height(), "kept with the height of its block");
+        assertTrue(chainkm.protocol.ledger.RemovalProof.decode(kept.get(0).tx()).provenIn(genesisKeys()));
         assertEquals(3, (int) app.readCommitted(s -> s.consortium().size()));
         assertEquals(TxCode.UNKNOWN_GATEWAY.code(), checkTx(joinFrom(4)), "a removed gateway can no longer submit");
         assertEquals(TxCode.UNKNOWN_GATEWAY.code(), block(joinFrom(4)));

@@ -14,7 +14,7 @@ import java.util.List;
  * encrypted under a KEK (AES-CCM) and signed by the gateway (Ed25519), so that a device of the
  * same set, which knows the set key, still cannot forge one. Big-endian:
  * <pre>
- *   version        1   (1)
+ *   version        1   (2; version 1, without the proofs, is refused)
  *   kind           1   1 = SET (for every member of set {@code target}, under its set key),
  *                      2 = NODE (for device {@code target}, under its node key)
  *   gateway id     2   the signer
@@ -26,16 +26,25 @@ import java.util.List;
  *   refresh key   16   the operation's refresh key (public on the ledger), for ROLL updates
  *   exempt count   2   SET only: members that get a NODE message for this seq instead
  *   exempt ids     4 each
+ *   proof count    1   removal proofs: on a full-state NODE message, every committed
+ *                      REMOVE_GATEWAY transaction up to this message's operation, in ledger
+ *                      order, so that a device whose set changed owner can check it ({@code
+ *                      RemovalProof}); none on other messages
+ *   per proof:
+ *     length       2
+ *     transaction  n   the REMOVE_GATEWAY transaction as the ledger committed it
  *   ct length      4
  *   ciphertext     n   AES-CCM(KEK, nonce = kind | target | seq, aad = every preceding byte,
  *                      plaintext = update count (2) then the {@link KeyUpdate}s)
  *   signature     64   Ed25519 over every preceding byte
  * </pre>
  * The nonce is unique per KEK: one message per (kind, target, seq), and a message rebuilt after
- * a gateway restart is byte for byte the same message.
+ * a gateway restart is byte for byte the same message (its proofs too: they are a function of
+ * its operation's place in the ledger).
  */
 public final class RekeyMessage {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    public static final int MAX_PROOFS = 255;
     public static final int MAX_SIZE = 256 * 1024;
 
     public enum Kind {
@@ -57,13 +66,14 @@ public final class RekeyMessage {
     private final int subjectSet;
     private final byte[] refreshKey;
     private final List<Integer> exempt;
+    private final List<byte[]> proofs;
     private final byte[] ciphertext;
     private final byte[] encoded;
     private final int signedLength;
 
     private RekeyMessage(Kind kind, int gatewayId, long seq, int target, Operation operation, int subjectNode,
-                         int subjectSet, byte[] refreshKey, List<Integer> exempt, byte[] ciphertext, byte[] encoded,
-                         int signedLength) {
+                         int subjectSet, byte[] refreshKey, List<Integer> exempt, List<byte[]> proofs, byte[] ciphertext,
+                         byte[] encoded, int signedLength) {
         this.kind = kind;
         this.gatewayId = gatewayId;
         this.seq = seq;
@@ -73,20 +83,37 @@ public final class RekeyMessage {
         this.subjectSet = subjectSet;
         this.refreshKey = refreshKey;
         this.exempt = List.copyOf(exempt);
+        this.proofs = List.copyOf(proofs);
         this.ciphertext = ciphertext;
         this.encoded = encoded;
         this.signedLength = signedLength;
     }
 
-    /** The header fields every message carries. */
+    /** The header fields every message carries; {@code proofs} are encoded removal transactions. */
     public record Header(Kind kind, int gatewayId, long seq, int target, Operation operation, int subjectNode,
-                         int subjectSet, byte[] refreshKey, List<Integer> exempt) {
+                         int subjectSet, byte[] refreshKey, List<Integer> exempt, List<byte[]> proofs) {
         public Header {
             exempt = List.copyOf(exempt);
             refreshKey = refreshKey.clone();
+            proofs = proofs.stream().map(byte[]::clone).toList();
             if (kind == Kind.NODE && !exempt.isEmpty()) {
                 throw new IllegalArgumentException("only SET messages have exempt members");
             }
+            if (proofs.size() > MAX_PROOFS || proofs.stream().anyMatch(p -> p.length > 0xFFFF)) {
+                throw new IllegalArgumentException("at most " + MAX_PROOFS + " proofs of at most 65535 bytes each");
+            }
+        }
+
+        /** A header without proofs. */
+        public Header(Kind kind, int gatewayId, long seq, int target, Operation operation, int subjectNode,
+                      int subjectSet, byte[] refreshKey, List<Integer> exempt) {
+            this(kind, gatewayId, seq, target, operation, subjectNode, subjectSet, refreshKey, exempt, List.of());
+        }
+
+        /** The same header carrying {@code removalProofs}. */
+        public Header withProofs(List<byte[]> removalProofs) {
+            return new Header(kind, gatewayId, seq, target, operation, subjectNode, subjectSet, refreshKey, exempt,
+                    removalProofs);
         }
     }
 
@@ -96,19 +123,22 @@ public final class RekeyMessage {
         ByteBuffer plain = ByteBuffer.allocate(plainLength);
         plain.putShort((short) updates.size());
         updates.forEach(u -> u.encodeTo(plain));
-        int headerLength = 1 + 1 + 2 + 8 + 4 + 1 + 4 + 4 + 16 + 2 + 4 * h.exempt().size();
+        int headerLength = 1 + 1 + 2 + 8 + 4 + 1 + 4 + 4 + 16 + 2 + 4 * h.exempt().size()
+                + 1 + h.proofs().stream().mapToInt(p -> 2 + p.length).sum();
         ByteBuffer head = ByteBuffer.allocate(headerLength);
         head.put((byte) VERSION).put((byte) h.kind().code).putShort((short) h.gatewayId()).putLong(h.seq())
                 .putInt(h.target()).put((byte) h.operation().code()).putInt(h.subjectNode()).putInt(h.subjectSet())
                 .put(h.refreshKey()).putShort((short) h.exempt().size());
         h.exempt().forEach(head::putInt);
+        head.put((byte) h.proofs().size());
+        h.proofs().forEach(p -> head.putShort((short) p.length).put(p));
         byte[] ct = AesCcm.seal(kek, nonce(h.kind(), h.target(), h.seq()), head.array(), plain.array());
         int signed = headerLength + 4 + ct.length;
         ByteBuffer out = ByteBuffer.allocate(signed + Ed25519.SIGNATURE_SIZE);
         out.put(head.array()).putInt(ct.length).put(ct);
         out.put(gatewayKey.sign(out.array(), 0, signed));
         return new RekeyMessage(h.kind(), h.gatewayId(), h.seq(), h.target(), h.operation(), h.subjectNode(),
-                h.subjectSet(), h.refreshKey(), h.exempt(), ct, out.array(), signed);
+                h.subjectSet(), h.refreshKey(), h.exempt(), h.proofs(), ct, out.array(), signed);
     }
 
     static byte[] nonce(Kind kind, int target, long seq) {
@@ -123,7 +153,8 @@ public final class RekeyMessage {
             ByteBuffer in = ByteBuffer.wrap(bytes);
             int version = Byte.toUnsignedInt(in.get());
             if (version != VERSION) {
-                throw new MessageFormatException("unsupported rekey message version " + version);
+                throw new MessageFormatException("unsupported rekey message version " + version + " (this device reads "
+                        + VERSION + ")");
             }
             int kindCode = in.get();
             Kind kind = kindCode == 1 ? Kind.SET : kindCode == 2 ? Kind.NODE : null;
@@ -149,6 +180,13 @@ public final class RekeyMessage {
             for (int i = 0; i < exemptCount; i++) {
                 exempt.add(in.getInt());
             }
+            int proofCount = Byte.toUnsignedInt(in.get());
+            List<byte[]> proofs = new ArrayList<>(proofCount);
+            for (int i = 0; i < proofCount; i++) {
+                byte[] proof = new byte[Short.toUnsignedInt(in.getShort())];
+                in.get(proof);
+                proofs.add(proof);
+            }
             int ctLength = in.getInt();
             if (ctLength < AesCcm.TAG_SIZE || ctLength != in.remaining() - Ed25519.SIGNATURE_SIZE) {
                 throw new MessageFormatException("rekey message length fields do not match its size");
@@ -156,8 +194,8 @@ public final class RekeyMessage {
             byte[] ct = new byte[ctLength];
             in.get(ct);
             int signed = in.position();
-            return new RekeyMessage(kind, gatewayId, seq, target, op, subjectNode, subjectSet, refresh, exempt, ct,
-                    bytes.clone(), signed);
+            return new RekeyMessage(kind, gatewayId, seq, target, op, subjectNode, subjectSet, refresh, exempt, proofs,
+                    ct, bytes.clone(), signed);
         } catch (BufferUnderflowException e) {
             throw new MessageFormatException("truncated rekey message");
         }
@@ -228,6 +266,11 @@ public final class RekeyMessage {
 
     public List<Integer> exempt() {
         return exempt;
+    }
+
+    /** The removal proofs it carries (encoded REMOVE_GATEWAY transactions, in ledger order); usually none. */
+    public List<byte[]> proofs() {
+        return proofs.stream().map(byte[]::clone).toList();
     }
 
     public byte[] encode() {

@@ -52,13 +52,45 @@ class WireFormatsTest {
     }
 
     @Test
+    void rekeyMessageProofsAreSignedAndVersionOneIsRefused() throws Exception {
+        Ed25519.KeyPair gw = Ed25519.KeyPair.generate(RANDOM);
+        byte[] kek = random(16);
+        List<byte[]> proofs = List.of(random(300), random(1), random(0));
+        RekeyMessage m = RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.NODE, 3, 9, 12,
+                Operation.REMOVE_GATEWAY, 2, 3, random(16), List.of(), proofs), List.of(KeyUpdate.wipe()), kek, gw);
+        RekeyMessage back = RekeyMessage.decode(m.encode());
+        assertEquals(3, back.proofs().size());
+        for (int i = 0; i < proofs.size(); i++) {
+            assertArrayEquals(proofs.get(i), back.proofs().get(i));
+        }
+        assertTrue(back.verify(gw.publicKey()));
+        assertEquals(1, back.open(kek).size());
+        // the proofs are signed and authenticated like the rest of the header
+        byte[] tampered = m.encode();
+        tampered[1 + 1 + 2 + 8 + 4 + 1 + 4 + 4 + 16 + 2 + 1 + 2 + 5] ^= 1;
+        RekeyMessage t = RekeyMessage.decode(tampered);
+        assertFalse(t.verify(gw.publicKey()));
+        assertThrows(AuthenticationException.class, () -> t.open(kek));
+        // a message without proofs has an empty list
+        assertEquals(List.of(), RekeyMessage.decode(RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.SET, 3,
+                9, 1, Operation.JOIN, 2, 3, random(16), List.of()), List.of(), kek, gw).encode()).proofs());
+        // version 1 (no proofs field) is no longer read: its bytes would be misparsed
+        byte[] v1 = m.encode();
+        v1[0] = 1;
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> RekeyMessage.decode(v1));
+        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RekeyMessage.Header(RekeyMessage.Kind.NODE, 3, 9, 12,
+                Operation.JOIN, 2, 3, random(16), List.of(), List.of(new byte[70_000])));
+    }
+
+    @Test
     void malformedRekeyMessagesAreRefused() {
         Random r = new Random(1);
         for (int i = 0; i < 2000; i++) {
             byte[] garbage = new byte[r.nextInt(200)];
             r.nextBytes(garbage);
             if (garbage.length > 0) {
-                garbage[0] = 1;
+                garbage[0] = (byte) RekeyMessage.VERSION;
             }
             try {
                 RekeyMessage m = RekeyMessage.decode(garbage);
