@@ -85,6 +85,8 @@ class MosquittoD2DIT {
                 .createObjectNode().put("op", "leave").put("mode", "commit").put("node_id", leaver.node()),
                 Duration.ofSeconds(60));
         assertEquals("committed", r.path("status").asText(), r.toString());
+        int leaverGateway = leaver.agent().gatewayId();
+        int leaverNode = leaver.node();
         sim.stop(leaver.name());
         long ops = 9;
         RunningTestnet.await("every device to be rekeyed through Mosquitto", Duration.ofSeconds(60),
@@ -92,12 +94,12 @@ class MosquittoD2DIT {
         exchange("after");
 
         // the leaver's own credential no longer opens Mosquitto (the gateway removed its client)
-        Path home = dir.resolve(net.layout().gateway(leaver.agent().gatewayId()).home());
+        Path home = dir.resolve(net.layout().gateway(leaverGateway).home());
         MqttCredential old = DevicePasswords.load(GatewayHome.at(home).mqttDevicesSecret())
-                .issue("node-" + leaver.node(), leaver.node());
-        TlsPin pin = Genesis.load(GatewayHome.at(home).genesis()).mqttTlsPins().get(leaver.agent().gatewayId());
+                .issue("node-" + leaverNode, leaverNode);
+        TlsPin pin = Genesis.load(GatewayHome.at(home).genesis()).mqttTlsPins().get(leaverGateway);
         RunningTestnet.await("Mosquitto to refuse the leaver's credential", Duration.ofSeconds(30), () -> {
-            try (MqttClient c = new MqttClient(brokers.get(leaver.agent().gatewayId() - 1).url(), "node-" + leaver.node(),
+            try (MqttClient c = new MqttClient(brokers.get(leaverGateway - 1).url(), "node-" + leaverNode,
                     new MemoryPersistence())) {
                 MqttConnectOptions o = new MqttConnectOptions();
                 o.setSocketFactory(pin.clientContext().getSocketFactory());
