@@ -12,8 +12,15 @@ import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.KeySchedule;
 import chainkm.gateway.keys.KeyManager;
 import chainkm.gateway.ledger.LedgerApp;
+import chainkm.gateway.mqtt.BrokerTls;
+import chainkm.gateway.mqtt.DeviceAccounts;
+import chainkm.gateway.mqtt.DeviceLogins;
+import chainkm.gateway.mqtt.DevicePasswords;
+import chainkm.gateway.mqtt.DeviceRoster;
 import chainkm.gateway.mqtt.EmbeddedBroker;
+import chainkm.gateway.mqtt.MosquittoDynsec;
 import chainkm.gateway.mqtt.MqttRekeyPublisher;
+import chainkm.gateway.mqtt.RekeyAccess;
 import chainkm.gateway.submit.Submitter;
 import chainkm.protocol.crypto.Ed25519;
 import java.io.IOException;
@@ -25,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a gateway runs for its devices: the key manager fed by the ledger, the MQTT broker
- * (embedded unless an external one is configured) with the rekey publisher, and the
- * CoAP-over-DTLS endpoint for joins and catch-up.
+ * What a gateway runs for its devices: the key manager fed by the ledger, the MQTT broker over
+ * TLS (embedded unless an external Mosquitto is configured, which the gateway then administers
+ * through its dynamic-security plugin) with the rekey publisher and the devices' own MQTT
+ * credentials, and the CoAP-over-DTLS endpoint for joins, catch-up and {@code GET /mqtt}.
  */
 public final class DeviceFacing implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceFacing.class);
@@ -52,14 +60,25 @@ public final class DeviceFacing implements AutoCloseable {
         List<AutoCloseable> parts = new ArrayList<>();
         try {
             GatewaySecrets secrets = GatewaySecrets.load(home.dir(), config.id(), genesis.kemKeys());
-            String gatewayUser = "gateway-" + config.id();
+            String gatewayUser = RekeyAccess.gatewayUser(Integer.toString(config.id()));
             String password = GatewayHome.readLine(home.mqttPassword());
+            BrokerTls tls = BrokerTls.load(home.mqttTlsKey(), home.mqttTlsCertificate());
+            DevicePasswords devicePasswords = DevicePasswords.load(home.mqttDevicesSecret());
+            DeviceRoster roster = new LedgerRoster(ledger);
+            DeviceAccounts accounts;
             if (config.mqttUrl().isBlank()) {
-                String devicePassword = GatewayHome.readLine(home.mqttDevicePassword());
-                parts.add(EmbeddedBroker.start(new InetSocketAddress("127.0.0.1", config.mqttPort()),
-                        Map.of(gatewayUser, password), devicePassword, null));
+                EmbeddedBroker broker = EmbeddedBroker.start(new InetSocketAddress("127.0.0.1", config.mqttPort()), tls,
+                        Map.of(gatewayUser, password), devicePasswords, roster, null);
+                parts.add(broker);
+                accounts = broker;
+            } else {
+                MosquittoDynsec dynsec = MosquittoDynsec.connect(config.brokerUrl(), tls.pin(), gatewayUser,
+                        password.toCharArray(), roster);
+                parts.add(dynsec);
+                accounts = dynsec;
             }
-            MqttRekeyPublisher publisher = MqttRekeyPublisher.connect(config.brokerUrl(), gatewayUser,
+            DeviceLogins logins = new DeviceLogins(roster, devicePasswords, accounts);
+            MqttRekeyPublisher publisher = MqttRekeyPublisher.connect(config.brokerUrl(), tls.pin(), gatewayUser,
                     password.toCharArray(), gatewayUser + "-publisher");
             parts.add(publisher);
             KeyManager keys = new KeyManager(config.id(), secrets, signer, config.rekeyArchiveLimits());
@@ -76,11 +95,14 @@ public final class DeviceFacing implements AutoCloseable {
             parts.add(attached);
             ledger.addCommitListener((height, results) -> {
                 attached.onCommit();
-                java.util.concurrent.CompletableFuture.runAsync(service::onCommit); // off the consensus thread
+                java.util.concurrent.CompletableFuture.runAsync(() -> { // off the consensus thread
+                    service.onCommit();
+                    logins.closeRevoked();
+                });
             });
             service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
-                    new InetSocketAddress(config.coapHost(), config.coapPort()));
+                    new InetSocketAddress(config.coapHost(), config.coapPort()), logins::issue);
             parts.add(coap);
             LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}", config.coapHost(), coap.port(), config.brokerUrl());
             return new DeviceFacing(parts, feed, service, coap, attached);

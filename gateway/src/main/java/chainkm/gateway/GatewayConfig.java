@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * resubmit_after_ms = 3000        # sync mode: resend a transaction not committed after this
  * coap_port = 5684                # CoAP over DTLS for devices (join, catch-up), on coap_host
  * coap_host = "127.0.0.1"
- * mqtt_port = 1883                # the embedded MQTT broker (127.0.0.1), unless mqtt_url is set
- * mqtt_url = ""                   # an external broker (e.g. Mosquitto) instead of the embedded one
+ * mqtt_port = 8883                # the embedded MQTT broker, TLS only (127.0.0.1), unless mqtt_url is set
+ * mqtt_url = ""                   # an external broker instead (Mosquitto: ssl://host:port, see docs)
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
  * rekey_archive_ops = 100000      # rekey messages kept for catch-up: at most this many operations...
  * rekey_archive_mb = 64           # ...and about this many MiB (older catch-ups get the device's full state)
@@ -86,6 +86,8 @@ public record GatewayConfig(
         }
         if (mqttUrl.isBlank()) {
             port("mqtt_port", mqttPort);
+        } else if (!mqttUrl.startsWith("ssl://")) {
+            throw new IllegalArgumentException("mqtt_url must be ssl://host:port (MQTT runs over TLS), not " + mqttUrl);
         }
         if (clonePolicy == null || clonePolicy.isBlank()) {
             clonePolicy = "evict";
@@ -117,9 +119,9 @@ public record GatewayConfig(
         return GatewayHome.at(dir).named(signingKey, cometbftHome);
     }
 
-    /** The broker devices and this gateway use: the external one if configured, else the embedded one. */
+    /** The broker devices and this gateway use (TLS): the external one if configured, else the embedded one. */
     public String brokerUrl() {
-        return mqttUrl.isBlank() ? "tcp://127.0.0.1:" + mqttPort : mqttUrl;
+        return mqttUrl.isBlank() ? "ssl://127.0.0.1:" + mqttPort : mqttUrl;
     }
 
     /** The same configuration with an external broker. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.device.agent.Provisioning;
+import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -22,9 +23,9 @@ class FirstBootTest {
     private Path bootBundle() throws IOException {
         Path boot = root.resolve("boot/firmware/chainkm/provisioning.properties");
         Files.createDirectories(boot.getParent());
-        new Provisioning("dev-1", "boot-dev-1", new byte[16], "device", "pw",
-                List.of(new Provisioning.Gateway(1, new InetSocketAddress("127.0.0.1", 5684), "tcp://127.0.0.1:1883",
-                        new byte[32]))).save(boot);
+        new Provisioning("dev-1", "boot-dev-1", new byte[16],
+                List.of(new Provisioning.Gateway(1, new InetSocketAddress("127.0.0.1", 5684), "ssl://127.0.0.1:8883",
+                        TlsPin.of(new byte[32]), new byte[32]))).save(boot);
         Files.setPosixFilePermissions(boot, PosixFilePermissions.fromString("rw-r--r--")); // as on a FAT partition
         return boot;
     }

@@ -36,8 +36,9 @@ final class GatewayCommand implements Callable<Integer> {
             + "that this gateway puts unchecked in every block it proposes.")
     Path faultyProposals;
 
-    @Option(names = "--mqtt-url", description = "Use this external MQTT broker (e.g. tcp://127.0.0.1:1883, a Mosquitto "
-            + "configured with the gateway and device users) instead of the embedded one.")
+    @Option(names = "--mqtt-url", description = "Use this external MQTT broker instead of the embedded one: "
+            + "ssl://HOST:PORT of a Mosquitto with a TLS listener using this gateway's mqtt-tls.key and mqtt-tls.crt "
+            + "and the dynamic-security plugin, this gateway as its administrator (see docs/operating-gateways.md).")
     String mqttUrl;
 
     @Override

@@ -8,7 +8,10 @@ import chainkm.gateway.cometbft.NodeConfig;
 import chainkm.gateway.cometbft.Profile;
 import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.keys.GatewaySecrets;
+import chainkm.gateway.mqtt.BrokerTls;
+import chainkm.gateway.mqtt.DevicePasswords;
 import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.crypto.TlsPin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,8 +28,10 @@ import java.util.List;
 
 /**
  * Generates a testnet of N gateways on loopback: for each, a {@link GatewayHome} with a CometBFT
- * home (validator and node keys, 0600), its secrets (0600), gateway.toml; then
- * one genesis listing every validator and, in app_state, the consortium's gateway keys.
+ * home (validator and node keys, 0600), its secrets (0600), its MQTT broker's TLS key (0600) and
+ * certificate, gateway.toml; then
+ * one genesis listing every validator and, in app_state, the consortium's gateway keys and the
+ * pins of their MQTT brokers' keys ({@code mqtt_tls_sha256}).
  */
 public final class TestnetGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +48,6 @@ public final class TestnetGenerator {
         int[] ports = freePorts(gateways * PORTS);
         byte[] provisioning = new byte[32];
         new SecureRandom().nextBytes(provisioning);
-        String devicePassword = HexFormat.of().formatHex(randomBytes(16));
         List<TestnetLayout.Gateway> entries = new ArrayList<>();
         List<CometHome> homes = new ArrayList<>();
         ObjectNode appState = JSON.createObjectNode();
@@ -58,13 +62,15 @@ public final class TestnetGenerator {
             entries.add(g);
             Ed25519.KeyPair key = GatewayKey.generate(home.gatewayKey());
             byte[] kem = GatewaySecrets.generate(home.dir(), provisioning);
+            TlsPin mqttPin = BrokerTls.generate(home.mqttTlsKey(), home.mqttTlsCertificate(), name + " MQTT broker");
             ObjectNode member = consortium.addObject();
             member.put("id", i).put("name", name)
                     .put("public_key", Base64.getEncoder().encodeToString(key.publicKey()))
                     .put("kem_key", Base64.getEncoder().encodeToString(kem))
-                    .put("coap", "127.0.0.1:" + g.coapPort());
+                    .put("coap", "127.0.0.1:" + g.coapPort())
+                    .put("mqtt_tls_sha256", mqttPin.hex());
             GatewayHome.writeSecret(home.mqttPassword(), HexFormat.of().formatHex(randomBytes(16)));
-            GatewayHome.writeSecret(home.mqttDevicePassword(), devicePassword);
+            DevicePasswords.generate(home.mqttDevicesSecret());
             byte[] token = new byte[24];
             random.nextBytes(token);
             GatewayHome.writeSecret(home.controlToken(), HexFormat.of().formatHex(token));

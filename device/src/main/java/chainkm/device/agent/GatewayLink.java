@@ -6,6 +6,7 @@ import chainkm.device.mqtt.RekeySubscriber;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.rekey.Credentials;
 import chainkm.protocol.rekey.MessageFormatException;
+import chainkm.protocol.rekey.MqttCredential;
 import chainkm.protocol.rekey.Rejoin;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,7 +71,10 @@ final class GatewayLink {
         return Credentials.storageKey(provisioning.bootstrapPsk());
     }
 
-    /** Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway, catch-up, MQTT. */
+    /**
+     * Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway,
+     * catch-up, its own MQTT credential from that gateway ({@code GET /mqtt}), MQTT over TLS.
+     */
     private void attach() throws IOException {
         Provisioning.Gateway g = provisioning.gateway(attachedGateway());
         GatewayCoapClient c = attachedClient(options.gatewayTimeout());
@@ -78,8 +82,9 @@ final class GatewayLink {
             coap = c;
         }
         catchUp();
-        RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), provisioning.mqttUsername(),
-                provisioning.mqttPassword().toCharArray(), "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+        MqttCredential login = c.mqttCredential(); // its own, from this gateway, inside DTLS
+        RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), g.mqttTlsPin(), login.user(), login.password(),
+                "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
         synchronized (this) {
             mqtt = m;
         }

@@ -2,6 +2,7 @@ package chainkm.device.coap;
 
 import chainkm.protocol.rekey.CatchUpPayload;
 import chainkm.protocol.rekey.MessageFormatException;
+import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -31,7 +32,7 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 
 /**
  * The device's CoAP-over-DTLS client for its gateway's endpoints ({@code /join},
- * {@code /catchup}, {@code /node/<id>}, {@code /leave}). One DTLS 1.2 PSK session (the identity and key are
+ * {@code /catchup}, {@code /node/<id>}, {@code /leave}, {@code /mqtt}). One DTLS 1.2 PSK session (the identity and key are
  * fixed at construction, both sides authenticate through them), one UDP socket and a couple
  * of threads, created on the first request and freed by {@link #close()}. Thread-safe.
  *
@@ -139,6 +140,20 @@ public final class GatewayCoapClient implements AutoCloseable {
             return Long.parseLong(answer.trim());
         } catch (NumberFormatException e) {
             throw new IOException("malformed answer to POST /leave: " + printable(answer));
+        }
+    }
+
+    /**
+     * {@code GET /mqtt}: this device's own credential on the gateway's MQTT broker, handed out
+     * inside this DTLS session for the node it authenticated as. Only for a {@code node-<id>} identity.
+     */
+    public MqttCredential mqttCredential() throws IOException {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("mqtt");
+        try {
+            return MqttCredential.decode(expect(send(request, "GET /mqtt"), ResponseCode.CONTENT, "GET /mqtt").getPayload());
+        } catch (MessageFormatException e) {
+            throw new IOException("malformed answer to GET /mqtt: " + e.getMessage(), e);
         }
     }
 

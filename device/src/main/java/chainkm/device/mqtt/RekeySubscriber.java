@@ -1,5 +1,6 @@
 package chainkm.device.mqtt;
 
+import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  *       and the agent fetches whatever it could not apply over CoAP by seq. Keep
  *       {@code onMessage} short (seconds), and never call {@link #close()} or
  *       {@link #setTopics} from it.</li>
+ *   <li><b>TLS.</b> Only {@code ssl://} brokers, trusted by the pin of their key from the
+ *       provisioning bundle (genesis' {@code mqtt_tls_sha256}), not by a CA or a host name.</li>
  *   <li><b>First connect.</b> {@link #connect} fails if the broker is unreachable or refuses
  *       the credentials; the agent decides when to try again (or which gateway to try).</li>
  * </ul>
@@ -77,16 +80,21 @@ public final class RekeySubscriber implements AutoCloseable {
      * Connects with clean session = false and returns once the broker accepted the
      * connection; subscribes to nothing until {@link #setTopics}.
      *
-     * @param url       {@code tcp://host:port} of the gateway's broker
-     * @param username  {@code device}
-     * @param password  the device password from the provisioning bundle (not kept by the caller's array)
-     * @param clientId  stable and unique per device (its node id, for instance)
+     * @param url       {@code ssl://host:port} of the gateway's broker (MQTT never runs in clear)
+     * @param broker    the broker's key pin from the bundle: the only key the TLS handshake accepts
+     * @param username  the device's own user name ({@code GET /mqtt})
+     * @param password  its password from {@code GET /mqtt} (copied; the caller may wipe its array)
+     * @param clientId  {@code node-<its node id>}: the broker refuses any other
      * @param onMessage receives topic and payload of each rekey message
      * @throws IOException if the broker is unreachable or refuses the credentials
      */
-    public static RekeySubscriber connect(String url, String username, char[] password, String clientId,
-                                          BiConsumer<String, byte[]> onMessage) throws IOException {
+    public static RekeySubscriber connect(String url, TlsPin broker, String username, char[] password,
+                                          String clientId, BiConsumer<String, byte[]> onMessage) throws IOException {
         Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(broker, "broker");
+        if (!url.startsWith("ssl://")) {
+            throw new IOException("MQTT runs over TLS: the broker URL must be ssl://host:port, not " + url);
+        }
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(clientId, "clientId");
@@ -98,6 +106,9 @@ public final class RekeySubscriber implements AutoCloseable {
             throw new IOException("bad MQTT url or client id: " + url, e);
         }
         MqttConnectOptions options = new MqttConnectOptions();
+        // trust the pinned key alone; no host-name check, since the pin, not a name, identifies the broker
+        options.setSocketFactory(broker.clientContext().getSocketFactory());
+        options.setHttpsHostnameVerificationEnabled(false);
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setUserName(username);
         options.setPassword(password.clone());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import chainkm.protocol.crypto.TlsPin;
 import chainkm.protocol.rekey.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,13 @@ class RekeySubscriberIT {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
+    private TlsPin pin;
+
     @BeforeEach
     void startBroker() throws Exception {
         port = TestMosquitto.freePort();
         broker = TestMosquitto.start(dir.resolve("run0"), port);
+        pin = TestMosquitto.pin(dir.resolve("run0"));
     }
 
     @AfterEach
@@ -58,7 +62,7 @@ class RekeySubscriberIT {
     }
 
     private RekeySubscriber subscriber(String clientId) throws IOException {
-        RekeySubscriber s = RekeySubscriber.connect(broker.url(), "device", "device-secret".toCharArray(), clientId,
+        RekeySubscriber s = RekeySubscriber.connect(broker.url(), pin, "dev", "device-secret".toCharArray(), clientId,
                 (topic, payload) -> {
                     String text = new String(payload, StandardCharsets.UTF_8);
                     received.add(new Received(topic, text, Thread.currentThread().getName()));
@@ -74,6 +78,8 @@ class RekeySubscriberIT {
     private void publish(String topic, String text) throws MqttException {
         try (MqttClient gateway = new MqttClient(broker.url(), "gateway-test", new MemoryPersistence())) {
             MqttConnectOptions options = new MqttConnectOptions();
+            options.setSocketFactory(pin.clientContext().getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(false);
             options.setUserName("gateway-1");
             options.setPassword("x".toCharArray());
             gateway.connect(options);
@@ -212,7 +218,16 @@ class RekeySubscriberIT {
     @Test
     void connectFailsWhenNoBrokerListens() throws Exception {
         int closedPort = TestMosquitto.freePort();
-        assertThrows(IOException.class, () -> RekeySubscriber.connect("tcp://127.0.0.1:" + closedPort, "device",
+        assertThrows(IOException.class, () -> RekeySubscriber.connect("ssl://127.0.0.1:" + closedPort, pin, "dev",
                 "x".toCharArray(), "node-11", (t, p) -> { }));
+    }
+
+    @Test
+    void neverConnectsInClearNorToABrokerWithAnotherKey() throws Exception {
+        assertThrows(IOException.class, () -> RekeySubscriber.connect("tcp://127.0.0.1:" + port, pin, "dev",
+                "x".toCharArray(), "node-12", (t, p) -> { }));
+        TlsPin other = TlsPin.of(new byte[32]);
+        assertThrows(IOException.class, () -> RekeySubscriber.connect(broker.url(), other, "dev",
+                "x".toCharArray(), "node-12", (t, p) -> { }), "a broker whose key is not the pinned one");
     }
 }

@@ -1,5 +1,6 @@
 package chainkm.device.mqtt;
 
+import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,9 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away Mosquitto for the device's tests: loopback only, open to any user name (the
- * gateway module tests the authenticated configuration; this one tests the client). The
- * device module cannot see the gateway's MosquittoConfig, hence this small copy.
+ * A throw-away Mosquitto for the device's tests: loopback only, TLS only (a P-256 key and
+ * self-signed certificate made by {@code openssl}, kept across restarts in the same parent
+ * directory), open to any user name (the gateway module tests the authenticated
+ * configuration; this one tests the client). The device module cannot see the gateway's
+ * MosquittoConfig, hence this small copy.
  */
 final class TestMosquitto implements AutoCloseable {
 
@@ -45,11 +48,38 @@ final class TestMosquitto implements AutoCloseable {
         }
     }
 
-    /** Starts Mosquitto on 127.0.0.1:port (no persistence), configured in dir. */
+    /** The broker's key and certificate, beside {@code dir} (made once, shared by restarts). */
+    static Path[] keyAndCertificate(Path dir) throws IOException, InterruptedException {
+        Path key = dir.getParent().resolve("broker.key");
+        Path certificate = dir.getParent().resolve("broker.crt");
+        if (!Files.exists(certificate)) {
+            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),
+                    "-days", "3650", "-subj", "/CN=test broker").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IOException("openssl failed: " + out);
+            }
+        }
+        return new Path[] {key, certificate};
+    }
+
+    /** The pin of the broker's key, as a bundle would carry it. */
+    static TlsPin pin(Path dir) throws Exception {
+        try (var in = Files.newInputStream(keyAndCertificate(dir)[1])) {
+            return TlsPin.ofKey(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in)
+                    .getPublicKey());
+        }
+    }
+
+    /** Starts Mosquitto on 127.0.0.1:port (TLS, no persistence), configured in dir. */
     static TestMosquitto start(Path dir, int port) throws IOException, InterruptedException {
         Files.createDirectories(dir);
+        Path[] tls = keyAndCertificate(dir);
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\n"
+                + "certfile " + tls[1].toAbsolutePath() + "\n"
+                + "keyfile " + tls[0].toAbsolutePath() + "\n"
                 + "allow_anonymous true\n"
                 + "persistence false\n"
                 + "log_dest file " + dir.toAbsolutePath().resolve("mosquitto.log") + "\n"
@@ -82,7 +112,7 @@ final class TestMosquitto implements AutoCloseable {
     }
 
     String url() {
-        return "tcp://127.0.0.1:" + port;
+        return "ssl://127.0.0.1:" + port;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
+import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *       messages for a node attached to the asking gateway ({@link RelayResource}).</li>
  *   <li>{@code POST /leave} ({@code node-<id>} only, body: that same id): 2.04 once the LEAVE
  *       is committed (see {@link LeaveResource}).</li>
+ *   <li>{@code GET /mqtt} ({@code node-<id>} only): 2.05 with the device's own MQTT credential
+ *       on this gateway's broker ({@link MqttResource}).</li>
  * </ul>
  * Errors: 4.00 malformed request, 4.03 identity of the wrong kind, 4.04 unknown node or
  * resource, 4.05 wrong method, 5.03 the key manager refused or could not serve (its
@@ -83,7 +86,15 @@ public final class CoapGatewayServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound
      */
     public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind) {
+        return start(service, bind, node -> {
+            throw new IOException("this gateway hands out no MQTT credentials");
+        });
+    }
+
+    /** As {@link #start(DeviceService, InetSocketAddress)}, serving {@code GET /mqtt} with {@code mqtt}. */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, MqttIssuer mqtt) {
         Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
         Configuration config = configuration();
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
@@ -113,7 +124,8 @@ public final class CoapGatewayServer implements AutoCloseable {
                 new NodeResource(service, serviceExecutor),
                 new RejoinResource(service, serviceExecutor),
                 new RelayResource(service, serviceExecutor),
-                new LeaveResource(service, serviceExecutor));
+                new LeaveResource(service, serviceExecutor),
+                new MqttResource(mqtt, serviceExecutor));
         server.addEndpoint(endpoint);
         try {
             // start the endpoint first, so a bind failure is an exception and not a log line
@@ -130,6 +142,11 @@ public final class CoapGatewayServer implements AutoCloseable {
         int port = connector.getAddress().getPort();
         LOG.info("CoAP/DTLS device endpoint listening on {}", connector.getAddress());
         return new CoapGatewayServer(server, serviceExecutor, port);
+    }
+
+    /** What serves {@code GET /mqtt}: the credential of a node on this gateway's broker. */
+    public interface MqttIssuer {
+        MqttCredential issue(int nodeId) throws IOException;
     }
 
     /** The UDP port the DTLS endpoint is bound to. */

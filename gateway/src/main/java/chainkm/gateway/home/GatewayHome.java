@@ -19,8 +19,10 @@ import java.util.Set;
  * provisioning.secret    the consortium's device bootstrap secret, 0600
  * control.token          bearer token of the local control API, 0600
  * mqtt.password          this gateway's MQTT password (user gateway-ID), 0600
- * mqtt-device.password   the consortium's MQTT password for devices (user device), 0600
  * abci.sock              the ABCI application's unix socket (0600; only CometBFT connects), while running
+ * mqtt-devices.secret    what this gateway derives its devices' MQTT passwords from, 0600
+ * mqtt-tls.key           the MQTT broker's TLS private key (ECDSA P-256, PEM), 0600
+ * mqtt-tls.crt           its self-signed certificate (PEM); genesis lists its key's SHA-256
  * cometbft/              the CometBFT validator's home (gateway.toml's cometbft_home may name another)
  * ledger/                the committed ledger state and the submitter's pending.journal
  * keys/joins.log         the join registry
@@ -36,8 +38,10 @@ public final class GatewayHome {
     public static final String PROVISIONING_SECRET = "provisioning.secret";
     public static final String CONTROL_TOKEN = "control.token";
     public static final String MQTT_PASSWORD = "mqtt.password";
-    public static final String MQTT_DEVICE_PASSWORD = "mqtt-device.password";
     public static final String ABCI_SOCKET = "abci.sock";
+    public static final String MQTT_DEVICES_SECRET = "mqtt-devices.secret";
+    public static final String MQTT_TLS_KEY = "mqtt-tls.key";
+    public static final String MQTT_TLS_CERTIFICATE = "mqtt-tls.crt";
     public static final String COMETBFT_HOME = "cometbft";
     public static final String LEDGER = "ledger";
     public static final String PENDING_JOURNAL = "pending.journal";
@@ -49,7 +53,7 @@ public final class GatewayHome {
 
     /** The files that hold secrets (with the default signing key name): mode 0600. */
     public static final List<String> SECRETS = List.of(SIGNING_KEY, MASTER_SECRET, KEM_KEY, PROVISIONING_SECRET,
-            CONTROL_TOKEN, MQTT_PASSWORD, MQTT_DEVICE_PASSWORD);
+            CONTROL_TOKEN, MQTT_PASSWORD, MQTT_DEVICES_SECRET, MQTT_TLS_KEY);
     /** A secret file: readable and writable by its owner only. */
     public static final Set<PosixFilePermission> SECRET_MODE = PosixFilePermissions.fromString("rw-------");
     /** The home itself: its owner's only. */
@@ -114,8 +118,16 @@ public final class GatewayHome {
         return dir.resolve(MQTT_PASSWORD);
     }
 
-    public Path mqttDevicePassword() {
-        return dir.resolve(MQTT_DEVICE_PASSWORD);
+    public Path mqttDevicesSecret() {
+        return dir.resolve(MQTT_DEVICES_SECRET);
+    }
+
+    public Path mqttTlsKey() {
+        return dir.resolve(MQTT_TLS_KEY);
+    }
+
+    public Path mqttTlsCertificate() {
+        return dir.resolve(MQTT_TLS_CERTIFICATE);
     }
 
     /** Where the ledger application listens for CometBFT: CometBFT's proxy_app is unix://&lt;this path&gt;. */

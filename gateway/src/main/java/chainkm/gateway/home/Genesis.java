@@ -1,5 +1,6 @@
 package chainkm.gateway.home;
 
+import chainkm.protocol.crypto.TlsPin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
  *  "public_key": "&lt;base64 Ed25519, signs its transactions&gt;",
  *  "kem_key": "&lt;base64 X25519, pair secrets between gateways&gt;",
  *  "validator_key": "&lt;base64 Ed25519, its CometBFT validator&gt;",
- *  "coap": "127.0.0.1:5684"}
+ *  "coap": "127.0.0.1:5684",
+ *  "mqtt_tls_sha256": "&lt;hex SHA-256 of its MQTT broker's SubjectPublicKeyInfo&gt;"}
  * </pre>
  * Each accessor checks only what it reads, when it is called.
  */
@@ -108,6 +110,28 @@ public final class Genesis {
             String key = g.path("validator_key").asText("");
             if (!key.isEmpty()) {
                 out.put(g.path("id").asInt(), Base64.getDecoder().decode(key));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Each gateway's MQTT broker key pin ({@code mqtt_tls_sha256}: 64 hex digits, the SHA-256 of
+     * its certificate's SubjectPublicKeyInfo), by id, where it is given.
+     *
+     * @throws IllegalArgumentException when one is not 64 hex digits
+     */
+    public Map<Integer, TlsPin> mqttTlsPins() {
+        Map<Integer, TlsPin> out = new TreeMap<>();
+        for (JsonNode g : gateways) {
+            String pin = g.path("mqtt_tls_sha256").asText("");
+            if (!pin.isEmpty()) {
+                try {
+                    out.put(g.path("id").asInt(), TlsPin.fromHex(pin));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(source + ": gateway " + g.path("id").asInt()
+                            + " mqtt_tls_sha256: " + e.getMessage(), e);
+                }
             }
         }
         return out;

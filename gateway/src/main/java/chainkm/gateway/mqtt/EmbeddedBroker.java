@@ -1,20 +1,20 @@
 package chainkm.gateway.mqtt;
 
+import chainkm.protocol.rekey.MqttCredential;
+import io.moquette.BrokerConstants;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
-import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's in-process MQTT broker (Moquette 0.17), enforcing {@link RekeyAccess}.
+ * The gateway's in-process MQTT broker (Moquette 0.17): MQTT over TLS only (the broker's
+ * {@link BrokerTls} certificate, no plain TCP listener), logins checked by {@link ClientLogin},
+ * topics by {@link RekeyAccess}.
  *
  * <p><b>Persistence.</b> With {@code dataDir == null} (what the gateway should use) sessions,
  * subscriptions and QoS 1 queues live in memory: a device that connected with
@@ -35,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * with a {@code dataDir} the broker keeps its state there across restarts.
  *
  * <p>Disconnected persistent sessions expire after {@link #SESSION_EXPIRY} so that devices
- * that left for good do not pin queues forever. Moquette's telemetry is switched off.
+ * that left for good do not pin queues forever; a revoked device's session and queue are
+ * dropped at once ({@link #closeRevoked()}). Moquette's telemetry is switched off.
  *
  * <p>Moquette and Netty log through SLF4J; the gateway's logging configuration should set
  * {@code io.moquette} and {@code io.netty} to WARN.
  */
-public final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements DeviceAccounts, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
@@ -50,12 +53,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final String SESSION_EXPIRY = "7d";
 
     private final Server server;
+    private final ClientLogin login;
     private final String host;
     private final int port;
     private boolean closed;
 
-    private EmbeddedBroker(Server server, String host, int port) {
+    private EmbeddedBroker(Server server, ClientLogin login, String host, int port) {
         this.server = server;
+        this.login = login;
         this.host = host;
         this.port = port;
     }
@@ -63,23 +68,29 @@ public final class EmbeddedBroker implements AutoCloseable {
     /**
      * Starts a broker.
      *
-     * @param bind             address and port to listen on; port 0 picks a free port
+     * @param bind             address and port to listen on (TLS); port 0 picks a free port
+     * @param tls              the broker's key and certificate
      * @param gatewayPasswords {@code gateway-<id>} user name to that gateway's password
-     * @param devicePassword   the consortium-wide password of user {@code device}
+     * @param devices          the passwords of this gateway's devices
+     * @param roster           which devices the ledger admits
      * @param dataDir          where to keep sessions and queues across restarts, or null to
      *                         keep them in memory (recommended, see the class comment)
      */
-    public static EmbeddedBroker start(InetSocketAddress bind, Map<String, String> gatewayPasswords,
-                                       String devicePassword, Path dataDir) throws IOException {
+    public static EmbeddedBroker start(InetSocketAddress bind, BrokerTls tls, Map<String, String> gatewayPasswords,
+                                       DevicePasswords devices, DeviceRoster roster, Path dataDir) throws IOException {
         Objects.requireNonNull(bind, "bind");
-        RekeyAccess.checkCredentials(gatewayPasswords, devicePassword);
+        Objects.requireNonNull(tls, "tls");
+        ClientLogin login = new ClientLogin(gatewayPasswords, Objects.requireNonNull(devices, "devices"),
+                Objects.requireNonNull(roster, "roster"));
+        SslContext ssl = tls.serverContext();
         InetSocketAddress listener = FreePort.resolve(bind);
         InetAddress address = listener.getAddress();
         int port = listener.getPort();
 
         Properties props = new Properties();
         props.setProperty(IConfig.HOST_PROPERTY_NAME, address.getHostAddress());
-        props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
+        props.setProperty(IConfig.PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
+        props.setProperty(BrokerConstants.SSL_PORT_PROPERTY_NAME, Integer.toString(port));
         props.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "false");
         props.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
         props.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(MAX_PACKET_BYTES));
@@ -95,8 +106,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         Server server = new Server();
         try {
-            server.startServer(new MemoryConfig(props), Collections.emptyList(), null,
-                    new Authenticator(gatewayPasswords, devicePassword), new AccessPolicy());
+            server.startServer(new MemoryConfig(props), Collections.emptyList(), () -> ssl, login, new AccessPolicy());
         } catch (RuntimeException | IOException e) {
             try {
                 server.stopServer();
@@ -109,9 +119,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
         }
-        LOG.info("MQTT broker listening on {}:{} ({} gateway users, {})", address.getHostAddress(), port,
-                gatewayPasswords.size(), dataDir == null ? "in memory" : "state in " + dataDir);
-        return new EmbeddedBroker(server, host, port);
+        LOG.info("MQTT broker listening with TLS on {}:{} (key {}; {} gateway users, {})", address.getHostAddress(),
+                port, tls.pin(), gatewayPasswords.size(), dataDir == null ? "in memory" : "state in " + dataDir);
+        return new EmbeddedBroker(server, login, host, port);
     }
 
     /** The port the broker listens on. */
@@ -119,9 +129,27 @@ public final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
-    /** {@code tcp://<host>:<port>} for clients on this machine (127.0.0.1 if bound to all addresses). */
+    /** {@code ssl://<host>:<port>} for clients on this machine (127.0.0.1 if bound to all addresses). */
     public String url() {
-        return "tcp://" + host + ":" + port;
+        return "ssl://" + host + ":" + port;
+    }
+
+    /** Nothing to do: the broker derives and checks each device's password at connect. */
+    @Override
+    public void admit(int nodeId, MqttCredential credential) {
+        // checked at each connect by ClientLogin
+    }
+
+    /** Closes the sessions (and drops the queues) of devices the ledger no longer admits. */
+    @Override
+    public int closeRevoked() {
+        List<String> revoked = login.revoked();
+        for (String clientId : revoked) {
+            boolean dropped = server.disconnectAndPurgeClientState(clientId);
+            LOG.warn("MQTT: closed the session of {} (its device left or was evicted){}", clientId,
+                    dropped ? "" : "; it was not connected");
+        }
+        return revoked.size();
     }
 
     /** Stops the broker and frees its port; idempotent. */
@@ -135,40 +163,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         LOG.info("MQTT broker on port {} stopped", port);
     }
 
-    /**
-     * User name and password check. Passwords are compared as SHA-256 digests with
-     * {@link MessageDigest#isEqual}, so the time taken depends neither on where the first
-     * differing byte is nor on the length of the password; an unknown user costs the same.
-     */
-    static final class Authenticator implements IAuthenticator {
-        private static final byte[] NO_USER = sha256(new byte[] {0});
-        private final Map<String, byte[]> digests = new HashMap<>();
-
-        Authenticator(Map<String, String> gatewayPasswords, String devicePassword) {
-            gatewayPasswords.forEach((user, password) ->
-                    digests.put(user, sha256(password.getBytes(StandardCharsets.UTF_8))));
-            digests.put(RekeyAccess.DEVICE_USER, sha256(devicePassword.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public boolean checkValid(String clientId, String username, byte[] password) {
-            if (username == null || password == null) {
-                return false;
-            }
-            byte[] expected = digests.get(username);
-            boolean match = MessageDigest.isEqual(expected == null ? NO_USER : expected, sha256(password));
-            return expected != null && match;
-        }
-
-        private static byte[] sha256(byte[] bytes) {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(bytes);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("the JDK always has SHA-256", e);
-            }
-        }
-    }
-
     /** {@link RekeyAccess} in Moquette's terms. */
     static final class AccessPolicy implements IAuthorizatorPolicy {
         @Override
@@ -179,7 +173,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         @Override
         public boolean canRead(Topic topic, String user, String client) {
-            return RekeyAccess.canSubscribe(user, topic.toString());
+            boolean ok = RekeyAccess.canSubscribe(user, client, topic.toString());
+            if (!ok) {
+                LOG.warn("MQTT subscription refused: '{}' as client '{}' to '{}'", ClientLogin.printable(user),
+                        ClientLogin.printable(client), ClientLogin.printable(topic.toString()));
+            }
+            return ok;
         }
     }
 }

@@ -1,6 +1,5 @@
 package chainkm.gateway.mqtt;
 
-import chainkm.protocol.rekey.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,37 +10,43 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Optional;
+import java.util.stream.Stream;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Writes a Mosquitto 2.x configuration that enforces {@link RekeyAccess}: {@code mosquitto.conf}
- * (one listener, no anonymous clients, no persistence, log to {@code mosquitto.log}), a
- * {@code passwords} file and an {@code acl} file, all in one directory.
+ * Writes a Mosquitto 2.x configuration for one gateway's broker: {@code mosquitto.conf} (one
+ * TLS listener with the gateway's {@link BrokerTls} key and certificate, no plain listener,
+ * no anonymous clients, no persistence, log to {@code mosquitto.log}) and the initial file of
+ * the dynamic-security plugin ({@code dynamic-security.json}: the gateway as its one client
+ * and administrator, deny by default; see {@link DynsecRoles}), in one directory (0700).
+ * Devices are added at run time by the gateway ({@link MosquittoDynsec}).
  *
- * <p>Passwords are hashed here, in Mosquitto's own format ({@code $7$}: PBKDF2-HMAC-SHA512,
- * 12-byte random salt, 101 iterations, as {@code mosquitto_passwd} writes them), rather than
- * with {@code mosquitto_passwd -b}, which would put each password on a command line that
- * every local user can read.
+ * <p>Passwords are hashed here, in Mosquitto's own format (PBKDF2-HMAC-SHA512, 12-byte random
+ * salt, 101 iterations, as {@code mosquitto_passwd} and the plugin make them), so that no
+ * password goes on a command line that every local user can read.
  *
  * <p>Persistence is off, as in the embedded broker: Mosquitto then keeps sessions and queues
  * of clean session = false clients in memory while it runs, and devices catch up over CoAP
- * after a broker restart.
+ * after a broker restart. The plugin saves its own file on every change.
  */
 public final class MosquittoConfig {
 
     static final String CONF = "mosquitto.conf";
-    static final String PASSWORDS = "passwords";
-    static final String ACL = "acl";
+    static final String DYNSEC = "dynamic-security.json";
     static final String LOG = "mosquitto.log";
     static final int PBKDF2_ITERATIONS = 101;
     static final int SALT_BYTES = 12;
     /** Messages queued per disconnected clean session = false client (Mosquitto's default: 1000). */
     static final int MAX_QUEUED_MESSAGES = 10_000;
+    /** System property naming the dynamic-security plugin, if it is not where Debian puts it. */
+    public static final String PLUGIN_PROPERTY = "chainkm.mosquitto.dynsec";
 
     private final Path dir;
     private final String host;
@@ -54,49 +59,59 @@ public final class MosquittoConfig {
     }
 
     /**
-     * Writes the three files into {@code dir} (created if needed; existing files replaced).
+     * Writes the two files into {@code dir} (created 0700 if needed; existing files replaced).
      *
-     * @param bind             the listener's address and port; port 0 picks a free port now
-     * @param gatewayPasswords {@code gateway-<id>} user name to that gateway's password
-     * @param devicePassword   the consortium-wide password of user {@code device}
+     * @param bind            the TLS listener's address and port; port 0 picks a free port now
+     * @param tlsKey          the broker's private key (PEM, the gateway's {@code mqtt-tls.key})
+     * @param tlsCertificate  its certificate (PEM, {@code mqtt-tls.crt})
+     * @param gatewayUser     {@code gateway-<id>}: the gateway that publishes and administers devices
+     * @param gatewayPassword that gateway's MQTT password
      */
-    public static MosquittoConfig write(Path dir, InetSocketAddress bind, Map<String, String> gatewayPasswords,
-                                        String devicePassword) throws IOException {
+    public static MosquittoConfig write(Path dir, InetSocketAddress bind, Path tlsKey, Path tlsCertificate,
+                                        String gatewayUser, String gatewayPassword) throws IOException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(bind, "bind");
-        RekeyAccess.checkCredentials(gatewayPasswords, devicePassword);
+        RekeyAccess.checkGatewayPasswords(Map.of(gatewayUser, gatewayPassword));
+        Path plugin = findPlugin().orElseThrow(() -> new IOException("Mosquitto's dynamic-security plugin "
+                + "(mosquitto_dynamic_security.so, Debian package 'mosquitto') not found; set -D" + PLUGIN_PROPERTY));
         InetSocketAddress listener = FreePort.resolve(bind);
         InetAddress address = listener.getAddress();
-        int port = listener.getPort();
         Path abs = dir.toAbsolutePath();
         Files.createDirectories(abs);
-        MosquittoConfig config = new MosquittoConfig(abs, address.getHostAddress(), port);
-
-        SecureRandom random = new SecureRandom();
-        StringBuilder passwords = new StringBuilder();
-        StringBuilder acl = new StringBuilder("# chainkm rekey ACL, written by MosquittoConfig\n");
-        for (Map.Entry<String, String> e : new TreeMap<>(gatewayPasswords).entrySet()) {
-            passwords.append(passwordLine(e.getKey(), e.getValue(), salt(random), PBKDF2_ITERATIONS)).append('\n');
-            acl.append("\n# a gateway publishes and subscribes on rekey topics\nuser ").append(e.getKey())
-                    .append("\ntopic readwrite ").append(Topics.all()).append('\n');
-        }
-        passwords.append(passwordLine(RekeyAccess.DEVICE_USER, devicePassword, salt(random), PBKDF2_ITERATIONS))
-                .append('\n');
-        acl.append("\n# devices only subscribe to rekey topics\nuser ").append(RekeyAccess.DEVICE_USER)
-                .append("\ntopic read ").append(Topics.all()).append('\n');
-
-        writePrivate(config.passwordFile(), passwords.toString());
-        writePrivate(config.aclFile(), acl.toString());
-        writePrivate(config.confFile(), config.confText());
+        Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwx------"));
+        MosquittoConfig config = new MosquittoConfig(abs, address.getHostAddress(), listener.getPort());
+        writePrivate(config.dynsecFile(), DynsecRoles.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                DynsecRoles.initialConfig(gatewayUser, gatewayPassword, new SecureRandom())));
+        writePrivate(config.confFile(), config.confText(plugin, tlsKey.toAbsolutePath(), tlsCertificate.toAbsolutePath()));
         return config;
     }
 
-    private String confText() {
+    /** The plugin: {@code -Dchainkm.mosquitto.dynsec}, else where Debian and others install it. */
+    static Optional<Path> findPlugin() {
+        String configured = System.getProperty(PLUGIN_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(Path.of(configured)).filter(Files::isRegularFile);
+        }
+        List<Path> candidates = new ArrayList<>();
+        for (String lib : List.of("/usr/lib", "/usr/local/lib", "/usr/lib64")) {
+            Path d = Path.of(lib);
+            candidates.add(d.resolve("mosquitto_dynamic_security.so"));
+            try (Stream<Path> arch = Files.isDirectory(d) ? Files.list(d) : Stream.empty()) {
+                arch.filter(Files::isDirectory).sorted()
+                        .forEach(a -> candidates.add(a.resolve("mosquitto_dynamic_security.so")));
+            } catch (IOException ignored) {
+                // an unreadable directory holds no plugin for us
+            }
+        }
+        return candidates.stream().filter(Files::isRegularFile).findFirst();
+    }
+
+    private String confText(Path plugin, Path tlsKey, Path tlsCertificate) {
         return "# chainkm broker, written by MosquittoConfig\n"
                 + "per_listener_settings false\n"
                 + "allow_anonymous false\n"
-                + "password_file " + passwordFile() + "\n"
-                + "acl_file " + aclFile() + "\n"
+                + "plugin " + plugin + "\n"
+                + "plugin_opt_config_file " + dynsecFile() + "\n"
                 + "persistence false\n"
                 + "persistent_client_expiration 7d\n"
                 + "max_queued_messages " + MAX_QUEUED_MESSAGES + "\n"
@@ -104,21 +119,22 @@ public final class MosquittoConfig {
                 + "log_type error\n"
                 + "log_type warning\n"
                 + "log_type notice\n"
+                + "log_type information\n"
                 + "log_timestamp_format %Y-%m-%dT%H:%M:%S\n"
                 // started as root, Mosquitto would switch to user "mosquitto", which cannot read these files
                 + "user " + System.getProperty("user.name") + "\n"
-                + "listener " + port + " " + host + "\n";
+                + "listener " + port + " " + host + "\n"
+                + "certfile " + tlsCertificate + "\n"
+                + "keyfile " + tlsKey + "\n"
+                + "tls_version tlsv1.2\n";
     }
 
-    /** One password file line: {@code user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512>}. */
-    static String passwordLine(String user, String password, byte[] salt, int iterations) {
-        RekeyAccess.checkFileSafe(user);
+    /** PBKDF2-HMAC-SHA512 of a password, 64 bytes, as Mosquitto hashes them. */
+    static byte[] pbkdf2(String password, byte[] salt, int iterations) {
         char[] chars = password.toCharArray();
         PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, 512);
         try {
-            byte[] hash = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512").generateSecret(spec).getEncoded();
-            Base64.Encoder b64 = Base64.getEncoder();
-            return user + ":$7$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512").generateSecret(spec).getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK always has PBKDF2WithHmacSHA512", e);
         } finally {
@@ -127,10 +143,12 @@ public final class MosquittoConfig {
         }
     }
 
-    private static byte[] salt(SecureRandom random) {
-        byte[] salt = new byte[SALT_BYTES];
-        random.nextBytes(salt);
-        return salt;
+    /** One password file line: {@code user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512>}. */
+    static String passwordLine(String user, String password, byte[] salt, int iterations) {
+        RekeyAccess.checkFileSafe(user);
+        Base64.Encoder b64 = Base64.getEncoder();
+        return user + ":$7$" + iterations + "$" + b64.encodeToString(salt) + "$"
+                + b64.encodeToString(pbkdf2(password, salt, iterations));
     }
 
     private static void writePrivate(Path file, String text) throws IOException {
@@ -154,12 +172,9 @@ public final class MosquittoConfig {
         return dir.resolve(CONF);
     }
 
-    public Path passwordFile() {
-        return dir.resolve(PASSWORDS);
-    }
-
-    public Path aclFile() {
-        return dir.resolve(ACL);
+    /** The dynamic-security plugin's file (the plugin rewrites it on every change). */
+    public Path dynsecFile() {
+        return dir.resolve(DYNSEC);
     }
 
     public Path logFile() {
@@ -174,9 +189,9 @@ public final class MosquittoConfig {
         return port;
     }
 
-    /** {@code tcp://<host>:<port>} for clients on this machine. */
+    /** {@code ssl://<host>:<port>} for clients on this machine. */
     public String url() {
         String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-        return "tcp://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
+        return "ssl://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
     }
 }

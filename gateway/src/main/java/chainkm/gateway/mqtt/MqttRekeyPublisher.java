@@ -1,6 +1,7 @@
 package chainkm.gateway.mqtt;
 
 import chainkm.gateway.keys.RekeyPublisher;
+import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -64,15 +65,17 @@ public final class MqttRekeyPublisher implements RekeyPublisher {
     /**
      * Connects to a broker and returns once the broker accepted the connection.
      *
-     * @param url      {@code tcp://host:port}
+     * @param url      {@code ssl://host:port}
+     * @param broker   the broker's pinned key (the gateway's own broker certificate)
      * @param username {@code gateway-<id>}
      * @param password that gateway's MQTT password (the array is not kept)
      * @param clientId stable and unique per gateway, e.g. its user name
      * @throws IOException if the broker is unreachable or refuses the credentials
      */
-    public static MqttRekeyPublisher connect(String url, String username, char[] password, String clientId)
-            throws IOException {
+    public static MqttRekeyPublisher connect(String url, TlsPin broker, String username, char[] password,
+                                             String clientId) throws IOException {
         Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(clientId, "clientId");
@@ -83,6 +86,7 @@ public final class MqttRekeyPublisher implements RekeyPublisher {
             throw new IOException("bad MQTT url or client id: " + url, e);
         }
         MqttConnectOptions options = new MqttConnectOptions();
+        PinnedBroker.configure(options, url, broker);
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setUserName(username);
         options.setPassword(password.clone());

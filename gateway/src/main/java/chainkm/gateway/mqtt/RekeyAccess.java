@@ -2,23 +2,34 @@ package chainkm.gateway.mqtt;
 
 import chainkm.protocol.rekey.Topics;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Who may do what on the broker: the one place that states the ACL that both the embedded
- * broker and the Mosquitto configuration implement.
+ * broker and the Mosquitto dynamic-security roles implement.
  *
  * <ul>
  *   <li>{@code gateway-<id>}: publish and subscribe on {@code chainkm/rekey/#};</li>
- *   <li>{@code device}: subscribe on {@code chainkm/rekey/#}, never publish;</li>
+ *   <li>a device (user = its name, client id = {@code node-<its node id>}, both checked at
+ *       connect against the ledger): subscribe to its own node topic
+ *       {@code chainkm/rekey/node/<id>} and to set topics {@code chainkm/rekey/set/<n>} (or
+ *       {@code chainkm/rekey/set/+}); never publish. Any set rather than only its own: set
+ *       messages are sealed under the set's key and signed by its owner, so another set's
+ *       messages tell a device only that a rekey happened, which the rekeys of its own
+ *       pairwise set keys tell it anyway; and a device moved by Reorder resubscribes without
+ *       racing the broker's view of the ledger;</li>
  *   <li>everything else (other topics, other users, anonymous): refused.</li>
  * </ul>
+ * A user name with the gateway prefix is only ever checked as a gateway.
  */
 public final class RekeyAccess {
 
-    /** The user name every device connects with (its password is consortium-wide). */
-    public static final String DEVICE_USER = "device";
     /** Gateways connect as {@code gateway-<id>}, each with its own password. */
     public static final String GATEWAY_USER_PREFIX = "gateway-";
+    /** Devices connect with client id {@code node-<node id>}. */
+    public static final String CLIENT_ID_PREFIX = "node-";
+    static final String SET_WILDCARD = Topics.ROOT + "set/+";
 
     private RekeyAccess() {}
 
@@ -27,9 +38,31 @@ public final class RekeyAccess {
         return GATEWAY_USER_PREFIX + gatewayId;
     }
 
+    /** The client id a device must use: {@code node-<nodeId>}. */
+    public static String clientId(int nodeId) {
+        return CLIENT_ID_PREFIX + nodeId;
+    }
+
     static boolean isGatewayUser(String user) {
         return user != null && user.startsWith(GATEWAY_USER_PREFIX)
                 && user.length() > GATEWAY_USER_PREFIX.length();
+    }
+
+    /** The node of a canonical {@code node-<id>} client id ({@code node-007} is not node 7). */
+    static OptionalInt nodeOfClientId(String clientId) {
+        if (clientId == null || !clientId.startsWith(CLIENT_ID_PREFIX)) {
+            return OptionalInt.empty();
+        }
+        String digits = clientId.substring(CLIENT_ID_PREFIX.length());
+        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return OptionalInt.empty();
+        }
+        try {
+            int id = Integer.parseInt(digits);
+            return Integer.toString(id).equals(digits) ? OptionalInt.of(id) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** May {@code user} publish on the topic name {@code topic}? */
@@ -37,9 +70,32 @@ public final class RekeyAccess {
         return isGatewayUser(user) && isRekeyTopic(topic);
     }
 
-    /** May {@code user} subscribe with the filter {@code filter}? */
-    static boolean canSubscribe(String user, String filter) {
-        return (isGatewayUser(user) || DEVICE_USER.equals(user)) && isRekeyTopic(filter);
+    /**
+     * May {@code user}, connected as {@code clientId} (already checked to be its node's), subscribe
+     * with the filter {@code filter}?
+     */
+    static boolean canSubscribe(String user, String clientId, String filter) {
+        if (user == null || filter == null) {
+            return false;
+        }
+        if (isGatewayUser(user)) {
+            return isRekeyTopic(filter);
+        }
+        OptionalInt node = nodeOfClientId(clientId);
+        return node.isPresent() && (filter.equals(Topics.node(node.getAsInt())) || isSetTopic(filter));
+    }
+
+    /** {@code chainkm/rekey/set/<decimal>} or {@code chainkm/rekey/set/+}. */
+    static boolean isSetTopic(String filter) {
+        if (filter.equals(SET_WILDCARD)) {
+            return true;
+        }
+        String prefix = Topics.ROOT + "set/";
+        if (!filter.startsWith(prefix)) {
+            return false;
+        }
+        String id = filter.substring(prefix.length());
+        return !id.isEmpty() && id.length() <= 10 && id.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**
@@ -50,17 +106,9 @@ public final class RekeyAccess {
         return topic != null && topic.startsWith(Topics.ROOT) && topic.indexOf('\0') < 0;
     }
 
-    /** Checks the credentials a broker is configured with: gateway users and the device password. */
-    static void checkCredentials(Map<String, String> gatewayPasswords, String devicePassword) {
-        java.util.Objects.requireNonNull(devicePassword, "devicePassword");
-        if (devicePassword.isEmpty()) {
-            throw new IllegalArgumentException("empty device password");
-        }
-        checkGatewayPasswords(gatewayPasswords);
-    }
-
     /** Checks that the password map only names {@code gateway-<id>} users with a password. */
     static void checkGatewayPasswords(Map<String, String> gatewayPasswords) {
+        Objects.requireNonNull(gatewayPasswords, "gatewayPasswords");
         for (Map.Entry<String, String> e : gatewayPasswords.entrySet()) {
             if (!isGatewayUser(e.getKey())) {
                 throw new IllegalArgumentException("gateway user names must be "
@@ -73,12 +121,12 @@ public final class RekeyAccess {
         }
     }
 
-    /** User names go into line-oriented files (Mosquitto's password and ACL files). */
+    /** User names go into Mosquitto's files and JSON commands. */
     static void checkFileSafe(String user) {
         for (int i = 0; i < user.length(); i++) {
             char c = user.charAt(i);
-            if (c == ':' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException("user name contains ':', a space or a control character");
+            if (c == ':' || c == '"' || c == '\\' || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                throw new IllegalArgumentException("user name contains ':', a quote, a space or a control character");
             }
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import chainkm.protocol.rekey.MqttCredential;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -46,7 +47,13 @@ class CoapGatewayServerTest {
         service.bundles.put("boot-dev1", BUNDLE);
         service.sets.put(7, 3);
         service.sets.put(42, 0);
-        server = CoapGatewayServer.start(service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server = CoapGatewayServer.start(service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), node -> {
+            mqttAsked.add(node);
+            if (node != 42) {
+                throw new IOException("node " + node + " is not a member");
+            }
+            return MqttCredential.of("dev-42", "pw-of-42");
+        });
     }
 
     @AfterEach
@@ -138,6 +145,27 @@ class CoapGatewayServerTest {
             assertMessages(List.of(new byte[] {2}), r.getPayload());
         }
         assertEquals(List.of("3:42:1"), service.relays);
+    }
+
+    private final List<Integer> mqttAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    void aNodeGetsItsOwnMqttCredentialAndOnlyItsOwn() throws Exception {
+        try (PskTestClient node = node42(); PskTestClient device = bootstrapDevice()) {
+            Response r = node.get("mqtt", "");
+            assertEquals(ResponseCode.CONTENT, r.getCode());
+            assertEquals(MqttCredential.of("dev-42", "pw-of-42"), MqttCredential.decode(r.getPayload()));
+            // the node is the DTLS identity's; a query naming another node is refused, not obeyed
+            assertEquals(ResponseCode.BAD_REQUEST, node.get("mqtt", "node=7").getCode());
+            assertEquals(ResponseCode.FORBIDDEN, device.get("mqtt", "").getCode());
+        }
+        assertEquals(List.of(42), mqttAsked);
+        service.psks.put("node-7", NODE_PSK);
+        try (PskTestClient seven = new PskTestClient(server.port(), "node-7", NODE_PSK)) {
+            Response r = seven.get("mqtt", "");
+            assertEquals(ResponseCode.SERVICE_UNAVAILABLE, r.getCode());
+            assertTrue(r.getPayloadString().contains("not a member"), r.getPayloadString());
+        }
     }
 
     @Test
@@ -253,7 +281,13 @@ class CoapGatewayServerTest {
         server.close();
         server = null;
         Set<Thread> before = Thread.getAllStackTraces().keySet();
-        server = CoapGatewayServer.start(service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server = CoapGatewayServer.start(service, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), node -> {
+            mqttAsked.add(node);
+            if (node != 42) {
+                throw new IOException("node " + node + " is not a member");
+            }
+            return MqttCredential.of("dev-42", "pw-of-42");
+        });
         try (PskTestClient device = bootstrapDevice()) {
             assertEquals(ResponseCode.CHANGED, device.post("join").getCode());
         }

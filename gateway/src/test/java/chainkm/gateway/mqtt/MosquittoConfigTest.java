@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,40 +27,45 @@ class MosquittoConfigTest {
     }
 
     @Test
-    void writesConfPasswordsAndAclForTheRekeyModel(@TempDir Path dir) throws Exception {
-        MosquittoConfig config = MosquittoConfig.write(dir, new InetSocketAddress("127.0.0.1", 0),
-                Map.of("gateway-1", "a", "gateway-2", "b"), "d");
+    void writesATlsListenerAndTheDynamicSecurityPluginWithTheGatewayAsAdministrator(@TempDir Path dir)
+            throws Exception {
+        Path key = dir.resolve("mqtt-tls.key");
+        Path crt = dir.resolve("mqtt-tls.crt");
+        MosquittoConfig config = MosquittoConfig.write(dir.resolve("broker"), new InetSocketAddress("127.0.0.1", 0),
+                key, crt, "gateway-1", "a");
         assertTrue(config.port() > 0);
-        assertEquals("tcp://127.0.0.1:" + config.port(), config.url());
+        assertEquals("ssl://127.0.0.1:" + config.port(), config.url());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config.dir())));
 
         List<String> conf = Files.readAllLines(config.confFile());
         assertTrue(conf.contains("allow_anonymous false"));
         assertTrue(conf.contains("persistence false"));
-        assertTrue(conf.contains("password_file " + config.passwordFile()));
-        assertTrue(conf.contains("acl_file " + config.aclFile()));
-        assertTrue(conf.contains("log_dest file " + config.logFile()));
+        assertTrue(conf.contains("plugin_opt_config_file " + config.dynsecFile()));
+        assertTrue(conf.stream().anyMatch(l -> l.startsWith("plugin ") && l.endsWith("mosquitto_dynamic_security.so")));
         assertTrue(conf.contains("listener " + config.port() + " 127.0.0.1"));
+        assertTrue(conf.contains("certfile " + crt.toAbsolutePath()));
+        assertTrue(conf.contains("keyfile " + key.toAbsolutePath()));
+        assertFalse(conf.stream().anyMatch(l -> l.startsWith("password_file") || l.startsWith("acl_file")));
 
-        List<String> passwords = Files.readAllLines(config.passwordFile());
-        assertEquals(3, passwords.size());
-        assertTrue(passwords.stream().allMatch(l -> l.matches("(gateway-1|gateway-2|device):\\$7\\$101\\$.+\\$.+")));
-        assertFalse(Files.readString(config.passwordFile()).contains(":a\n"));
-
-        String acl = Files.readString(config.aclFile());
-        assertTrue(acl.contains("user gateway-1\ntopic readwrite chainkm/rekey/#\n"));
-        assertTrue(acl.contains("user gateway-2\ntopic readwrite chainkm/rekey/#\n"));
-        assertTrue(acl.contains("user device\ntopic read chainkm/rekey/#\n"));
-        assertFalse(acl.contains("topic write"));
+        JsonNode dynsec = DynsecRoles.JSON.readTree(config.dynsecFile().toFile());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config.dynsecFile())));
+        assertFalse(dynsec.path("defaultACLAccess").path("subscribe").asBoolean(true));
+        assertFalse(dynsec.path("defaultACLAccess").path("publishClientSend").asBoolean(true));
+        assertEquals(1, dynsec.path("clients").size());
+        JsonNode gw = dynsec.path("clients").get(0);
+        assertEquals("gateway-1", gw.path("username").asText());
+        assertEquals(101, gw.path("iterations").asInt());
+        assertFalse(Files.readString(config.dynsecFile()).contains("\"a\""), "no clear password");
+        assertEquals(DynsecRoles.GATEWAY_ROLE, gw.path("roles").get(0).path("rolename").asText());
     }
 
     @Test
     void refusesUserNamesThatWouldBreakTheFiles(@TempDir Path dir) {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        Path k = dir.resolve("k");
         assertThrows(IllegalArgumentException.class,
-                () -> MosquittoConfig.write(dir, any, Map.of("gateway-1\nuser x", "p"), "d"));
-        assertThrows(IllegalArgumentException.class,
-                () -> MosquittoConfig.write(dir, any, Map.of("gateway-1:x", "p"), "d"));
-        assertThrows(IllegalArgumentException.class,
-                () -> MosquittoConfig.write(dir, any, Map.of("admin", "p"), "d"));
+                () -> MosquittoConfig.write(dir, any, k, k, "gateway-1\nuser x", "p"));
+        assertThrows(IllegalArgumentException.class, () -> MosquittoConfig.write(dir, any, k, k, "gateway-1\"x", "p"));
+        assertThrows(IllegalArgumentException.class, () -> MosquittoConfig.write(dir, any, k, k, "admin", "p"));
     }
 }

@@ -1,9 +1,11 @@
 package chainkm.gateway.mqtt;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.protocol.rekey.Topics;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class RekeyAccessTest {
@@ -12,29 +14,42 @@ class RekeyAccessTest {
     void gatewaysPublishAndSubscribeOnRekeyTopics() {
         assertTrue(RekeyAccess.canPublish("gateway-1", Topics.set(3)));
         assertTrue(RekeyAccess.canPublish("gateway-1", Topics.node(5)));
-        assertTrue(RekeyAccess.canSubscribe("gateway-1", Topics.all()));
+        assertTrue(RekeyAccess.canSubscribe("gateway-1", "gateway-1-publisher", Topics.all()));
         assertFalse(RekeyAccess.canPublish("gateway-1", "other/topic"));
         assertFalse(RekeyAccess.canPublish("gateway-", Topics.set(3)));
     }
 
     @Test
-    void devicesOnlySubscribe() {
-        assertTrue(RekeyAccess.canSubscribe("device", Topics.all()));
-        assertTrue(RekeyAccess.canSubscribe("device", Topics.node(5)));
-        assertTrue(RekeyAccess.canSubscribe("device", "chainkm/rekey/set/+"));
-        assertFalse(RekeyAccess.canPublish("device", Topics.node(5)));
-        assertFalse(RekeyAccess.canPublish("device", "anything/else"));
-        assertFalse(RekeyAccess.canSubscribe("device", "#"));
-        assertFalse(RekeyAccess.canSubscribe("device", "chainkm/#"));
-        assertFalse(RekeyAccess.canSubscribe("device", "+/rekey/node/5"));
-        assertFalse(RekeyAccess.canSubscribe("device", "$SYS/#"));
+    void devicesSubscribeToTheirOwnNodeTopicAndSetTopicsAndNeverPublish() {
+        assertTrue(RekeyAccess.canSubscribe("dev-5", "node-5", Topics.node(5)));
+        assertTrue(RekeyAccess.canSubscribe("dev-5", "node-5", Topics.set(2)));
+        assertTrue(RekeyAccess.canSubscribe("dev-5", "node-5", "chainkm/rekey/set/+"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", Topics.node(6)));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", "chainkm/rekey/node/+"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", Topics.all()));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", "chainkm/rekey/set/#"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", "chainkm/rekey/set/1x"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", "#"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "node-5", "$SYS/#"));
+        assertFalse(RekeyAccess.canSubscribe("dev-5", "not-a-node", Topics.set(2)));
+        assertFalse(RekeyAccess.canPublish("dev-5", Topics.node(5)));
+        assertFalse(RekeyAccess.canPublish("dev-5", "anything/else"));
+    }
+
+    @Test
+    void onlyCanonicalNodeClientIds() {
+        assertEquals(OptionalInt.of(7), RekeyAccess.nodeOfClientId("node-7"));
+        assertEquals(OptionalInt.empty(), RekeyAccess.nodeOfClientId("node-007"));
+        assertEquals(OptionalInt.empty(), RekeyAccess.nodeOfClientId("node--7"));
+        assertEquals(OptionalInt.empty(), RekeyAccess.nodeOfClientId("node-"));
+        assertEquals(OptionalInt.empty(), RekeyAccess.nodeOfClientId("node-99999999999"));
+        assertEquals(OptionalInt.empty(), RekeyAccess.nodeOfClientId(null));
     }
 
     @Test
     void nobodyElse() {
-        assertFalse(RekeyAccess.canSubscribe(null, Topics.all()));
+        assertFalse(RekeyAccess.canSubscribe(null, "node-1", Topics.all()));
         assertFalse(RekeyAccess.canPublish(null, Topics.set(1)));
-        assertFalse(RekeyAccess.canSubscribe("devices", Topics.all()));
         assertFalse(RekeyAccess.canPublish("admin", Topics.set(1)));
     }
 }

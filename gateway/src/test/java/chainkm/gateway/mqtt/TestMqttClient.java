@@ -3,6 +3,8 @@ package chainkm.gateway.mqtt;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import chainkm.protocol.crypto.TlsPin;
+import chainkm.protocol.rekey.MqttCredential;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,13 +40,18 @@ final class TestMqttClient implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects with clean session = false; username null means anonymous. */
-    static TestMqttClient connect(String url, String username, String password, String clientId)
+    /** Connects with clean session = false over TLS to a broker with key {@code pin}; username null means anonymous. */
+    static TestMqttClient connect(String url, TlsPin pin, String username, String password, String clientId)
             throws MqttException {
-        return connect(url, username, password, clientId, false);
+        return connect(url, pin, username, password, clientId, false);
     }
 
-    static TestMqttClient connect(String url, String username, String password, String clientId,
+    static TestMqttClient connect(String url, TlsPin pin, MqttCredential login, String clientId)
+            throws MqttException {
+        return connect(url, pin, login.user(), new String(login.password()), clientId, false);
+    }
+
+    static TestMqttClient connect(String url, TlsPin pin, String username, String password, String clientId,
                                   boolean cleanSession) throws MqttException {
         MqttAsyncClient client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
         TestMqttClient test = new TestMqttClient(client);
@@ -64,6 +71,10 @@ final class TestMqttClient implements AutoCloseable {
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(cleanSession);
         options.setConnectionTimeout(5);
+        if (pin != null) {
+            options.setSocketFactory(pin.clientContext().getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(false);
+        }
         if (username != null) {
             options.setUserName(username);
             options.setPassword(password.toCharArray());
@@ -100,6 +111,10 @@ final class TestMqttClient implements AutoCloseable {
     void assertNothingWithin(Duration d) throws InterruptedException {
         Received r = received.poll(d.toMillis(), TimeUnit.MILLISECONDS);
         assertNull(r, () -> "unexpected message on " + r.topic() + ": " + r.text());
+    }
+
+    boolean isConnected() {
+        return client.isConnected();
     }
 
     void disconnect() throws MqttException {
