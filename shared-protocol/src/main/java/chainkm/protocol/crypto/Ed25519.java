@@ -121,6 +121,16 @@ public final class Ed25519 {
             return publicKey.clone();
         }
 
+        /** The private key as a JCA key, for a DTLS stack that signs with it (Scandium's raw public key identity). */
+        public PrivateKey jcaPrivateKey() {
+            return privateKey;
+        }
+
+        /** The public key as a JCA key (X.509 encoded), for a DTLS raw public key identity. */
+        public PublicKey jcaPublicKey() {
+            return toJcaPublicKey(publicKey);
+        }
+
         /** For saving to a 0600 file only. */
         public byte[] privateKeyBytes() {
             return ((EdECPrivateKey) privateKey).getBytes()
@@ -185,6 +195,31 @@ public final class Ed25519 {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's Ed25519 is unavailable: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** A raw 32-byte public key as a JCA key (for comparing with, or presenting as, a DTLS raw public key). */
+    public static PublicKey toJcaPublicKey(byte[] raw) {
+        if (raw == null || raw.length != PUBLIC_KEY_SIZE) {
+            throw new IllegalArgumentException("an Ed25519 public key is " + PUBLIC_KEY_SIZE + " bytes");
+        }
+        try {
+            return decodePublicKey(raw);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an Ed25519 public key: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * The raw 32 bytes of a JCA public key when it is an Ed25519 key (what a DTLS peer presented
+     * as its raw public key), empty for any other kind of key.
+     */
+    public static java.util.Optional<byte[]> rawOf(PublicKey key) {
+        byte[] der = key == null ? null : key.getEncoded();
+        if (der == null || der.length != X509_PREFIX.length + PUBLIC_KEY_SIZE
+                || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Arrays.copyOfRange(der, X509_PREFIX.length, der.length));
     }
 
     private static PublicKey decodePublicKey(byte[] raw) throws GeneralSecurityException {
