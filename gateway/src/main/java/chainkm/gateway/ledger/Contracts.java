@@ -181,7 +181,7 @@ public final class Contracts {
                 return new Outcome(verdict, applyRemoval(state, tx, r, height, index), null);
             }
             case JOIN -> {
-                state.mutableLayout().add(r.nodeId(), r.setId(), tx.gatewayId());
+                state.layoutAdd(r.nodeId(), r.setId(), tx.gatewayId());
                 DeviceIdentity joined = IdentityContracts.joined(state, tx, height);
                 state.addMember(new NodeRecord(r.nodeId(), r.setId(), r.secretCodeHash(), tx.gatewayId(), height,
                         tx.gatewayId(), joined.name()));
@@ -206,7 +206,7 @@ public final class Contracts {
         int successor = state.consortium().successorOf(removed);
         state.setConsortium(state.consortium().without(removed));
         state.addRemoval(new RemovalEntry(height, index, tx.encode())); // the adopter's proof to the devices
-        if (state.mutableLayout().transferOwnership(removed, successor).isEmpty()) {
+        if (state.layoutTransfer(removed, successor).isEmpty()) {
             return null;
         }
         RefreshEntry entry = new RefreshEntry(height, index, Operation.REMOVE_GATEWAY, removed, successor,

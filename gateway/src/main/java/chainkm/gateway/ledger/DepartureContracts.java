@@ -13,7 +13,6 @@ import chainkm.protocol.ledger.Eviction;
 import chainkm.protocol.ledger.LedgerTx;
 import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.ledger.TxFormatException;
-import chainkm.protocol.sets.Reorder;
 import chainkm.protocol.sets.SetMove;
 import java.util.List;
 import java.util.Optional;
@@ -108,9 +107,9 @@ final class DepartureContracts {
         NodeRecord member = state.member(r.nodeId()).orElseThrow();
         // sets are aligned with gateways: Reorder stays among the sets of the leaver's set's owner
         int owner = state.layout().ownerOf(r.setId());
-        state.mutableLayout().remove(r.nodeId());
+        state.layoutRemove(r.nodeId());
         state.removeMember(r.nodeId());
-        List<SetMove> moves = Reorder.afterLeave(state.mutableLayout(), r.setId(), owner);
+        List<SetMove> moves = state.layoutReorderAfterLeave(r.setId(), owner);
         for (SetMove m : moves) {
             state.moveMember(m.nodeId(), m.toSetId());
         }

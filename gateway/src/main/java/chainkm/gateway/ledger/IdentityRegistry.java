@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The device identities of the ledger state: by name, and every public key any identity ever
@@ -62,6 +63,11 @@ final class IdentityRegistry {
 
     SortedMap<String, DeviceIdentity> all() {
         return Collections.unmodifiableSortedMap(byName);
+    }
+
+    /** Every key any identity ever held, with its name, in key order. */
+    void forEachKeyOwner(BiConsumer<byte[], String> action) {
+        keyOwners.forEach((key, name) -> action.accept(key.clone(), name));
     }
 
     int size() {

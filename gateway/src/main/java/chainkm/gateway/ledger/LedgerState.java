@@ -1,14 +1,20 @@
 package chainkm.gateway.ledger;
 
 import chainkm.protocol.crypto.Sha256;
+import chainkm.protocol.sets.Reorder;
 import chainkm.protocol.sets.SetLayout;
+import chainkm.protocol.sets.SetMove;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -19,15 +25,21 @@ import java.util.TreeSet;
  * removals. Only sorted collections: nothing here
  * depends on hash-map iteration order, so every validator encodes the same bytes.
  *
+ * <p>Every change goes through the write methods below, which keep a {@link StateDigest} of
+ * all of it up to date (a few multiplications per change); the app hash of a block covers that
+ * digest, so a validator whose state differs from the others' stops agreeing with them.
+ *
  * <p>Not thread-safe: {@link LedgerApp} owns instances and guards them.
  */
 public final class LedgerState {
     private static final int MAGIC = 0x434B4D4C; // "CKML"
     /**
-     * 3: device identities and the committed gateway removals (issue 11). Format 2 is refused: its
-     * members joined without a device's authority.
+     * 4: the state digest (issue 12). 3 added device identities and the committed gateway
+     * removals (issue 11). Formats 2 and 3 are refused: their chains' app hashes were computed
+     * under other rules, so a node could not replay them.
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
+    private static final byte[] APP_HASH_TAG = "chainkm/v1/app-hash".getBytes(StandardCharsets.US_ASCII);
 
     private Consortium consortium;
     private long height;
@@ -48,11 +60,20 @@ public final class LedgerState {
     private final List<RefreshEntry> ownEntries = new ArrayList<>();
     /** Few (a consortium loses a gateway rarely): copied with the state. */
     private final List<RemovalEntry> removals;
+    private final StateDigest digest;
+    /**
+     * The owner of each set as {@link #digest} counts it, and the next set id it counts: after
+     * a layout change, the sets it touched are compared with these (a set that disappeared no
+     * longer tells its owner).
+     */
+    private final TreeMap<Integer, Integer> digestedOwners;
+    private int digestedNextSetId;
 
     private LedgerState(Consortium consortium, long height, byte[] appHash, SetLayout layout,
                         TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
                         TreeSet<byte[]> usedCommitments, IdentityRegistry identities, List<RefreshEntry> sharedLog,
-                        int sharedLength, List<RemovalEntry> removals) {
+                        int sharedLength, List<RemovalEntry> removals, StateDigest digest,
+                        TreeMap<Integer, Integer> digestedOwners, int digestedNextSetId) {
         this.consortium = consortium;
         this.height = height;
         this.appHash = appHash;
@@ -64,13 +85,60 @@ public final class LedgerState {
         this.sharedLog = sharedLog;
         this.sharedLength = sharedLength;
         this.removals = removals;
+        this.digest = digest;
+        this.digestedOwners = digestedOwners;
+        this.digestedNextSetId = digestedNextSetId;
+    }
+
+    /** A state read or created whole: its digest computed from every entry (O(state), at start only). */
+    private static LedgerState computed(Consortium consortium, long height, byte[] appHash, SetLayout layout,
+                                        TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
+                                        TreeSet<byte[]> usedCommitments, IdentityRegistry identities,
+                                        List<RefreshEntry> log, List<RemovalEntry> removals) {
+        TreeMap<Integer, Integer> owners = new TreeMap<>();
+        for (int setId : layout.setIds()) {
+            owners.put(setId, layout.ownerOf(setId));
+        }
+        LedgerState s = new LedgerState(consortium, height, appHash, layout, members, usedNodeIds, usedCommitments,
+                identities, log, log.size(), removals, StateDigest.empty(), owners, layout.nextSetId());
+        s.recomputeDigest(s.digest);
+        return s;
+    }
+
+    /** Adds every entry of this state to {@code d}. */
+    private void recomputeDigest(StateDigest d) {
+        consortium.keys().forEach((id, key) -> d.add(DigestEntries.gateway(id, key)));
+        for (int setId : layout.setIds()) {
+            d.add(DigestEntries.set(setId, layout.ownerOf(setId)));
+            for (int node : layout.members(setId)) {
+                d.add(DigestEntries.inSet(node, setId));
+            }
+        }
+        d.add(DigestEntries.nextSetId(layout.nextSetId()));
+        members.values().forEach(r -> d.add(DigestEntries.member(r)));
+        usedNodeIds.forEach(id -> d.add(DigestEntries.usedNodeId(id)));
+        usedCommitments.forEach(c -> d.add(DigestEntries.usedCommitment(c)));
+        identities.all().values().forEach(i -> d.add(DigestEntries.identity(i)));
+        identities.forEachKeyOwner((key, name) -> d.add(DigestEntries.keyOwner(key, name)));
+        for (int i = 0; i < sharedLength; i++) {
+            d.add(DigestEntries.operation(sharedLog.get(i)));
+        }
+        ownEntries.forEach(e -> d.add(DigestEntries.operation(e)));
+        removals.forEach(r -> d.add(DigestEntries.removal(r)));
+    }
+
+    /** The digest of this state computed from scratch, for tests that check the incremental one. */
+    byte[] digestFromScratch() {
+        StateDigest d = StateDigest.empty();
+        recomputeDigest(d);
+        return d.value();
     }
 
     /** The state before InitChain: no consortium yet, height 0. */
     public static LedgerState empty() {
-        return new LedgerState(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
+        return computed(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
                 new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), IdentityRegistry.empty(),
-                new ArrayList<>(), 0, new ArrayList<>());
+                new ArrayList<>(), new ArrayList<>());
     }
 
     /** A working copy for CheckTx, proposals or block execution; only the committed state may be copied. */
@@ -82,7 +150,7 @@ public final class LedgerState {
         commitments.addAll(usedCommitments);
         return new LedgerState(consortium, height, appHash, layout.copy(), new TreeMap<>(members),
                 new TreeSet<>(usedNodeIds), commitments, identities.copy(), sharedLog, sharedLength,
-                new ArrayList<>(removals));
+                new ArrayList<>(removals), digest.copy(), new TreeMap<>(digestedOwners), digestedNextSetId);
     }
 
     // --- reads -------------------------------------------------------------------------
@@ -97,6 +165,11 @@ public final class LedgerState {
 
     public byte[] appHash() {
         return appHash.clone();
+    }
+
+    /** The digest of everything in this state (32 bytes; see {@link StateDigest}). */
+    public byte[] stateDigest() {
+        return digest.value();
     }
 
     /** Read-only use only: callers that want to plan on it take {@code layout().copy()}. */
@@ -199,59 +272,144 @@ public final class LedgerState {
     // --- writes (contracts and the ABCI app only) --------------------------------------
 
     void setConsortium(Consortium consortium) {
+        this.consortium.keys().forEach((id, key) -> digest.remove(DigestEntries.gateway(id, key)));
+        consortium.keys().forEach((id, key) -> digest.add(DigestEntries.gateway(id, key)));
         this.consortium = consortium;
     }
 
     void addMember(NodeRecord record) {
-        members.put(record.nodeId(), record);
-        usedNodeIds.add(record.nodeId());
-        usedCommitments.add(IdentityRegistry.scopedCommitment(record.identity(), record.secretCodeHash()));
+        putMember(record);
+        if (usedNodeIds.add(record.nodeId())) {
+            digest.add(DigestEntries.usedNodeId(record.nodeId()));
+        }
+        byte[] scoped = IdentityRegistry.scopedCommitment(record.identity(), record.secretCodeHash());
+        if (usedCommitments.add(scoped)) {
+            digest.add(DigestEntries.usedCommitment(scoped));
+        }
     }
 
     void putIdentity(DeviceIdentity identity) {
+        identities.get(identity.name()).ifPresent(old -> digest.remove(DigestEntries.identity(old)));
+        digest.add(DigestEntries.identity(identity));
+        byte[] key = identity.key();
+        Optional<String> owner = identities.keyOwner(key);
+        if (!owner.equals(Optional.of(identity.name()))) {
+            owner.ifPresent(name -> digest.remove(DigestEntries.keyOwner(key, name)));
+            digest.add(DigestEntries.keyOwner(key, identity.name()));
+        }
         identities.put(identity);
     }
 
     void removeMember(int nodeId) {
-        members.remove(nodeId);
+        NodeRecord old = members.remove(nodeId);
+        if (old != null) {
+            digest.remove(DigestEntries.member(old));
+        }
     }
 
     void replaceMember(NodeRecord record) {
-        members.put(record.nodeId(), record);
+        putMember(record);
     }
 
     void moveMember(int nodeId, int toSetId) {
-        members.computeIfPresent(nodeId, (id, r) -> r.inSet(toSetId));
+        NodeRecord old = members.get(nodeId);
+        if (old != null) {
+            putMember(old.inSet(toSetId));
+        }
     }
 
-    SetLayout mutableLayout() {
-        return layout;
+    private void putMember(NodeRecord record) {
+        NodeRecord old = members.put(record.nodeId(), record);
+        if (old != null) {
+            digest.remove(DigestEntries.member(old));
+        }
+        digest.add(DigestEntries.member(record));
+    }
+
+    /** Adds a node to the layout ({@link SetLayout#add}). */
+    void layoutAdd(int nodeId, int setId, int gatewayId) {
+        layout.add(nodeId, setId, gatewayId);
+        digest.add(DigestEntries.inSet(nodeId, setId));
+        layoutChanged(List.of(setId));
+    }
+
+    /** Removes a member from the layout ({@link SetLayout#remove}). */
+    void layoutRemove(int nodeId) {
+        int setId = layout.setOf(nodeId).orElseThrow(() -> new IllegalArgumentException("node " + nodeId
+                + " is not a member"));
+        layout.remove(nodeId);
+        digest.remove(DigestEntries.inSet(nodeId, setId));
+        layoutChanged(List.of(setId));
+    }
+
+    /** {@link Reorder#afterLeave(SetLayout, int, int)} on the layout; the moves it made. */
+    List<SetMove> layoutReorderAfterLeave(int leftSetId, int owner) {
+        List<SetMove> moves = Reorder.afterLeave(layout, leftSetId, owner);
+        TreeSet<Integer> touched = new TreeSet<>(List.of(leftSetId));
+        for (SetMove m : moves) {
+            digest.replace(DigestEntries.inSet(m.nodeId(), m.fromSetId()), DigestEntries.inSet(m.nodeId(), m.toSetId()));
+            touched.add(m.fromSetId());
+            touched.add(m.toSetId());
+        }
+        layoutChanged(touched);
+        return moves;
+    }
+
+    /** {@link SetLayout#transferOwnership}: the sets handed over. */
+    SortedSet<Integer> layoutTransfer(int from, int to) {
+        SortedSet<Integer> moved = layout.transferOwnership(from, to);
+        layoutChanged(moved);
+        return moved;
+    }
+
+    /** Brings the digest's set entries and next set id in line with the layout, for the sets a change touched. */
+    private void layoutChanged(Collection<Integer> touchedSets) {
+        for (int setId : touchedSets) {
+            Integer counted = digestedOwners.get(setId);
+            Integer now = layout.size(setId) > 0 ? layout.ownerOf(setId) : null;
+            if (Objects.equals(counted, now)) {
+                continue;
+            }
+            if (counted != null) {
+                digest.remove(DigestEntries.set(setId, counted));
+                digestedOwners.remove(setId);
+            }
+            if (now != null) {
+                digest.add(DigestEntries.set(setId, now));
+                digestedOwners.put(setId, now);
+            }
+        }
+        if (layout.nextSetId() != digestedNextSetId) {
+            digest.replace(DigestEntries.nextSetId(digestedNextSetId), DigestEntries.nextSetId(layout.nextSetId()));
+            digestedNextSetId = layout.nextSetId();
+        }
     }
 
     void appendRefresh(RefreshEntry entry) {
         ownEntries.add(entry);
+        digest.add(DigestEntries.operation(entry));
     }
 
     void addRemoval(RemovalEntry removal) {
         removals.add(removal);
+        digest.add(DigestEntries.removal(removal));
     }
 
     /**
-     * Ends a block: records the height and chains the app hash. A block without
-     * transactions leaves the app hash unchanged, so CometBFT with create_empty_blocks=false
-     * does not need endless proof blocks.
+     * Ends a block: records the height and chains the app hash, SHA-256("chainkm/v1/app-hash" ||
+     * height || state digest || previous app hash || results digest), where the results digest
+     * covers the block's transactions and their codes. A block without transactions changes no
+     * state and leaves the app hash unchanged, so CometBFT with create_empty_blocks=false does not
+     * need endless proof blocks.
      */
     void finishBlock(long newHeight, byte[] resultsDigest, boolean hadTxs) {
         if (hadTxs) {
             StateWriter w = new StateWriter();
-            w.put(appHash);
+            w.put(APP_HASH_TAG);
             w.putLong(newHeight);
+            w.put(digest.value());
+            w.put(appHash);
             w.put(resultsDigest);
-            w.putInt(members.size());
-            w.putInt(layout.setCount());
-            w.putInt(layout.nextSetId());
-            w.putInt(refreshEntryCount());
-            w.putInt(identities.size());
             appHash = Sha256.hash(w.toByteArray());
         }
         height = newHeight;
@@ -282,6 +440,7 @@ public final class LedgerState {
         out.putInt(FORMAT);
         out.putLong(height);
         out.putBlob(appHash);
+        out.put(digest.value());
         consortium.encodeTo(out);
         out.putBlob(layout.encode());
         out.putInt(members.size());
@@ -303,6 +462,14 @@ public final class LedgerState {
         return framed.toByteArray();
     }
 
+    /**
+     * Reads a state file and recomputes its digest from every entry (the one O(state) pass, at
+     * start).
+     *
+     * @throws CorruptStateException when the file's checksum or the digest saved in it does not
+     *     match its content
+     * @throws IllegalArgumentException when it is no state file this gateway reads
+     */
     public static LedgerState decode(byte[] bytes) {
         if (bytes.length < 8 + Sha256.SIZE) {
             throw new IllegalArgumentException("ledger state file is too short");
@@ -310,7 +477,7 @@ public final class LedgerState {
         byte[] body = Arrays.copyOf(bytes, bytes.length - Sha256.SIZE);
         byte[] check = Arrays.copyOfRange(bytes, bytes.length - Sha256.SIZE, bytes.length);
         if (!Arrays.equals(Sha256.hash(body), check)) {
-            throw new IllegalArgumentException("ledger state file is corrupt (checksum mismatch)");
+            throw new CorruptStateException("its checksum does not match its content");
         }
         ByteBuffer in = ByteBuffer.wrap(body);
         if (in.getInt() != MAGIC) {
@@ -322,12 +489,19 @@ public final class LedgerState {
                     + "members joined without a device's signature, so this chain cannot go on under the new "
                     + "contracts; start a new chain (a new testnet directory, or a gateway home initialised again)");
         }
+        if (format == 3) {
+            throw new IllegalArgumentException("ledger state format 3 predates the state digest (issue 12): that "
+                    + "chain's app hashes do not cover its state, so this version cannot replay or extend it; start a "
+                    + "new chain (a new testnet directory, or a gateway home initialised again)");
+        }
         if (format != FORMAT) {
             throw new IllegalArgumentException("unknown ledger state format " + format + " (this gateway reads "
                     + FORMAT + ")");
         }
         long height = in.getLong();
         byte[] appHash = blob(in);
+        byte[] savedDigest = new byte[Sha256.SIZE];
+        in.get(savedDigest);
         Consortium consortium = Consortium.decodeFrom(in);
         SetLayout layout = SetLayout.decode(blob(in));
         TreeMap<Integer, NodeRecord> members = new TreeMap<>();
@@ -357,8 +531,12 @@ public final class LedgerState {
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("ledger state file has trailing bytes");
         }
-        return new LedgerState(consortium, height, appHash, layout, members, ids, hashes, identities, log, log.size(),
+        LedgerState state = computed(consortium, height, appHash, layout, members, ids, hashes, identities, log,
                 removals);
+        if (!Arrays.equals(state.digest.value(), savedDigest)) {
+            throw new CorruptStateException("its content does not match its digest");
+        }
+        return state;
     }
 
     private static byte[] blob(ByteBuffer in) {

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The committed ledger state on disk: one file replaced atomically (write a temp file,
@@ -14,6 +16,7 @@ import java.nio.file.StandardOpenOption;
  * leaves either the previous or the new committed state, never a torn one.
  */
 public final class StateStore {
+    private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
     private final Path file;
 
     public StateStore(Path dir) {
@@ -24,13 +27,23 @@ public final class StateStore {
         return file;
     }
 
-    /** The last committed state, or an empty one if none was ever saved. */
+    /**
+     * The last committed state, or an empty one if none was ever saved. Its digest is recomputed
+     * from every entry and compared with the one saved with it.
+     *
+     * @throws IOException naming the file when it is corrupt (the gateway must not start on it) or
+     *     unreadable
+     */
     public LedgerState load() throws IOException {
         if (!Files.exists(file)) {
             return LedgerState.empty();
         }
         try {
             return LedgerState.decode(Files.readAllBytes(file));
+        } catch (CorruptStateException e) {
+            String why = "state file " + file + " is corrupt: " + e.getMessage() + "; restore it or resync this node";
+            LOG.error("refusing the ledger state: {}", why);
+            throw new IOException(why, e);
         } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
             throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
         }
