@@ -2,6 +2,7 @@ package chainkm.testbed;
 
 import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.gateway.ledger.StateFileEdits;
@@ -57,6 +58,8 @@ class CorruptedStateIT extends TestnetIT {
         long cometLogSize = Files.size(cometLog);
         net.net.startGateway(VICTIM);
         net.awaitSameAppHash(Duration.ofSeconds(120));
+        assertNotEquals(net.query(1, "/status", "").path("state_digest").asText(),
+                net.query(VICTIM, "/status", "").path("state_digest").asText(), "its state differs, its app hash not yet");
 
         // the next operation, through another gateway: the other three commit it and go on agreeing
         int joined = join(2);

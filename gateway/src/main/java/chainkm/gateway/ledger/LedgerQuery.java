@@ -13,7 +13,7 @@ import tendermint.abci.Types.ResponseQuery;
 /**
  * ABCI query paths, answered from the committed state in JSON:
  * <ul>
- *   <li>{@code /status}: height, app hash, member, set, operation and identity counts;</li>
+ *   <li>{@code /status}: height, app hash, state digest, member, set, operation and identity counts;</li>
  *   <li>{@code /membership}: every set with its owner gateway and members;</li>
  *   <li>{@code /node} (data: the node id in decimal): the member's ledger record;</li>
  *   <li>{@code /refresh} (data: {@code FROM-TO}, heights inclusive): the accepted operations
@@ -54,6 +54,7 @@ public final class LedgerQuery {
         ObjectNode o = JSON.createObjectNode();
         o.put("height", s.height());
         o.put("app_hash", Hex.encode(s.appHash()).toUpperCase());
+        o.put("state_digest", Hex.encode(s.stateDigest()).toUpperCase());
         o.put("members", s.members().size());
         o.put("sets", s.layout().setCount());
         o.put("operations", s.refreshEntryCount());

@@ -333,6 +333,10 @@ class LedgerStateDigestTest {
         LedgerApp corrupted = new LedgerApp(new StateStore(other));
         assertEquals(ledger.app.info(RequestInfo.getDefaultInstance()), corrupted.info(RequestInfo.getDefaultInstance()),
                 "same height and app hash at the handshake: CometBFT cannot tell yet");
+        assertTrue(ledger.query("/status", "").contains("\"state_digest\":\""
+                + Hex.encode(ledger.app.readCommitted(LedgerState::stateDigest)).toUpperCase() + "\""));
+        assertNotEquals(ledger.query("/status", ""), corrupted.query(tendermint.abci.Types.RequestQuery.newBuilder()
+                .setPath("/status").build()).getValue().toStringUtf8(), "the status shows the states differ");
         // the next block with a transaction: an honest copy agrees, the corrupted one does not
         LedgerApp honestCopy = new LedgerApp(store);
         byte[] enroll = new TestDevice().enroll(2, ledger.key(2));
