@@ -73,6 +73,10 @@ public final class GatewayDeviceService implements DeviceService {
 
     @Override
     public List<byte[]> catchUp(int nodeId, long afterSeq) throws DeviceServiceException {
+        if (clones.isBlocked(nodeId)) {
+            // what the node PSK's refusal did before: a blocked clone gets nothing more here
+            throw DeviceServiceException.forbidden("node " + nodeId + " is blocked here as a suspected clone");
+        }
         AttachedDevices a = attached;
         if (!feed.read(k -> k.isOwnNode(nodeId))) {
             if (a == null || !a.isAttached(nodeId)) {
