@@ -84,9 +84,7 @@ public final class DeviceFacing implements AutoCloseable {
             KeyManager keys = new KeyManager(config.id(), secrets, signer, config.rekeyArchiveLimits());
             KeyFeed feed = new KeyFeed(ledger, keys, publisher);
             parts.add(feed);
-            GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets,
-                    home.joinsLog());
-            parts.add(service);
+            GatewayDeviceService service = new GatewayDeviceService(ledger, submitter, feed, secrets);
             PeerGateways peers = new PeerGateways(config.id(),
                     genesis.deviceEndpoints(), other -> KeySchedule.relayPsk(secrets, other));
             parts.add(peers);
@@ -102,7 +100,7 @@ public final class DeviceFacing implements AutoCloseable {
             });
             service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
-                    new InetSocketAddress(config.coapHost(), config.coapPort()), logins::issue);
+                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue);
             parts.add(coap);
             LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}", config.coapHost(), coap.port(), config.brokerUrl());
             return new DeviceFacing(parts, feed, service, coap, attached);

@@ -1,20 +1,21 @@
 package chainkm.gateway.coap;
 
 import chainkm.protocol.rekey.CatchUpPayload;
+import chainkm.gateway.devices.DevicePeer;
 import chainkm.gateway.devices.DeviceService;
 import chainkm.gateway.devices.DeviceServiceException;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
- * {@code GET /catchup?after=<seq>} for a joined device ({@code node-<id>} identity): 2.05 with
- * the rekey messages above {@code seq} as a {@link CatchUpPayload} (sent block-wise when large);
- * 4.03 for any other identity; 4.00 without exactly one decimal {@code after}; 5.03 with the
- * key manager's message when it cannot serve.
+ * {@code GET /catchup?after=<seq>} for a member (its session identity's node): 2.05 with the
+ * rekey messages above {@code seq} as a {@link CatchUpPayload} (sent block-wise when large);
+ * 4.03 for an identity that has not joined, is revoked or unknown; 4.00 without exactly one
+ * decimal {@code after}; 5.03 with the key manager's message when it cannot serve.
  */
 final class CatchUpResource extends DeviceResource {
     private static final String AFTER = "after=";
@@ -28,9 +29,8 @@ final class CatchUpResource extends DeviceResource {
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        OptionalInt nodeId = Identities.nodeIdOf(Identities.of(exchange));
-        if (nodeId.isEmpty()) {
-            respondError(exchange, ResponseCode.FORBIDDEN, "catch-up needs a node identity");
+        Optional<DevicePeer> peer = DevicePeers.requireMember(exchange, service, getName());
+        if (peer.isEmpty()) {
             return;
         }
         OptionalLong after = after(exchange.getRequestOptions().getUriQuery());
@@ -40,9 +40,9 @@ final class CatchUpResource extends DeviceResource {
         }
         List<byte[]> messages;
         try {
-            messages = service.catchUp(nodeId.getAsInt(), after.getAsLong());
+            messages = service.catchUp(peer.get().nodeId(), after.getAsLong());
         } catch (DeviceServiceException e) {
-            respondError(exchange, ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());
+            respondFailure(exchange, e);
             return;
         }
         respondBytes(exchange, ResponseCode.CONTENT, CatchUpPayload.encode(messages));

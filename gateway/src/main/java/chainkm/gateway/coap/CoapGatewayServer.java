@@ -1,6 +1,7 @@
 package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
+import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.SystemConfig;
 import org.eclipse.californium.elements.config.UdpConfig;
@@ -23,32 +25,50 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.SignatureAndHashAlgorithm;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.cipher.XECDHECryptography.SupportedGroup;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's device-facing CoAP server: one DTLS 1.2 endpoint (PSK cipher suites only, no
- * plain CoAP), whose pre-shared keys come from the key manager ({@link DeviceService#pskFor}).
- * The PSK authenticates both sides, and the PSK identity decides what a device may ask:
+ * The gateway's device-facing CoAP server: one DTLS 1.2 endpoint, no plain CoAP.
  * <ul>
- *   <li>{@code POST /join} ({@code boot-...} only): 2.04 with the join bundle;</li>
- *   <li>{@code GET /catchup?after=<seq>} ({@code node-<id>} only): 2.05 with the missed rekey
- *       messages, each prefixed by its 4-byte big-endian length (block-wise when large);</li>
- *   <li>{@code GET /node/<id>} (any device): 2.05 with the node's set id as a 4-byte
- *       big-endian int, or 4.04 if it is not a member.</li>
- *   <li>{@code POST /rejoin} ({@code boot-...} only): 2.04 with the rejoin answer ({@link RejoinResource});</li>
- *   <li>{@code GET /relay?node=<id>&after=<seq>} ({@code gateway-<id>} only): the owner's rekey
- *       messages for a node attached to the asking gateway ({@link RelayResource}).</li>
- *   <li>{@code POST /leave} ({@code node-<id>} only, body: that same id): 2.04 once the LEAVE
- *       is committed (see {@link LeaveResource}).</li>
- *   <li>{@code GET /mqtt} ({@code node-<id>} only): 2.05 with the device's own MQTT credential
- *       on this gateway's broker ({@link MqttResource}).</li>
+ *   <li>Devices authenticate with raw public keys (RFC 7250), Ed25519 on both sides:
+ *       the gateway presents its own signing key ({@code gateway.key}, the trust anchor in every
+ *       device bundle) and requires the device's, which must be the current key of a ledger
+ *       identity that is not revoked ({@link DeviceKeyVerifier}). Cipher suite
+ *       TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 (RFC 7925), signature INTRINSIC_WITH_ED25519,
+ *       ECDHE over X25519 or secp256r1.</li>
+ *   <li>Other gateways of the consortium authenticate with a pre-shared key
+ *       ({@code gateway-<id>}, from the two gateways' pair secret) and may only use
+ *       {@code /relay}. Devices have no PSK.</li>
  * </ul>
- * Errors: 4.00 malformed request, 4.03 identity of the wrong kind, 4.04 unknown node or
- * resource, 4.05 wrong method, 5.03 the key manager refused or could not serve (its
- * {@link chainkm.gateway.devices.DeviceServiceException} message is the diagnostic payload),
- * 5.00 unexpected failure. Diagnostics are short plain text.
+ * Who a device is, is decided for every request from its session's key and the committed
+ * ledger ({@link DevicePeers}), so a revocation takes effect without a new handshake:
+ * <ul>
+ *   <li>{@code POST /activate} (the session's key is the enrolled key of the identity named in
+ *       the body): 2.04 once the ACTIVATE is committed ({@link ActivateResource});</li>
+ *   <li>{@code POST /join} (an enrolled or active identity, body {@code JoinRequest}): 2.04 with
+ *       the join bundle, the same again for an identity that joined ({@link JoinResource});</li>
+ *   <li>{@code GET /catchup?after=<seq>} (a member): 2.05 with the missed rekey messages of
+ *       its node, each prefixed by its 4-byte big-endian length (block-wise when large);</li>
+ *   <li>{@code GET /node/<id>} (a member): 2.05 with the node's set id as a 4-byte big-endian
+ *       int, or 4.04 if it is not a member;</li>
+ *   <li>{@code POST /rejoin} (a member, for its own node): 2.04 with the rejoin answer ({@link RejoinResource});</li>
+ *   <li>{@code POST /leave} (a member, for its own node, body {@code LeaveRequest}): 2.04 once
+ *       the LEAVE is committed ({@link LeaveResource});</li>
+ *   <li>{@code GET /mqtt} (a member): 2.05 with the device's own MQTT credential on this
+ *       gateway's broker ({@link MqttResource});</li>
+ *   <li>{@code GET /relay?node=<id>&after=<seq>} ({@code gateway-<id>} PSK only): the owner's
+ *       rekey messages for a node attached to the asking gateway ({@link RelayResource}).</li>
+ * </ul>
+ * Errors: 4.00 malformed request; 4.03 not this peer's to ask (wrong kind of peer, a revoked or
+ * unknown identity, another node's id, not a member yet) or refused by the ledger (diagnostic:
+ * the reason and the ledger's code); 4.04 unknown node or resource; 4.05 wrong method; 5.03 the
+ * key manager could not serve now (retry); 5.00 unexpected failure. Diagnostics are short plain text.
  *
  * <p>Californium is configured in code only: nothing is read from or written to
  * {@code Californium3.properties}.
@@ -56,10 +76,18 @@ import org.slf4j.LoggerFactory;
 public final class CoapGatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoapGatewayServer.class);
 
-    /** The DTLS 1.2 cipher suites offered to devices: PSK only (RFC 7925's mandatory one first). */
+    /**
+     * The DTLS 1.2 cipher suites: RFC 7925's mandatory certificate suite for devices (raw public
+     * keys; "ECDSA" covers EdDSA in Scandium), then the PSK suites of gateway peers.
+     */
     static final CipherSuite[] CIPHER_SUITES = {
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
         CipherSuite.TLS_PSK_WITH_AES_128_CCM_8, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
     };
+    /** Device keys and the gateway's: Ed25519 only. */
+    static final SignatureAndHashAlgorithm[] SIGNATURES = {SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519};
+    /** ECDHE groups: X25519 first, secp256r1 for clients without it. */
+    static final SupportedGroup[] CURVES = {SupportedGroup.X25519, SupportedGroup.secp256r1};
     /** CoAP block size and largest unfragmented payload: a block plus headers fits a 1500-byte MTU. */
     static final int BLOCK_SIZE = 1024;
     /** Threads for Californium's protocol stage (matching, dedup, block-wise). */
@@ -85,21 +113,30 @@ public final class CoapGatewayServer implements AutoCloseable {
      *
      * @throws UncheckedIOException if the address cannot be bound
      */
-    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind) {
-        return start(service, bind, node -> {
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey) {
+        return start(service, bind, gatewayKey, node -> {
             throw new IOException("this gateway hands out no MQTT credentials");
         });
     }
 
-    /** As {@link #start(DeviceService, InetSocketAddress)}, serving {@code GET /mqtt} with {@code mqtt}. */
-    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, MqttIssuer mqtt) {
+    /**
+     * As {@link #start(DeviceService, InetSocketAddress, Ed25519.KeyPair)}, serving {@code GET /mqtt} with {@code mqtt}.
+     *
+     * @param gatewayKey the gateway's signing key: its DTLS raw public key
+     */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
+                                          MqttIssuer mqtt) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(gatewayKey, "gatewayKey");
         Configuration config = configuration();
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
-                .setAdvancedPskStore(new DevicePskStore(service))
+                .setAdvancedPskStore(new PeerGatewayPskStore(service))
+                .setCertificateIdentityProvider(
+                        new SingleCertificateProvider(gatewayKey.jcaPrivateKey(), gatewayKey.jcaPublicKey()))
+                .setAdvancedCertificateVerifier(new DeviceKeyVerifier(service))
                 .setLoggingTag("[gateway-coaps]")
                 .build();
         DTLSConnector connector = new DTLSConnector(dtls);
@@ -119,13 +156,14 @@ public final class CoapGatewayServer implements AutoCloseable {
         if (wellKnown != null) {
             server.getRoot().delete(wellKnown);
         }
-        server.add(new JoinResource(service, serviceExecutor),
+        server.add(new ActivateResource(service, serviceExecutor),
+                new JoinResource(service, serviceExecutor),
                 new CatchUpResource(service, serviceExecutor),
                 new NodeResource(service, serviceExecutor),
                 new RejoinResource(service, serviceExecutor),
                 new RelayResource(service, serviceExecutor),
                 new LeaveResource(service, serviceExecutor),
-                new MqttResource(mqtt, serviceExecutor));
+                new MqttResource(service, mqtt, serviceExecutor));
         server.addEndpoint(endpoint);
         try {
             // start the endpoint first, so a bind failure is an exception and not a log line
@@ -179,6 +217,10 @@ public final class CoapGatewayServer implements AutoCloseable {
         config.set(CoapConfig.MAX_MESSAGE_SIZE, BLOCK_SIZE);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
+        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SIGNATURES);
+        config.setAsList(DtlsConfig.DTLS_CURVES, CURVES);
         config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, DTLS_RECEIVER_THREADS);
         config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, DTLS_CONNECTOR_THREADS);
         return config;

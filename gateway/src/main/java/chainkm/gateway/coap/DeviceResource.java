@@ -1,5 +1,6 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.devices.DeviceServiceException;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -50,6 +51,11 @@ abstract class DeviceResource extends CoapResource {
 
     static void respondBytes(CoapExchange exchange, ResponseCode code, byte[] payload) {
         exchange.respond(code, payload, MediaTypeRegistry.APPLICATION_OCTET_STREAM);
+    }
+
+    /** The answer to a request the device service did not serve: 4.03 for a refusal, 5.03 for a failure that may pass. */
+    static void respondFailure(CoapExchange exchange, DeviceServiceException e) {
+        respondError(exchange, e.forbidden() ? ResponseCode.FORBIDDEN : ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());
     }
 
     /** An error response whose diagnostic payload (RFC 7252 §5.5.2) is short printable text. */

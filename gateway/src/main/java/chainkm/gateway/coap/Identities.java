@@ -8,7 +8,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 
-/** The DTLS peer identity of a request, and the strict number parsing the resources share. */
+/** The DTLS PSK identity of a gateway peer, and the strict number parsing the resources share. */
 final class Identities {
     private static final int MAX_PRINTABLE = 64;
 
@@ -16,7 +16,7 @@ final class Identities {
     }
 
     /** The PSK identity the peer authenticated with, or null if the request did not come over a PSK session. */
-    static String of(CoapExchange exchange) {
+    static String pskOf(CoapExchange exchange) {
         EndpointContext source = exchange.advanced().getRequest().getSourceContext();
         Principal peer = source == null ? null : source.getPeerIdentity();
         if (peer instanceof PreSharedKeyIdentity psk) {
@@ -26,23 +26,19 @@ final class Identities {
     }
 
     /**
-     * The node id of a {@code node-<id>} identity, empty for any other identity. Only the
-     * canonical decimal form counts ({@code node-007} is not node 7).
+     * The gateway id of a {@code gateway-<id>} PSK identity, empty for any other identity. Only
+     * the canonical decimal form counts ({@code gateway-007} is not gateway 7).
      */
-    static OptionalInt nodeIdOf(String identity) {
-        if (identity == null || !identity.startsWith(DeviceService.NODE_PREFIX)) {
+    static OptionalInt gatewayIdOf(String identity) {
+        if (identity == null || !identity.startsWith(DeviceService.GATEWAY_PREFIX)) {
             return OptionalInt.empty();
         }
-        String text = identity.substring(DeviceService.NODE_PREFIX.length());
+        String text = identity.substring(DeviceService.GATEWAY_PREFIX.length());
         OptionalInt id = parseInt(text);
-        if (id.isPresent() && Integer.toString(id.getAsInt()).equals(text)) {
+        if (id.isPresent() && id.getAsInt() >= 0 && Integer.toString(id.getAsInt()).equals(text)) {
             return id;
         }
         return OptionalInt.empty();
-    }
-
-    static boolean isBootstrap(String identity) {
-        return identity != null && identity.startsWith(DeviceService.BOOTSTRAP_PREFIX);
     }
 
     /** A decimal int: an optional minus sign and 1 to 10 ASCII digits, nothing else. */

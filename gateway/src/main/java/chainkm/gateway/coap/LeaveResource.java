@@ -1,10 +1,12 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.devices.DevicePeer;
 import chainkm.gateway.devices.DeviceService;
 import chainkm.gateway.devices.DeviceServiceException;
-import java.nio.ByteBuffer;
+import chainkm.protocol.identity.IdentityFormatException;
+import chainkm.protocol.identity.LeaveRequest;
 import java.nio.charset.StandardCharsets;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -13,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /leave}, body: the leaving node's id as a 4-byte big-endian int. A device leaves
- * the network by itself: only a device that authenticated as {@code node-<id>} may ask, and only
- * for that same id. The gateway submits the LEAVE in commit mode and answers 2.04 (body: the
- * commit height in decimal text) once the block is committed. 4.03 for a bootstrap identity or
- * for a node asking about another node (nothing is submitted), 4.00 if the body is not 4
- * bytes, 5.03 with the key manager's message when it cannot serve (e.g. the ledger refused).
+ * {@code POST /leave} (version 2), body: a {@link LeaveRequest} (the node id and the device's
+ * signature over its name and that id; 68 bytes). A device leaves by itself: the node must be
+ * the session identity's own (else 4.03, nothing submitted); the LEAVE carries the device's
+ * signature, which the ledger checks. 2.04 (body: the commit height in decimal text) once the
+ * block is committed; 4.00 for a malformed body; 4.03 for a non-member, a revoked identity or a
+ * ledger refusal; 5.03 when the leave could not be served now.
  */
 final class LeaveResource extends DeviceResource {
     private static final Logger LOG = LoggerFactory.getLogger(LeaveResource.class);
@@ -32,31 +34,32 @@ final class LeaveResource extends DeviceResource {
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        String identity = Identities.of(exchange);
-        OptionalInt self = Identities.nodeIdOf(identity);
-        if (self.isEmpty()) {
-            respondError(exchange, ResponseCode.FORBIDDEN, "leave needs a node identity");
+        Optional<DevicePeer> peer = DevicePeers.requireMember(exchange, service, getName());
+        if (peer.isEmpty()) {
             return;
         }
-        if (exchange.getRequestPayloadSize() != Integer.BYTES) {
-            respondError(exchange, ResponseCode.BAD_REQUEST, "leave carries the node's id as a 4-byte big-endian int");
+        LeaveRequest request;
+        try {
+            request = LeaveRequest.decode(exchange.getRequestPayload());
+        } catch (IdentityFormatException | IllegalArgumentException e) {
+            respondError(exchange, ResponseCode.BAD_REQUEST, "leave carries a " + LeaveRequest.SIZE + "-byte leave request");
             return;
         }
-        int target = ByteBuffer.wrap(exchange.getRequestPayload()).getInt();
-        if (target != self.getAsInt()) {
-            LOG.warn("refused: '{}' asked to remove node {}", Identities.printable(identity), target);
+        int self = peer.get().nodeId();
+        if (request.nodeId() != self) {
+            LOG.warn("leave refused: {} asked to remove node {}", peer.get(), request.nodeId());
             respondError(exchange, ResponseCode.FORBIDDEN,
-                    "node " + self.getAsInt() + " may only ask to leave for itself, not for node " + target);
+                    "node " + self + " may only ask to leave for itself, not for node " + request.nodeId());
             return;
         }
         // a leave waits for consensus: acknowledge now so the device does not retransmit
         exchange.accept();
         long height;
         try {
-            height = service.leave(target);
+            height = service.leave(peer.get(), request);
         } catch (DeviceServiceException e) {
-            LOG.info("leave of node {} not served: {}", target, e.getMessage());
-            respondError(exchange, ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());
+            LOG.info("leave of {} not served: {}", peer.get(), e.getMessage());
+            respondFailure(exchange, e);
             return;
         }
         exchange.respond(ResponseCode.CHANGED, Long.toString(height).getBytes(StandardCharsets.US_ASCII),

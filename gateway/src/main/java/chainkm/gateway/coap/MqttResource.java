@@ -1,8 +1,10 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.devices.DevicePeer;
+import chainkm.gateway.devices.DeviceService;
 import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -11,36 +13,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /mqtt}: 2.05 with the device's own {@link MqttCredential} on this gateway's broker
- * (user = its name, password derived by this gateway; client id {@code node-<id>}), for the
- * node its DTLS session authenticated, never for a node named in the request (it has no
- * query and no body). 4.03 without a node identity; 5.03 if the ledger does not admit the
- * node (not a member, revoked) or the broker refused it. Answered only inside DTLS, so the
- * password never crosses the network in clear.
+ * (user = its device name, password derived by this gateway; client id {@code node-<id>}), for
+ * the node of the identity its DTLS session authenticated, never for a node named in the
+ * request (it has no query and no body). 4.03 for an identity that has not joined, is revoked
+ * or unknown; 5.03 if the ledger does not admit the node or the broker refused it. Answered
+ * only inside DTLS, so the password never crosses the network in clear.
  */
 final class MqttResource extends DeviceResource {
     private static final Logger LOG = LoggerFactory.getLogger(MqttResource.class);
 
+    private final DeviceService service;
     private final CoapGatewayServer.MqttIssuer issuer;
 
-    MqttResource(CoapGatewayServer.MqttIssuer issuer, Executor executor) {
+    MqttResource(DeviceService service, CoapGatewayServer.MqttIssuer issuer, Executor executor) {
         super("mqtt", executor);
+        this.service = service;
         this.issuer = issuer;
-    }
-
-    /**
-     * The node the DTLS layer authenticated. Today the {@code node-<id>} PSK identity; with raw
-     * public keys this becomes the node of the ledger identity the key maps to.
-     */
-    static OptionalInt authenticatedNode(CoapExchange exchange) {
-        return Identities.nodeIdOf(Identities.of(exchange));
     }
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        OptionalInt node = authenticatedNode(exchange);
-        if (node.isEmpty()) {
-            LOG.info("GET /mqtt refused: '{}' is not a joined device", Identities.printable(Identities.of(exchange)));
-            respondError(exchange, ResponseCode.FORBIDDEN, "an MQTT credential needs a node identity");
+        Optional<DevicePeer> peer = DevicePeers.requireMember(exchange, service, getName());
+        if (peer.isEmpty()) {
             return;
         }
         if (exchange.getRequestPayloadSize() != 0 || !exchange.getRequestOptions().getUriQuery().isEmpty()) {
@@ -49,8 +43,9 @@ final class MqttResource extends DeviceResource {
         }
         MqttCredential credential;
         try {
-            credential = issuer.issue(node.getAsInt());
+            credential = issuer.issue(peer.get().nodeId());
         } catch (IOException e) {
+            LOG.info("MQTT credential of {} not issued: {}", peer.get(), e.getMessage());
             respondError(exchange, ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());
             return;
         }

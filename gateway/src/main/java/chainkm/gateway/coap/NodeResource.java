@@ -10,9 +10,10 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 
 /**
- * {@code GET /node/<id>} for any authenticated device: 2.05 with the node's set id as a
+ * {@code GET /node/<id>} for a member (any node id, e.g. to learn a neighbour's set): 2.05 with the node's set id as a
  * 4-byte big-endian int, 4.04 if the committed ledger has no such member, 4.00 if the id is
- * not a decimal int or the path is not exactly {@code node/<id>}.
+ * not a decimal int or the path is not exactly {@code node/<id>}, 4.03 for an identity that has
+ * not joined, is revoked or unknown.
  */
 final class NodeResource extends DeviceResource {
     private final DeviceService service;
@@ -30,8 +31,7 @@ final class NodeResource extends DeviceResource {
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        if (Identities.of(exchange) == null) {
-            respondError(exchange, ResponseCode.UNAUTHORIZED, "no DTLS PSK identity");
+        if (DevicePeers.requireMember(exchange, service, getName()).isEmpty()) {
             return;
         }
         List<String> path = exchange.getRequestOptions().getUriPath();

@@ -26,9 +26,7 @@ final class RelayResource extends DeviceResource {
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        String identity = Identities.of(exchange);
-        OptionalInt requester = identity != null && identity.startsWith(DeviceService.GATEWAY_PREFIX)
-                ? Identities.parseInt(identity.substring(DeviceService.GATEWAY_PREFIX.length())) : OptionalInt.empty();
+        OptionalInt requester = Identities.gatewayIdOf(Identities.pskOf(exchange));
         if (requester.isEmpty()) {
             respondError(exchange, ResponseCode.FORBIDDEN, "relay needs a gateway identity");
             return;

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rejoin of a member to this gateway (orphan rejoin, or a move), with no new rekeying (the
- * paper's point): the next link of its hash chain must hash to the anchor the ledger holds for
+ * paper's point): the next link of its hash chain (for the node of the device identity that asks)
+ * must hash to the anchor the ledger holds for
  * it and must not be one already spent (anyone who reads the ledger knows those); the REJOIN is
  * then submitted in sync mode and the device answered after CheckTx with its attachment key.
  */
@@ -45,10 +46,7 @@ final class DeviceRejoins {
     }
 
     /** See {@link DeviceService#rejoin}; a rejoin accepted here attaches the node to {@code attached}. */
-    byte[] rejoin(String bootstrapIdentity, byte[] body, AttachedDevices attached) throws DeviceServiceException {
-        if (!bootstrapIdentity.startsWith(DeviceService.BOOTSTRAP_PREFIX)) {
-            throw new DeviceServiceException("only a provisioned device's bootstrap identity can rejoin");
-        }
+    byte[] rejoin(DevicePeer peer, byte[] body, AttachedDevices attached) throws DeviceServiceException {
         Rejoin.Request req;
         try {
             req = Rejoin.Request.decode(body);
@@ -56,6 +54,10 @@ final class DeviceRejoins {
             throw new DeviceServiceException(e.getMessage());
         }
         int node = req.nodeId();
+        if (node != peer.nodeId() || node == 0) {
+            LOG.warn("rejoin refused: {} asked to rejoin as node {}", peer, node);
+            throw DeviceServiceException.forbidden(peer.name() + " may only rejoin as its own node");
+        }
         if (clones.isBlocked(node)) {
             throw new DeviceServiceException("node " + node + " is blocked here as a suspected clone");
         }

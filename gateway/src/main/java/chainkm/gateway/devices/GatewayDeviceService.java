@@ -3,51 +3,66 @@ package chainkm.gateway.devices;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.KeySchedule;
+import chainkm.gateway.ledger.DeviceIdentity;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.submit.SubmitResult;
 import chainkm.gateway.submit.Submitter;
-import chainkm.protocol.ledger.Operation;
+import chainkm.protocol.identity.IdentityActivation;
+import chainkm.protocol.identity.JoinRequest;
+import chainkm.protocol.identity.LeaveRequest;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's service to devices: joins ({@link DeviceJoins}) and rejoins
- * ({@link DeviceRejoins}), catch-up after sleep or a missed MQTT message (from the key manager
+ * The gateway's service to devices: activations ({@link DeviceActivations}), joins
+ * ({@link DeviceJoins}) and rejoins ({@link DeviceRejoins}), catch-up after sleep or a missed MQTT message (from the key manager
  * for this gateway's devices, through {@link AttachedDevices} for devices attached here whose
  * set another gateway owns), the relay of its own devices' messages to other gateways, leaves,
- * the DTLS pre-shared keys of devices and gateways, and clone detection ({@link CloneDetector}).
+ * the ledger identity behind a device's DTLS key, the pre-shared keys of peer gateways, and
+ * clone detection ({@link CloneDetector}).
  */
-public final class GatewayDeviceService implements DeviceService, AutoCloseable {
+public final class GatewayDeviceService implements DeviceService {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayDeviceService.class);
 
     private final LedgerApp ledger;
     private final Submitter submitter;
     private final KeyFeed feed;
     private final GatewaySecrets secrets;
+    private final DeviceActivations activations;
     private final DeviceJoins joins;
     private final CloneDetector clones;
     private final DeviceRejoins rejoins;
     private volatile AttachedDevices attached;
 
-    public GatewayDeviceService(LedgerApp ledger, Submitter submitter, KeyFeed feed, GatewaySecrets secrets,
-                                Path registryFile) throws IOException {
+    public GatewayDeviceService(LedgerApp ledger, Submitter submitter, KeyFeed feed, GatewaySecrets secrets) {
         this.ledger = ledger;
         this.submitter = submitter;
         this.feed = feed;
         this.secrets = secrets;
-        this.joins = new DeviceJoins(ledger, submitter, feed, registryFile);
-        this.clones = new CloneDetector(ledger, secrets.gatewayId(), node -> depart(Operation.EVICT, node));
+        this.activations = new DeviceActivations(ledger, submitter);
+        this.joins = new DeviceJoins(ledger, submitter, feed, secrets.gatewayId());
+        this.clones = new CloneDetector(ledger, secrets.gatewayId(), this::evict);
         this.rejoins = new DeviceRejoins(ledger, submitter, feed, secrets.gatewayId(), clones);
     }
 
     @Override
-    public byte[] join(String bootstrapIdentity, byte[] commitment) throws DeviceServiceException {
-        return joins.join(bootstrapIdentity, commitment);
+    public Optional<DeviceIdentity> identityByKey(byte[] rawKey) {
+        return ledger.readCommitted(s -> s.identityByKey(rawKey));
+    }
+
+    @Override
+    public void activate(byte[] sessionKey, IdentityActivation activation) throws DeviceServiceException {
+        activations.activate(sessionKey, activation);
+    }
+
+    @Override
+    public byte[] join(DevicePeer peer, JoinRequest request) throws DeviceServiceException {
+        return joins.join(peer, request);
     }
 
     /** Wires the relay of devices attached here whose sets other gateways own, and the clone policy. */
@@ -58,6 +73,10 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
 
     @Override
     public List<byte[]> catchUp(int nodeId, long afterSeq) throws DeviceServiceException {
+        if (clones.isBlocked(nodeId)) {
+            // what the node PSK's refusal did before: a blocked clone gets nothing more here
+            throw DeviceServiceException.forbidden("node " + nodeId + " is blocked here as a suspected clone");
+        }
         AttachedDevices a = attached;
         if (!feed.read(k -> k.isOwnNode(nodeId))) {
             if (a == null || !a.isAttached(nodeId)) {
@@ -82,8 +101,8 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     }
 
     @Override
-    public byte[] rejoin(String bootstrapIdentity, byte[] body) throws DeviceServiceException {
-        return rejoins.rejoin(bootstrapIdentity, body, attached);
+    public byte[] rejoin(DevicePeer peer, byte[] body) throws DeviceServiceException {
+        return rejoins.rejoin(peer, body, attached);
     }
 
     /**
@@ -110,39 +129,23 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
     }
 
     @Override
-    public byte[] pskFor(String identity) {
-        if (identity.startsWith(BOOTSTRAP_PREFIX)) {
-            return KeySchedule.bootstrapPsk(secrets, identity);
+    public byte[] gatewayPsk(int gatewayId) {
+        if (gatewayId == secrets.gatewayId() || !ledger.readCommitted(st -> st.consortium().contains(gatewayId))) {
+            return null; // itself, or a gateway removed from (or never in) the consortium
         }
-        if (identity.startsWith(NODE_PREFIX)) {
-            try {
-                int id = Integer.parseInt(identity.substring(NODE_PREFIX.length()));
-                if (clones.isBlocked(id)) {
-                    return null;
-                }
-                AttachedDevices a = attached;
-                boolean here = a != null && a.isAttached(id);
-                return feed.read(k -> k.isOwnNode(id) || here ? KeySchedule.dtlsPsk(k.nodeKey(id)) : null);
-            } catch (NumberFormatException e) {
-                return null;
-            }
+        try {
+            return KeySchedule.relayPsk(secrets, gatewayId);
+        } catch (IllegalArgumentException e) {
+            return null; // no pair secret with it (not in genesis)
         }
-        if (identity.startsWith(GATEWAY_PREFIX)) {
-            try {
-                int id = Integer.parseInt(identity.substring(GATEWAY_PREFIX.length()));
-                if (id == secrets.gatewayId() || !ledger.readCommitted(st -> st.consortium().contains(id))) {
-                    return null; // itself, or a gateway removed from the consortium
-                }
-                return KeySchedule.relayPsk(secrets, id);
-            } catch (IllegalArgumentException e) {
-                return null; // not a number, or not a gateway of the consortium
-            }
-        }
-        return null;
     }
 
     @Override
-    public long leave(int nodeId) throws DeviceServiceException {
+    public long leave(DevicePeer peer, LeaveRequest request) throws DeviceServiceException {
+        int nodeId = peer.nodeId();
+        if (request.nodeId() != nodeId || nodeId == 0) {
+            throw DeviceServiceException.forbidden(peer.name() + " may only leave as its own node");
+        }
         AttachedDevices a = attached;
         if (!feed.read(k -> k.isOwnNode(nodeId)) && (a == null || !a.isAttached(nodeId))) {
             throw new DeviceServiceException("node " + nodeId + " is not attached to this gateway");
@@ -151,11 +154,13 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
             throw new DeviceServiceException("node " + nodeId + " is not a member");
         }
         try {
-            SubmitResult r = depart(Operation.LEAVE, nodeId);
+            SubmitResult r = submitter.submit(Submitter.Request.leave(nodeId, request.authorization(peer.name())),
+                    SubmitMode.COMMIT).first();
             if (!r.committed()) {
-                throw new DeviceServiceException("the ledger refused the leave: code " + r.code() + " " + r.log());
+                LOG.warn("leave of {} refused by the ledger: code {} {}", peer, r.code(), r.log());
+                throw DeviceServiceException.forbidden("the ledger refused the leave: code " + r.code() + " " + r.log());
             }
-            LOG.info("node {} left at its own request (height {})", nodeId, r.height());
+            LOG.info("device {} left as node {} at its own request (height {})", peer.name(), nodeId, r.height());
             return r.height();
         } catch (IOException e) {
             throw new DeviceServiceException("leave failed: " + e.getMessage(), e);
@@ -165,13 +170,8 @@ public final class GatewayDeviceService implements DeviceService, AutoCloseable 
         }
     }
 
-    /** Submits a leave or evict of a node through this gateway (commit mode). */
-    public SubmitResult depart(Operation op, int nodeId) throws IOException, InterruptedException {
-        return submitter.submit(Submitter.Request.departure(op, nodeId), SubmitMode.COMMIT).first();
-    }
-
-    @Override
-    public void close() throws IOException {
-        joins.close();
+    /** Submits this gateway's evict of a member of one of its sets (commit mode). */
+    public SubmitResult evict(int nodeId) throws IOException, InterruptedException {
+        return submitter.submit(Submitter.Request.evict(nodeId), SubmitMode.COMMIT).first();
     }
 }

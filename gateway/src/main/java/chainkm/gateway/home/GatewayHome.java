@@ -16,7 +16,6 @@ import java.util.Set;
  * gateway.key            Ed25519 signing key, 0600 (gateway.toml's signing_key may name another file)
  * master.secret          what this gateway derives alone, 0600
  * gateway.kem            X25519 private key (its public half is in genesis), 0600
- * provisioning.secret    the consortium's device bootstrap secret, 0600
  * control.token          bearer token of the local control API, 0600
  * mqtt.password          this gateway's MQTT password (user gateway-ID), 0600
  * abci.sock              the ABCI application's unix socket (0600; only CometBFT connects), while running
@@ -25,7 +24,6 @@ import java.util.Set;
  * mqtt-tls.crt           its self-signed certificate (PEM); genesis lists its key's SHA-256
  * cometbft/              the CometBFT validator's home (gateway.toml's cometbft_home may name another)
  * ledger/                the committed ledger state and the submitter's pending.journal
- * keys/joins.log         the join registry
  * cometbft.log, cometbft.pid, gateway.log   what runs here
  * </pre>
  * Secrets are created owner-only from the start, never chmod-ed afterwards.
@@ -35,7 +33,6 @@ public final class GatewayHome {
     public static final String SIGNING_KEY = "gateway.key";
     public static final String MASTER_SECRET = "master.secret";
     public static final String KEM_KEY = "gateway.kem";
-    public static final String PROVISIONING_SECRET = "provisioning.secret";
     public static final String CONTROL_TOKEN = "control.token";
     public static final String MQTT_PASSWORD = "mqtt.password";
     public static final String ABCI_SOCKET = "abci.sock";
@@ -45,15 +42,13 @@ public final class GatewayHome {
     public static final String COMETBFT_HOME = "cometbft";
     public static final String LEDGER = "ledger";
     public static final String PENDING_JOURNAL = "pending.journal";
-    public static final String KEYS = "keys";
-    public static final String JOINS_LOG = "joins.log";
     public static final String COMETBFT_LOG = "cometbft.log";
     public static final String COMETBFT_PID = "cometbft.pid";
     public static final String GATEWAY_LOG = "gateway.log";
 
     /** The files that hold secrets (with the default signing key name): mode 0600. */
-    public static final List<String> SECRETS = List.of(SIGNING_KEY, MASTER_SECRET, KEM_KEY, PROVISIONING_SECRET,
-            CONTROL_TOKEN, MQTT_PASSWORD, MQTT_DEVICES_SECRET, MQTT_TLS_KEY);
+    public static final List<String> SECRETS = List.of(SIGNING_KEY, MASTER_SECRET, KEM_KEY, CONTROL_TOKEN,
+            MQTT_PASSWORD, MQTT_DEVICES_SECRET, MQTT_TLS_KEY);
     /** A secret file: readable and writable by its owner only. */
     public static final Set<PosixFilePermission> SECRET_MODE = PosixFilePermissions.fromString("rw-------");
     /** The home itself: its owner's only. */
@@ -104,10 +99,6 @@ public final class GatewayHome {
 
     public Path kemKey() {
         return dir.resolve(KEM_KEY);
-    }
-
-    public Path provisioningSecret() {
-        return dir.resolve(PROVISIONING_SECRET);
     }
 
     public Path controlToken() {
@@ -162,10 +153,6 @@ public final class GatewayHome {
 
     public Path pendingJournal() {
         return ledgerDir().resolve(PENDING_JOURNAL);
-    }
-
-    public Path joinsLog() {
-        return dir.resolve(KEYS).resolve(JOINS_LOG);
     }
 
     public Path cometbftLog() {

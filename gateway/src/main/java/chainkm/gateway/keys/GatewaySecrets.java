@@ -22,13 +22,15 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.KeyAgreement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A gateway's key-management secrets, each a 0600 file in its {@link GatewayHome}: {@code master.secret}
  * (32 bytes: everything this gateway derives alone), {@code gateway.kem} (an X25519 private
  * key: its public half is in genesis, and Diffie-Hellman with another gateway's gives the two
- * of them a pair secret for the pairwise set keys between their sets) and
- * {@code provisioning.secret} (shared by the consortium: bootstrap credentials of devices).
+ * of them a pair secret for the pairwise set keys between their sets). No secret is shared by
+ * the whole consortium: devices authenticate with keys of their own, which the ledger records.
  *
  * <p>X25519 (RFC 7748) keys are stored raw, 32 bytes each: the private key as the scalar's bytes,
  * the public key as the little-endian u-coordinate. The JDK's X25519 does the arithmetic.
@@ -37,22 +39,34 @@ public final class GatewaySecrets {
     public static final int X25519_KEY_SIZE = 32;
     /** RFC 7748: the u-coordinate of the base point of Curve25519. */
     private static final BigInteger BASE_POINT_U = BigInteger.valueOf(9);
+    /** The consortium-wide device bootstrap secret of earlier versions: a home may still hold it. */
+    private static final String RETIRED_PROVISIONING_SECRET = "provisioning.secret";
+    private static final Logger LOG = LoggerFactory.getLogger(GatewaySecrets.class);
 
     private final int gatewayId;
     private final byte[] master;
     private final PrivateKey kem;
-    private final byte[] provisioning;
     private final Map<Integer, byte[]> pairSecrets = new TreeMap<>();
 
-    private GatewaySecrets(int gatewayId, byte[] master, PrivateKey kem, byte[] provisioning) {
+    private GatewaySecrets(int gatewayId, byte[] master, PrivateKey kem) {
         this.gatewayId = gatewayId;
         this.master = master;
         this.kem = kem;
-        this.provisioning = provisioning;
+    }
+
+    /**
+     * The former signature, while testnet generators still pass a consortium-wide provisioning
+     * secret: it is ignored and never written (devices no longer derive anything from it).
+     *
+     * @deprecated use {@link #generate(Path)}
+     */
+    @Deprecated(forRemoval = true)
+    public static byte[] generate(Path home, byte[] ignoredProvisioningSecret) throws IOException {
+        return generate(home);
     }
 
     /** Writes new master and KEM secrets into {@code home}; returns the KEM public key for genesis. */
-    public static byte[] generate(Path home, byte[] provisioningSecret) throws IOException {
+    public static byte[] generate(Path home) throws IOException {
         GatewayHome files = GatewayHome.at(home);
         SecureRandom random = new SecureRandom();
         byte[] master = new byte[32];
@@ -66,7 +80,6 @@ public final class GatewaySecrets {
         try {
             writeSecret(files.masterSecret(), master);
             writeSecret(files.kemKey(), kem);
-            writeSecret(files.provisioningSecret(), provisioningSecret);
             return x25519PublicKey(kem);
         } finally {
             Arrays.fill(master, (byte) 0);
@@ -155,8 +168,11 @@ public final class GatewaySecrets {
      */
     public static GatewaySecrets load(Path home, int gatewayId, Map<Integer, byte[]> kemPublicKeys) throws IOException {
         GatewayHome files = GatewayHome.at(home);
-        GatewaySecrets s = new GatewaySecrets(gatewayId, readSecret(files.masterSecret()),
-                kemPrivateKey(files.kemKey()), readSecret(files.provisioningSecret()));
+        GatewaySecrets s = new GatewaySecrets(gatewayId, readSecret(files.masterSecret()), kemPrivateKey(files.kemKey()));
+        Path retired = home.resolve(RETIRED_PROVISIONING_SECRET);
+        if (Files.exists(retired)) {
+            LOG.warn("{} is no longer used (devices have identities of their own): delete it", retired);
+        }
         for (Map.Entry<Integer, byte[]> e : kemPublicKeys.entrySet()) {
             s.pairSecrets.put(e.getKey(), s.computePairSecret(e.getKey(), e.getValue()));
         }
@@ -192,10 +208,6 @@ public final class GatewaySecrets {
 
     byte[] master() {
         return master;
-    }
-
-    byte[] provisioning() {
-        return provisioning;
     }
 
     /** The secret this gateway shares with gateway {@code other} (itself included). */

@@ -1,7 +1,6 @@
 package chainkm.gateway.keys;
 
 import chainkm.protocol.keys.Kdf;
-import chainkm.protocol.rekey.Credentials;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -52,20 +51,5 @@ public final class KeySchedule {
     public static byte[] relayPsk(GatewaySecrets secrets, int other) {
         int me = secrets.gatewayId();
         return derive(secrets.pairSecret(other), "relay-psk", Math.min(me, other), Math.max(me, other));
-    }
-
-    /** See {@link Credentials#dtlsPsk}. */
-    public static byte[] dtlsPsk(byte[] nodeKey) {
-        return Credentials.dtlsPsk(nodeKey);
-    }
-
-    /** The DTLS key of a provisioned device's bootstrap identity, from the consortium's provisioning secret. */
-    public static byte[] bootstrapPsk(GatewaySecrets secrets, String identity) {
-        return bootstrapPsk(secrets.provisioning(), identity);
-    }
-
-    /** See {@link Credentials#bootstrapPsk}. */
-    public static byte[] bootstrapPsk(byte[] provisioningSecret, String identity) {
-        return Credentials.bootstrapPsk(provisioningSecret, identity);
     }
 }

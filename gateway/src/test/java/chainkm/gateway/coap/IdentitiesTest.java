@@ -1,8 +1,6 @@
 package chainkm.gateway.coap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -10,19 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class IdentitiesTest {
     @Test
-    void onlyCanonicalNodeIdentitiesNameANode() {
-        assertEquals(OptionalInt.of(42), Identities.nodeIdOf("node-42"));
-        assertEquals(OptionalInt.of(0), Identities.nodeIdOf("node-0"));
-        for (String other : new String[] {"node-", "node-007", "node-+4", "node-4x", "node-99999999999", "boot-42", "42", null}) {
-            assertEquals(OptionalInt.empty(), Identities.nodeIdOf(other), String.valueOf(other));
+    void onlyCanonicalGatewayIdentitiesNameAGateway() {
+        assertEquals(OptionalInt.of(3), Identities.gatewayIdOf("gateway-3"));
+        assertEquals(OptionalInt.of(0), Identities.gatewayIdOf("gateway-0"));
+        for (String other : new String[] {"gateway-", "gateway-007", "gateway-+4", "gateway--1", "gateway-4x",
+                "gateway-99999999999", "node-3", "boot-3", "3", null}) {
+            assertEquals(OptionalInt.empty(), Identities.gatewayIdOf(other), String.valueOf(other));
         }
-    }
-
-    @Test
-    void bootstrapIdentitiesAreRecognisedByPrefix() {
-        assertTrue(Identities.isBootstrap("boot-dev1"));
-        assertFalse(Identities.isBootstrap("node-1"));
-        assertFalse(Identities.isBootstrap(null));
     }
 
     @Test

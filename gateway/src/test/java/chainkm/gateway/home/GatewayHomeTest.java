@@ -32,6 +32,5 @@ class GatewayHomeTest {
         assertEquals(dir.resolve("keys/gw.key"), named.gatewayKey());
         assertEquals(dir.resolve("comet/config/genesis.json"), named.genesis());
         assertEquals(dir.resolve("ledger/pending.journal"), named.pendingJournal());
-        assertEquals(dir.resolve("keys/joins.log"), named.joinsLog());
     }
 }

@@ -43,11 +43,9 @@ class AdoptionProofsTest {
 
     @BeforeEach
     void consortium() throws Exception {
-        byte[] provisioning = new byte[32];
-        random.nextBytes(provisioning);
         Map<Integer, byte[]> kem = new TreeMap<>();
         for (int g = 1; g <= 4; g++) {
-            kem.put(g, GatewaySecrets.generate(Files.createDirectories(dir.resolve("g" + g)), provisioning));
+            kem.put(g, GatewaySecrets.generate(Files.createDirectories(dir.resolve("g" + g))));
         }
         secrets = GatewaySecrets.load(dir.resolve("g3"), 3, kem);
     }

@@ -47,11 +47,9 @@ class KeyManagerTest {
 
     @BeforeEach
     void consortium() throws Exception {
-        byte[] provisioning = new byte[32];
-        random.nextBytes(provisioning);
         Map<Integer, byte[]> kem = new TreeMap<>();
         for (int g = 1; g <= 2; g++) {
-            kem.put(g, GatewaySecrets.generate(Files.createDirectories(dir.resolve("g" + g)), provisioning));
+            kem.put(g, GatewaySecrets.generate(Files.createDirectories(dir.resolve("g" + g))));
         }
         secrets = GatewaySecrets.load(dir.resolve("g1"), 1, kem);
         signer = Ed25519.KeyPair.generate(random);

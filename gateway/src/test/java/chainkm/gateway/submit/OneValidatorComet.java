@@ -27,7 +27,7 @@ import tendermint.abci.Types.ResponseFinalizeBlock;
  * RECHECK of what is left after every block, and a tx index for {@code committedCode}.
  * Everything runs under this object's lock, as one node would serialise it.
  */
-final class OneValidatorComet implements TxBroadcaster {
+public final class OneValidatorComet implements TxBroadcaster {
     /** What a committed block said about one transaction. */
     record Result(int code, String log, long height) {}
 
@@ -40,7 +40,7 @@ final class OneValidatorComet implements TxBroadcaster {
     private boolean holding;
     private int held;
 
-    OneValidatorComet(LedgerApp app) {
+    public OneValidatorComet(LedgerApp app) {
         this(app, new HashMap<>());
     }
 
@@ -194,7 +194,7 @@ final class OneValidatorComet implements TxBroadcaster {
         return broadcasts.getOrDefault(txHash, 0);
     }
 
-    synchronized int totalBroadcasts() {
+    public synchronized int totalBroadcasts() {
         return broadcasts.values().stream().mapToInt(Integer::intValue).sum();
     }
 

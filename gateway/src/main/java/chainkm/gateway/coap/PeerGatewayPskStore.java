@@ -2,6 +2,7 @@ package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
 import java.net.InetSocketAddress;
+import java.util.OptionalInt;
 import javax.crypto.SecretKey;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.HandshakeResultHandler;
@@ -14,16 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scandium's view of the key manager's DTLS credentials: the pre-shared key of a device
- * identity ({@code boot-...} or {@code node-<id>}) is whatever {@link DeviceService#pskFor}
- * says. An unknown identity gets no key, so its handshake fails. Server side only.
+ * Scandium's PSK store for the only pre-shared keys left: other gateways of the consortium
+ * ({@code gateway-<id>}, keyed by the two gateways' pair secret, {@link DeviceService#gatewayPsk}).
+ * Devices have no PSK at all: any other identity gets no key, so its handshake fails. Server side only.
  */
-final class DevicePskStore implements AdvancedPskStore {
-    private static final Logger LOG = LoggerFactory.getLogger(DevicePskStore.class);
+final class PeerGatewayPskStore implements AdvancedPskStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerGatewayPskStore.class);
 
     private final DeviceService service;
 
-    DevicePskStore(DeviceService service) {
+    PeerGatewayPskStore(DeviceService service) {
         this.service = service;
     }
 
@@ -45,7 +46,8 @@ final class DevicePskStore implements AdvancedPskStore {
                 // SecretUtil copies the bytes into a destroyable key; Scandium destroys it after use
                 secret = SecretUtil.create(psk, PskSecretResult.ALGORITHM_PSK);
             } else {
-                LOG.info("DTLS handshake refused: unknown PSK identity '{}'", Identities.printable(name));
+                LOG.info("DTLS handshake refused: unknown PSK identity '{}' (only gateways use PSK)",
+                        Identities.printable(name));
             }
         } else {
             LOG.info("DTLS handshake refused: PSK identity is not valid UTF-8");
@@ -55,8 +57,12 @@ final class DevicePskStore implements AdvancedPskStore {
     }
 
     private byte[] lookUp(String identity) {
+        OptionalInt gateway = Identities.gatewayIdOf(identity);
+        if (gateway.isEmpty()) {
+            return null;
+        }
         try {
-            return service.pskFor(identity);
+            return service.gatewayPsk(gateway.getAsInt());
         } catch (RuntimeException e) {
             LOG.warn("PSK lookup failed for identity '{}'", Identities.printable(identity), e);
             return null;
