@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import javax.security.auth.x500.X500Principal;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -58,6 +59,8 @@ public final class FakeGateway implements AutoCloseable {
     public final Map<String, Identity> identities = new ConcurrentHashMap<>();
     /** Join bundles by device name. */
     public final Map<String, byte[]> bundles = new ConcurrentHashMap<>();
+    /** The answer to a join of (name, commitment); by default the canned bundle of that name. */
+    public volatile BiFunction<String, byte[], byte[]> joinAnswer = (name, commitment) -> bundles.get(name);
     public final Map<Integer, Integer> sets = new ConcurrentHashMap<>();
     public volatile List<byte[]> rekeys = List.of();
     public volatile String refusal;
@@ -208,7 +211,8 @@ public final class FakeGateway implements AutoCloseable {
             } else if (refusal != null) {
                 exchange.respond(ResponseCode.SERVICE_UNAVAILABLE, refusal);
             } else {
-                exchange.respond(ResponseCode.CHANGED, bundles.get(id.name()), MediaTypeRegistry.APPLICATION_OCTET_STREAM);
+                exchange.respond(ResponseCode.CHANGED, joinAnswer.apply(id.name(), join.commitment()),
+                        MediaTypeRegistry.APPLICATION_OCTET_STREAM);
             }
         }
     }
