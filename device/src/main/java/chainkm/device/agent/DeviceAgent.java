@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class DeviceAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    /** The identity key's file in the state directory (32-byte Ed25519 private key, 0600). */
+    public static final String IDENTITY_KEY_FILE = IdentityKey.FILE;
 
     /**
      * Agent options: where D2D messages arrive (port 0: any free port), the grace period of
