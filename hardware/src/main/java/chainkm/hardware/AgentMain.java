@@ -23,14 +23,18 @@ import picocli.CommandLine.Option;
 /**
  * The device agent on a board: what {@code /opt/chainkm/bin/chainkm-agent} runs (from
  * {@code chainkm-agent.service}). Moves the provisioning bundle off the boot partition at first
- * boot, joins (or resumes), drives the status LED from the agent's state and acts on the button.
+ * boot, makes its identity key and activates it (then drops the bundle's enrollment key), joins
+ * (or resumes), drives the status LED from the agent's state and acts on the button.
  */
 @Command(name = "chainkm-agent", mixinStandardHelpOptions = true, sortOptions = false, version = "chainkm-agent 0.1.0",
         description = {
             "The chainkm device agent for a Raspberry Pi (or any Linux machine, on a mock board).",
             "At first boot it moves the provisioning bundle from the boot partition (bundle.boot) into its state "
-                + "directory (state.dir, mode 0600) and deletes the boot copy; then it joins through a gateway over "
-                + "CoAP/DTLS (or resumes with the keys it holds), follows its rekey topics, and receives D2D messages.",
+                + "directory (state.dir, mode 0600) and deletes the boot copy; it makes its own identity key "
+                + "(state.dir/identity.key) and key store key (state.dir/keystore-key/store.key), activates the identity "
+                + "key on the ledger with the bundle's one-time enrollment key, and then deletes that key from the bundle. "
+                + "Then it joins through a gateway over CoAP/DTLS with raw public keys (or resumes with the keys it "
+                + "holds), follows its rekey topics, and receives D2D messages.",
             "Status LED: joining = fast blink, joined = steady on, rekeying = double flash, sleeping = short blip every "
                 + "3 s, rejoining = slow blink, error = triple flash then long on, left = off.",
             "Button: short press = send a sensor reading to peer.node at peer.address over D2D; long press "
@@ -139,6 +143,14 @@ public final class AgentMain implements Callable<Integer> {
                 stop.await(5, TimeUnit.SECONDS); // let the LED show the error before systemd restarts us
                 return EXIT_FAILED;
             }
+            if (agent.activated()) {
+                try {
+                    FirstBoot.retireEnrollmentKey(cfg.stateBundle()); // only now: the key opens nothing any more
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the enrollment key from {} (retried at the next start): {}",
+                            cfg.stateBundle(), e.getMessage());
+                }
+            }
             DeviceAgent a = agent;
             button = new Button(board.input("button", cfg.buttonPin(), cfg.buttonActiveLow()), cfg.buttonActiveLow(),
                     cfg.longPress(), cfg.veryLongPress(), System::nanoTime,
@@ -208,7 +220,7 @@ public final class AgentMain implements Callable<Integer> {
         }
         agent.leave();
         Files.writeString(cfg.stateDir().resolve(LEFT_MARKER), "left the network\n", StandardCharsets.US_ASCII);
-        Files.deleteIfExists(cfg.stateBundle()); // the bootstrap secret is of no use any more
+        Files.deleteIfExists(cfg.stateBundle()); // its identity is spent on the ledger: the bundle is of no use any more
         LOG.info("left the network: keys and provisioning bundle deleted; the agent stops");
         exitCode.set(0);
         stop.countDown();

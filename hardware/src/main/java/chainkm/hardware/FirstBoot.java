@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * (FAT, readable by anyone who holds the card); the agent moves it into its state directory
  * (mode 0600, owned by the state directory's owner) and deletes the boot copy. The move is
  * atomic: temp file, fsync, rename, directory fsync, and only then the boot copy goes.
+ *
+ * <p>The bundle holds the one-time enrollment key until the device has activated its own
+ * identity key on the ledger ({@link #retireEnrollmentKey}); only then is the copy holding it
+ * replaced, atomically, by the same bundle without that key (the gateways and their trust
+ * anchors stay: the agent needs them at every start). A crash before activation keeps the key
+ * for the next attempt.
  */
 public final class FirstBoot {
     private static final Logger LOG = LoggerFactory.getLogger(FirstBoot.class);
@@ -79,6 +85,21 @@ public final class FirstBoot {
         LOG.info("first boot: moved the provisioning bundle from {} to {} (mode 0600); the boot partition no longer holds it",
                 bootBundle, target);
         return target;
+    }
+
+    /**
+     * After activation: replaces the state directory's bundle by one without the enrollment key
+     * (atomically, mode 0600). True if it held one. Never call it before the device is activated:
+     * without the key, a device that never activated cannot do so any more.
+     */
+    public static boolean retireEnrollmentKey(Path stateBundle) throws IOException {
+        Provisioning bundle = Provisioning.load(stateBundle);
+        if (bundle.enrollmentKey().isEmpty()) {
+            return false;
+        }
+        bundle.withoutEnrollmentKey().save(stateBundle);
+        LOG.info("the device's identity is active: the enrollment key is deleted from {}", stateBundle);
+        return true;
     }
 
     /** When run as root (the unit's privileged pre-start step), the bundle goes to the agent's user. */

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.device.agent.Provisioning;
+import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,7 @@ class FirstBootTest {
     private Path bootBundle() throws IOException {
         Path boot = root.resolve("boot/firmware/chainkm/provisioning.properties");
         Files.createDirectories(boot.getParent());
-        new Provisioning("dev-1", "boot-dev-1", new byte[16],
+        new Provisioning("dev-1", Ed25519.KeyPair.generate(new SecureRandom()).privateKeyBytes(),
                 List.of(new Provisioning.Gateway(1, new InetSocketAddress("127.0.0.1", 5684), "ssl://127.0.0.1:8883",
                         TlsPin.of(new byte[32]), new byte[32]))).save(boot);
         Files.setPosixFilePermissions(boot, PosixFilePermissions.fromString("rw-r--r--")); // as on a FAT partition
@@ -75,5 +77,30 @@ class FirstBootTest {
         assertEquals(first, FirstBoot.install(state, again));
         assertFalse(Files.exists(again));
         assertEquals(before, Files.readString(first));
+    }
+
+    @Test
+    void afterActivationTheStateBundleKeepsTheGatewaysButNotTheEnrollmentKey() throws IOException {
+        Path state = root.resolve("state");
+        Path bundle = FirstBoot.install(state, bootBundle());
+        assertTrue(Provisioning.load(bundle).enrollmentKey().isPresent(), "kept until activation");
+        assertTrue(FirstBoot.retireEnrollmentKey(bundle));
+        Provisioning after = Provisioning.load(bundle);
+        assertTrue(after.enrollmentKey().isEmpty());
+        assertFalse(Files.readString(bundle).contains("enrollment.key"));
+        assertEquals("dev-1", after.deviceName());
+        assertEquals(1, after.gateways().size());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(bundle)));
+        assertFalse(FirstBoot.retireEnrollmentKey(bundle), "nothing left to delete");
+    }
+
+    @Test
+    void aVersion1BundleOnTheBootPartitionIsRefusedAndLeftInPlace() throws IOException {
+        Path boot = root.resolve("boot/provisioning.properties");
+        Files.createDirectories(boot.getParent());
+        Files.writeString(boot, "device.name=dev-1\nbootstrap.identity=boot-dev-1\nbootstrap.psk=AAAAAAAAAAAAAAAAAAAAAA==\n");
+        IOException e = assertThrows(IOException.class, () -> FirstBoot.install(root.resolve("state"), boot));
+        assertTrue(e.getMessage().contains("bundle version 1 (bootstrap PSK) is no longer accepted"), e.getMessage());
+        assertTrue(Files.exists(boot));
     }
 }

@@ -3,15 +3,17 @@ package chainkm.device.agent;
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.keys.DeviceKeys;
 import chainkm.device.store.FileKeyStore;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.identity.LeaveRequest;
 import chainkm.protocol.keys.KeyId;
 import chainkm.protocol.keys.KeyMaterial;
-import chainkm.protocol.rekey.Credentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -22,16 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device agent: joins through a gateway over CoAP/DTLS (once; the keys then live in an
+ * The device agent: at first boot makes its own identity key and activates it on the ledger
+ * with its bundle's enrollment key ({@link Activation}); joins through a gateway over CoAP/DTLS
+ * authenticated with that identity key (once; the keys then live in an
  * AES-CCM-encrypted store written atomically), follows its rekey topics over MQTT, fetches
  * by itself what it missed, and sends and receives D2D messages under the right pairwise key.
  *
- * <p>A facade over the steps: {@link Join}, the {@link GatewayLink} (attach, rejoin, failover,
+ * <p>A facade over the steps: {@link IdentityKey}, {@link StoreKey}, {@link Activation}, {@link Join}, the {@link GatewayLink} (attach, rejoin, failover,
  * sleep), the {@link RekeyFollower} (apply, catch up) and the {@link D2DEndpoint}.
  */
 public final class DeviceAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAgent.class);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    /** The identity key's file in the state directory (32-byte Ed25519 private key, 0600). */
+    public static final String IDENTITY_KEY_FILE = IdentityKey.FILE;
 
     /**
      * Agent options: where D2D messages arrive (port 0: any free port), the grace period of
@@ -52,6 +58,7 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     private final Provisioning provisioning;
+    private final Ed25519.KeyPair identity;
     private final FileKeyStore store;
     private final DeviceKeys keys;
     private final AgentEvents events = new AgentEvents(this);
@@ -60,16 +67,22 @@ public final class DeviceAgent implements AutoCloseable {
     private volatile long peerSetsSeq = -1;
     private D2DEndpoint d2d;
 
-    private DeviceAgent(Provisioning provisioning, Path stateDir, FileKeyStore store, Options options) {
+    private DeviceAgent(Provisioning provisioning, Path stateDir, Ed25519.KeyPair identity, byte[] storeKey,
+                        FileKeyStore store, Options options) {
         this.provisioning = provisioning;
+        this.identity = identity;
         this.store = store;
         Map<Integer, byte[]> anchors = new TreeMap<>();
         provisioning.gateways().forEach(g -> anchors.put(g.id(), g.signingKey()));
         this.keys = new DeviceKeys(store, anchors, options.grace(), Clock.systemUTC());
-        this.link = new GatewayLink(provisioning, stateDir, keys, options, new RekeyFollower(keys, events), events);
+        this.link = new GatewayLink(provisioning, stateDir, identity, storeKey, keys, options,
+                new RekeyFollower(keys, events), events);
     }
 
-    /** Opens the device's state in {@code stateDir}, joins if it never did, and starts listening. */
+    /**
+     * Opens the device's state in {@code stateDir} (making its identity key and key store key at
+     * first boot), activates its identity and joins if it never did, and starts listening.
+     */
     public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener)
             throws IOException {
         return start(provisioning, stateDir, options, listener, new AgentListener() {});
@@ -78,13 +91,24 @@ public final class DeviceAgent implements AutoCloseable {
     /** As above, with {@code events} told of every state change and protocol event from the start on. */
     public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener,
                                     AgentListener events) throws IOException {
-        Files.createDirectories(stateDir);
-        FileKeyStore store = FileKeyStore.open(stateDir.resolve("keys.store"),
-                Credentials.storageKey(provisioning.bootstrapPsk()));
-        DeviceAgent agent = new DeviceAgent(provisioning, stateDir, store, options);
+        SecretFiles.privateDirectory(stateDir);
+        boolean identityIsNew = !IdentityKey.exists(stateDir);
+        Ed25519.KeyPair identity = IdentityKey.loadOrCreate(stateDir); // on disk before it is used anywhere
+        byte[] storeKey = StoreKey.loadOrCreate(stateDir);
+        FileKeyStore store;
+        try {
+            store = FileKeyStore.open(stateDir.resolve("keys.store"), storeKey);
+        } catch (IOException | RuntimeException e) {
+            Arrays.fill(storeKey, (byte) 0);
+            throw e;
+        }
+        DeviceAgent agent = new DeviceAgent(provisioning, stateDir, identity, storeKey, store, options);
         agent.addListener(events);
         try {
-            boolean joined = Join.ifNeeded(provisioning, stateDir, agent.keys, options.gatewayTimeout());
+            if (!agent.keys.joined()) {
+                Activation.ifNeeded(provisioning, stateDir, identity, identityIsNew, options.gatewayTimeout());
+            }
+            boolean joined = Join.ifNeeded(provisioning, stateDir, agent.keys, identity, options.gatewayTimeout());
             agent.link.open();
             agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
@@ -152,7 +176,7 @@ public final class DeviceAgent implements AutoCloseable {
             throw new IOException("the device is asleep: wake it before it leaves");
         }
         int node = keys.nodeId();
-        long height = c.leave(node);
+        long height = c.leave(LeaveRequest.sign(provisioning.deviceName(), node, identity));
         Path stateDir = store.file().getParent();
         close();
         StateWipe.wipe(stateDir);
@@ -238,6 +262,16 @@ public final class DeviceAgent implements AutoCloseable {
 
     public String name() {
         return provisioning.deviceName();
+    }
+
+    /** True once this device's identity key is active on the ledger (its bundle's enrollment key is spent). */
+    public boolean activated() {
+        return Activation.recorded(store.file().getParent());
+    }
+
+    /** The public half of this device's identity key (what the ledger records). */
+    public byte[] identityKey() {
+        return identity.publicKey();
     }
 
     public InetSocketAddress d2dAddress() {

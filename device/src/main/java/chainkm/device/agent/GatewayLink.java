@@ -3,22 +3,20 @@ package chainkm.device.agent;
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.keys.DeviceKeys;
 import chainkm.device.mqtt.RekeySubscriber;
-import chainkm.protocol.keys.KeyId;
-import chainkm.protocol.rekey.Credentials;
+import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.MessageFormatException;
 import chainkm.protocol.rekey.MqttCredential;
 import chainkm.protocol.rekey.Rejoin;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A device's link to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway,
+ * A device's link to the gateway it is attached to: CoAP/DTLS with its identity key,
  * and its rekey topics on that gateway's MQTT broker. Attaches (with a catch-up), rejoins
  * another gateway when asked to move or when a watchdog finds its gateway gone (an orphan,
  * kandi2020 III.B.3), and drops and restores the connections around a sleep. What arrives on
@@ -29,6 +27,8 @@ final class GatewayLink {
 
     private final Provisioning provisioning;
     private final Path stateDir;
+    private final Ed25519.KeyPair identity;
+    private final byte[] storeKey;
     private final DeviceKeys keys;
     private final DeviceAgent.Options options;
     private final RekeyFollower follower;
@@ -45,10 +45,12 @@ final class GatewayLink {
     private volatile long lastRejoinNanos;
     private Thread watchdog;
 
-    GatewayLink(Provisioning provisioning, Path stateDir, DeviceKeys keys, DeviceAgent.Options options,
-                RekeyFollower follower, AgentEvents events) {
+    GatewayLink(Provisioning provisioning, Path stateDir, Ed25519.KeyPair identity, byte[] storeKey, DeviceKeys keys,
+                DeviceAgent.Options options, RekeyFollower follower, AgentEvents events) {
         this.provisioning = provisioning;
         this.stateDir = stateDir;
+        this.identity = identity;
+        this.storeKey = storeKey;
         this.keys = keys;
         this.options = options;
         this.follower = follower;
@@ -57,7 +59,7 @@ final class GatewayLink {
 
     /** Attaches to the gateway of its state (after a rejoin, that one); if it does not answer, rejoins another. */
     void open() throws IOException {
-        setAttachment(Attachment.load(stateDir, storageKey()).orElse(null));
+        setAttachment(Attachment.load(stateDir, storeKey).orElse(null));
         try {
             attach();
         } catch (IOException e) {
@@ -67,12 +69,8 @@ final class GatewayLink {
         }
     }
 
-    private byte[] storageKey() {
-        return Credentials.storageKey(provisioning.bootstrapPsk());
-    }
-
     /**
-     * Connects to the gateway it is attached to: CoAP/DTLS under its KEK with that gateway,
+     * Connects to the gateway it is attached to: CoAP/DTLS with its identity key,
      * catch-up, its own MQTT credential from that gateway ({@code GET /mqtt}), MQTT over TLS.
      */
     private void attach() throws IOException {
@@ -132,7 +130,7 @@ final class GatewayLink {
     /**
      * Rejoins gateway {@code gatewayId} (kandi2020 III.B.3, with a hash-chain proof instead of
      * the hash of the secret code): reveals the next link of its chain over DTLS with its
-     * bootstrap identity, gets that gateway's attachment key, and attaches there. No key of any
+     * identity key, gets that gateway's attachment key, and attaches there. No key of any
      * device changes; its link keys stay valid.
      */
     void rejoin(int gatewayId) throws IOException {
@@ -144,10 +142,10 @@ final class GatewayLink {
                 Provisioning.Gateway g = provisioning.gateway(gatewayId);
                 Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.seq(), RejoinLinks.next(stateDir));
                 Rejoin.Answer answer;
-                try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
-                        provisioning.bootstrapPsk(), options.gatewayTimeout())) {
+                try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(),
+                        options.gatewayTimeout())) {
                     long t0 = System.nanoTime();
-                    answer = Rejoin.Answer.decode(boot.rejoin(request.encode()));
+                    answer = Rejoin.Answer.decode(c.rejoin(request.encode()));
                     lastRejoinNanos = System.nanoTime() - t0;
                 } catch (MessageFormatException e) {
                     throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
@@ -157,7 +155,7 @@ final class GatewayLink {
                             + " for node " + answer.nodeId());
                 }
                 Attachment a = new Attachment(gatewayId, answer.attachmentKey());
-                a.save(stateDir, storageKey());
+                a.save(stateDir, storeKey);
                 detach();
                 setAttachment(a);
                 attach();
@@ -222,20 +220,10 @@ final class GatewayLink {
         }
     }
 
-    /**
-     * A CoAP/DTLS client for the gateway it is attached to, as {@code node-ID} under its KEK with
-     * that gateway: the attachment key after a rejoin, else the node key its owner gave it.
-     */
-    private GatewayCoapClient attachedClient(Duration timeout) throws IOException {
-        Attachment a = attachment;
-        byte[] nk = a != null ? a.key() : keys.current(KeyId.nodeKey(keys.nodeId())).orElseThrow(
-                () -> new IOException("the key store has no node key")).key();
-        try {
-            return new GatewayCoapClient(provisioning.gateway(attachedGateway()).coap(), "node-" + keys.nodeId(),
-                    Credentials.dtlsPsk(nk), timeout);
-        } finally {
-            Arrays.fill(nk, (byte) 0);
-        }
+    /** A CoAP/DTLS client for the gateway it is attached to, authenticated with the identity key. */
+    private GatewayCoapClient attachedClient(Duration timeout) {
+        Provisioning.Gateway g = provisioning.gateway(attachedGateway());
+        return new GatewayCoapClient(g.coap(), identity, g.signingKey(), timeout);
     }
 
     /** Watches its gateway: MQTT down for longer than orphanAfter and no CoAP answer means it is gone. */
@@ -379,8 +367,9 @@ final class GatewayLink {
         }
     }
 
-    /** Closes the connections; after {@link #stopWatching()}. */
+    /** Closes the connections and wipes its copy of the store key; after {@link #stopWatching()}. */
     void close() {
+        java.util.Arrays.fill(storeKey, (byte) 0);
         if (mqtt != null) {
             mqtt.close();
         }

@@ -2,6 +2,8 @@ package chainkm.device.agent;
 
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.keys.DeviceKeys;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.identity.JoinRequest;
 import chainkm.protocol.ledger.RejoinChain;
 import chainkm.protocol.rekey.JoinBundle;
 import chainkm.protocol.rekey.MessageFormatException;
@@ -14,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device's join (kandi2020 III.B.2): once in its life, through the first gateway of its
- * bundle that takes it, over CoAP/DTLS with its bootstrap identity. It commits to the anchor of
- * its rejoin hash chain, so that it can later prove membership to any other gateway.
+ * bundle that takes it, over CoAP/DTLS authenticated with its identity key. It commits to the
+ * anchor of its rejoin hash chain, so that it can later prove membership to any other gateway,
+ * and signs that commitment with its identity key ({@link JoinRequest}): the ledger refuses a
+ * join whose commitment the device did not sign, so a copied commitment is of no use.
  */
 final class Join {
     private static final Logger LOG = LoggerFactory.getLogger(Join.class);
@@ -23,17 +27,17 @@ final class Join {
     private Join() {}
 
     /** Joins unless {@code keys} already hold this device's keys; true if it joined now. */
-    static boolean ifNeeded(Provisioning provisioning, Path stateDir, DeviceKeys keys, Duration timeout)
-            throws IOException {
+    static boolean ifNeeded(Provisioning provisioning, Path stateDir, DeviceKeys keys, Ed25519.KeyPair identity,
+                            Duration timeout) throws IOException {
         if (keys.joined()) {
             return false;
         }
         byte[] commitment = RejoinChain.anchor(RejoinSeed.loadOrCreate(stateDir));
+        JoinRequest request = JoinRequest.sign(provisioning.deviceName(), commitment, identity);
         IOException last = null;
         for (Provisioning.Gateway g : provisioning.gateways()) {
-            try (GatewayCoapClient boot = new GatewayCoapClient(g.coap(), provisioning.bootstrapIdentity(),
-                    provisioning.bootstrapPsk(), timeout)) {
-                JoinBundle bundle = JoinBundle.decode(boot.join(commitment));
+            try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(), timeout)) {
+                JoinBundle bundle = JoinBundle.decode(c.join(request));
                 if (bundle.gatewayId() != g.id()) {
                     throw new IOException("gateway " + g.id() + " answered as gateway " + bundle.gatewayId());
                 }

@@ -9,14 +9,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Wipes a device's secrets from its state directory after it left the network: the key store
- * and the rejoin seed are overwritten with zeros, synced and deleted (what flash wear levelling
+ * Wipes a device's secrets from its state directory after it left the network: the key store,
+ * its key, the identity key (spent on the ledger by the leave) and the rejoin seed are
+ * overwritten with zeros, synced and deleted, and the activation marker goes with them (what flash wear levelling
  * keeps is out of reach, but nothing readable through the file system remains).
  */
 final class StateWipe {
     /** The files that hold secrets, and what goes with them. */
     static final List<String> FILES = List.of("keys.store", "keys.store.tmp", "keys.store.lock", RejoinSeed.FILE,
-            RejoinLinks.FILE, Attachment.FILE);
+            RejoinLinks.FILE, Attachment.FILE, IdentityKey.FILE, StoreKey.FILE, Activation.MARKER);
 
     private StateWipe() {
     }

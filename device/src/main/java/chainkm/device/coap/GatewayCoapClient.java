@@ -1,5 +1,10 @@
 package chainkm.device.coap;
 
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.identity.IdentityActivation;
+import chainkm.protocol.identity.JoinRequest;
+import chainkm.protocol.identity.LeaveRequest;
 import chainkm.protocol.rekey.CatchUpPayload;
 import chainkm.protocol.rekey.MessageFormatException;
 import chainkm.protocol.rekey.MqttCredential;
@@ -12,7 +17,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import javax.security.auth.DestroyFailedException;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
@@ -23,75 +27,95 @@ import org.eclipse.californium.elements.AddressEndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.SystemConfig;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.SignatureAndHashAlgorithm;
+import org.eclipse.californium.scandium.dtls.cipher.XECDHECryptography.SupportedGroup;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 
 /**
  * The device's CoAP-over-DTLS client for its gateway's endpoints ({@code /join},
- * {@code /catchup}, {@code /node/<id>}, {@code /leave}, {@code /mqtt}). One DTLS 1.2 PSK session (the identity and key are
- * fixed at construction, both sides authenticate through them), one UDP socket and a couple
- * of threads, created on the first request and freed by {@link #close()}. Thread-safe.
+ * {@code /activate}, {@code /catchup}, {@code /node/<id>}, {@code /leave}, {@code /rejoin},
+ * {@code /mqtt}). One DTLS 1.2 session with raw public keys (RFC 7250), both sides Ed25519: the
+ * device presents its own key (its identity key, or before activation its enrollment key), and
+ * accepts the gateway only if the gateway presents exactly the key its bundle holds for that
+ * gateway ({@link GatewayKeyVerifier}). One UDP socket and a couple of threads, created on the
+ * first request and freed by {@link #close()}. Thread-safe.
  *
  * <p>Every call completes within the timeout given at construction, counted from the call
  * (handshake and all blocks of a block-wise transfer included), or fails with an
  * {@link IOException}: no answer in time, or a {@link GatewayResponseException} for a CoAP
- * error answer. A gateway does not answer a handshake with a wrong key or an unknown
- * identity at all (Scandium stays silent, so as not to confirm which identities exist), so
- * those end as a timeout too. Messages never carry key bytes.
+ * error answer. A gateway that refuses the device's key may end the handshake with an alert or
+ * stay silent, so that ends as a handshake error or a timeout. Messages name at most the first
+ * 8 hex digits of a public key, never private key bytes.
  */
 public final class GatewayCoapClient implements AutoCloseable {
-    /** Same suites as the gateway: PSK only, RFC 7925's mandatory one first. */
-    static final CipherSuite[] CIPHER_SUITES = {
-        CipherSuite.TLS_PSK_WITH_AES_128_CCM_8, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
-    };
+    /**
+     * RFC 7925's mandatory certificate suite; with Ed25519 keys "ECDSA" covers EdDSA in Scandium.
+     * Key exchange over X25519 (or secp256r1), signatures Ed25519: deterministic, so signing
+     * needs no good random source on a Pi, and 32-byte keys are the ledger's own format.
+     */
+    static final CipherSuite[] CIPHER_SUITES = {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8};
     /** CoAP block size and largest unfragmented payload (as the gateway). */
     static final int BLOCK_SIZE = 1024;
     /** Largest response body accepted (a catch-up), kept small for a Pi with a 32 MB heap. */
     static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
 
     private final InetSocketAddress gateway;
-    private final String pskIdentity;
+    private final Ed25519.KeyPair ownKey;
+    private final byte[] gatewayKey;
+    private final String ownKeyPrefix;
     private final Duration timeout;
-    private AdvancedSinglePskStore pskStore;
     private CoapEndpoint endpoint;
     private boolean closed;
 
     /**
      * @param gateway the gateway's CoAP/DTLS address
-     * @param pskIdentity the DTLS PSK identity ({@code boot-...} before joining, {@code node-<id>} after)
-     * @param psk the pre-shared key; copied, the caller may wipe its array
+     * @param ownKey the key the device authenticates with (its identity key; its enrollment key
+     *        only for {@link #activate})
+     * @param gatewayKey the 32-byte Ed25519 key the bundle holds for this gateway; copied
      * @param timeout the longest any one call may take
      */
-    public GatewayCoapClient(InetSocketAddress gateway, String pskIdentity, byte[] psk, Duration timeout) {
+    public GatewayCoapClient(InetSocketAddress gateway, Ed25519.KeyPair ownKey, byte[] gatewayKey, Duration timeout) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
-        this.pskIdentity = Objects.requireNonNull(pskIdentity, "pskIdentity");
-        Objects.requireNonNull(psk, "psk");
+        this.ownKey = Objects.requireNonNull(ownKey, "ownKey");
+        Objects.requireNonNull(gatewayKey, "gatewayKey");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (pskIdentity.isEmpty()) {
-            throw new IllegalArgumentException("empty PSK identity");
-        }
-        if (psk.length == 0) {
-            throw new IllegalArgumentException("empty PSK");
+        if (gatewayKey.length != Ed25519.PUBLIC_KEY_SIZE) {
+            throw new IllegalArgumentException("a gateway key is a 32-byte Ed25519 public key");
         }
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        this.pskStore = new AdvancedSinglePskStore(pskIdentity, psk);
+        this.gatewayKey = gatewayKey.clone();
+        this.ownKeyPrefix = Hex.encode(ownKey.publicKey()).substring(0, 8);
     }
 
-    /** {@code POST /join}: the join bundle. Only for a bootstrap identity. */
-    public byte[] join(byte[] commitment) throws IOException {
+    /**
+     * {@code POST /activate}: replaces the enrollment key with the identity key on the ledger;
+     * returns once the gateway says it is committed (or was already). Only in a session
+     * authenticated with the enrollment key.
+     */
+    public void activate(IdentityActivation activation) throws IOException {
+        Request request = Request.newPost();
+        request.getOptions().setUriPath("activate");
+        request.setPayload(activation.encode());
+        expect(send(request, "POST /activate"), ResponseCode.CHANGED, "POST /activate");
+    }
+
+    /** {@code POST /join} (version 2): the join bundle. The gateway takes the device's name from the session. */
+    public byte[] join(JoinRequest join) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("join");
-        request.setPayload(commitment);
+        request.setPayload(join.encode());
         return expect(send(request, "POST /join"), ResponseCode.CHANGED, "POST /join").getPayload();
     }
 
-    /** {@code POST /rejoin}: the encoded rejoin answer. Only for a bootstrap identity. */
+    /** {@code POST /rejoin}: the encoded rejoin answer. */
     public byte[] rejoin(byte[] request) throws IOException {
         Request r = Request.newPost();
         r.getOptions().setUriPath("rejoin");
@@ -128,13 +152,13 @@ public final class GatewayCoapClient implements AutoCloseable {
     }
 
     /**
-     * {@code POST /leave} with this node's id: the gateway submits the LEAVE and answers once it
-     * is committed; returns the commit height. Only for this client's own {@code node-<id>}.
+     * {@code POST /leave} (version 2) with this node's id and the device's signature: the gateway
+     * submits the LEAVE and answers once it is committed; returns the commit height.
      */
-    public long leave(int nodeId) throws IOException {
+    public long leave(LeaveRequest leave) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("leave");
-        request.setPayload(ByteBuffer.allocate(Integer.BYTES).putInt(nodeId).array());
+        request.setPayload(leave.encode());
         String answer = expect(send(request, "POST /leave"), ResponseCode.CHANGED, "POST /leave").getPayloadString();
         try {
             return Long.parseLong(answer.trim());
@@ -145,7 +169,7 @@ public final class GatewayCoapClient implements AutoCloseable {
 
     /**
      * {@code GET /mqtt}: this device's own credential on the gateway's MQTT broker, handed out
-     * inside this DTLS session for the node it authenticated as. Only for a {@code node-<id>} identity.
+     * inside this DTLS session for the identity it authenticated as. Only for a member.
      */
     public MqttCredential mqttCredential() throws IOException {
         Request request = Request.newGet();
@@ -157,21 +181,13 @@ public final class GatewayCoapClient implements AutoCloseable {
         }
     }
 
-    /** Frees the socket and threads and destroys the key; later calls fail. */
+    /** Frees the socket and threads; later calls fail. */
     @Override
     public synchronized void close() {
         closed = true;
         if (endpoint != null) {
             endpoint.destroy();
             endpoint = null;
-        }
-        if (pskStore != null) {
-            try {
-                pskStore.destroy();
-            } catch (DestroyFailedException e) {
-                // best effort: the key is unreachable from here on anyway
-            }
-            pskStore = null;
         }
     }
 
@@ -197,9 +213,9 @@ public final class GatewayCoapClient implements AutoCloseable {
         Throwable error = request.getSendError();
         Throwable responseError = request.getOnResponseError();
         request.cancel();
-        String where = what + " to gateway " + gateway + " as '" + pskIdentity + "'";
+        String where = what + " to gateway " + gateway + " as key " + ownKeyPrefix + "...";
         if (error != null) {
-            // Scandium's handshake failures (alerts) name the failure, never the key
+            // Scandium's handshake failures (alerts) name the failure, never a private key
             throw new IOException(where + " failed: DTLS handshake or send error: " + error.getMessage(), error);
         }
         if (responseError != null) {
@@ -212,10 +228,10 @@ public final class GatewayCoapClient implements AutoCloseable {
         if (request.isRejected()) {
             throw new IOException(where + " was rejected (CoAP reset)");
         }
-        // a gateway stays silent on a wrong key or an unknown identity (it does not confirm which
-        // identities exist), so a refused handshake looks like an unreachable gateway
+        // a gateway may stay silent on a key it does not know, so a refused handshake can look
+        // like an unreachable gateway
         throw new IOException(where + ": no response within " + timeout.toMillis()
-                + " ms (gateway unreachable, or DTLS handshake refused: wrong key or unknown identity)");
+                + " ms (gateway unreachable, or DTLS handshake refused: unknown or revoked key)");
     }
 
     private static Response expect(Response response, ResponseCode expected, String what)
@@ -249,7 +265,9 @@ public final class GatewayCoapClient implements AutoCloseable {
             Configuration config = configuration();
             DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
                     .setAddress(new InetSocketAddress(0))
-                    .setAdvancedPskStore(pskStore)
+                    .setCertificateIdentityProvider(
+                            new SingleCertificateProvider(ownKey.jcaPrivateKey(), ownKey.jcaPublicKey()))
+                    .setAdvancedCertificateVerifier(new GatewayKeyVerifier(gatewayKey))
                     .setLoggingTag("[device-coaps]")
                     .build();
             CoapEndpoint created = new CoapEndpoint.Builder()
@@ -279,6 +297,9 @@ public final class GatewayCoapClient implements AutoCloseable {
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_BODY_SIZE);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
         config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
+        config.setAsList(DtlsConfig.DTLS_CURVES, SupportedGroup.X25519, SupportedGroup.secp256r1);
         config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
         config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
         config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, 4);

@@ -7,17 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.identity.IdentityActivation;
+import chainkm.protocol.identity.JoinRequest;
+import chainkm.protocol.identity.LeaveRequest;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class GatewayCoapClientTest {
-    private static final byte[] BOOT_PSK = "bootstrap-psk-dev1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NODE_PSK = "node-psk-42-secret".getBytes(StandardCharsets.US_ASCII);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Ed25519.KeyPair GATEWAY = Ed25519.KeyPair.generate(RANDOM);
+    private static final Ed25519.KeyPair OTHER_GATEWAY = Ed25519.KeyPair.generate(RANDOM);
+    /** dev1's identity key, active on the fake ledger. */
+    private static final Ed25519.KeyPair DEV1 = Ed25519.KeyPair.generate(RANDOM);
+    /** dev2's enrollment key: enrolled, not yet activated. */
+    private static final Ed25519.KeyPair DEV2_ENROLLMENT = Ed25519.KeyPair.generate(RANDOM);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SHORT = Duration.ofMillis(1500);
 
@@ -42,8 +53,10 @@ class GatewayCoapClientTest {
 
     @BeforeEach
     void startGateway() throws IOException {
-        gateway = new FakeGateway(Map.of("boot-dev1", BOOT_PSK, "node-42", NODE_PSK));
-        gateway.bundles.put("boot-dev1", "the bundle".getBytes(StandardCharsets.US_ASCII));
+        gateway = new FakeGateway(GATEWAY);
+        gateway.identities.put(Hex.encode(DEV1.publicKey()), new FakeGateway.Identity("dev1", true));
+        gateway.enroll("dev2", DEV2_ENROLLMENT.publicKey());
+        gateway.bundles.put("dev1", "the bundle".getBytes(StandardCharsets.US_ASCII));
         gateway.sets.put(7, 3);
     }
 
@@ -60,32 +73,57 @@ class GatewayCoapClientTest {
         return closeable;
     }
 
-    private GatewayCoapClient client(String identity, byte[] psk, Duration timeout) {
-        return closeLater(new GatewayCoapClient(gateway.address(), identity, psk, timeout));
+    private GatewayCoapClient client(Ed25519.KeyPair key, Duration timeout) {
+        return closeLater(new GatewayCoapClient(gateway.address(), key, GATEWAY.publicKey(), timeout));
+    }
+
+    private static JoinRequest join(String name, Ed25519.KeyPair key) {
+        return JoinRequest.sign(name, new byte[32], key);
     }
 
     @Test
-    void aBootstrapDeviceJoinsAndGetsItsBundle() throws IOException {
-        GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
-        assertArrayEquals("the bundle".getBytes(StandardCharsets.US_ASCII), device.join(new byte[32]));
-        assertEquals(List.of("boot-dev1 join"), gateway.requests);
+    void aDeviceJoinsWithItsIdentityKeyAndGetsItsBundle() throws IOException {
+        GatewayCoapClient device = client(DEV1, TIMEOUT);
+        assertArrayEquals("the bundle".getBytes(StandardCharsets.US_ASCII), device.join(join("dev1", DEV1)));
+        assertEquals(List.of("dev1 join"), gateway.requests);
     }
 
     @Test
     void aForbiddenJoinIsAClientErrorWithTheGatewaysDiagnostic() {
-        GatewayCoapClient node = client("node-42", NODE_PSK, TIMEOUT);
-        GatewayResponseException e = assertThrows(GatewayResponseException.class, () -> node.join(new byte[32]));
+        GatewayCoapClient enrolled = client(DEV2_ENROLLMENT, TIMEOUT);
+        GatewayResponseException e = assertThrows(GatewayResponseException.class,
+                () -> enrolled.join(join("dev2", DEV2_ENROLLMENT)));
         assertEquals("4.03", e.responseCode());
         assertTrue(e.isClientError());
-        assertEquals("join needs a bootstrap identity", e.diagnostic());
+        assertEquals("join needs an activated identity", e.diagnostic());
         assertTrue(e.getMessage().contains("4.03"), e.getMessage());
+    }
+
+    @Test
+    void activationWithTheEnrollmentKeyPutsTheIdentityKeyInItsPlace() throws IOException {
+        Ed25519.KeyPair identity = Ed25519.KeyPair.generate(RANDOM);
+        client(DEV2_ENROLLMENT, TIMEOUT).activate(IdentityActivation.sign("dev2", DEV2_ENROLLMENT, identity));
+        assertEquals(Hex.encode(identity.publicKey()), gateway.activeKeyOf("dev2").orElseThrow());
+        gateway.bundles.put("dev2", new byte[] {2});
+        assertArrayEquals(new byte[] {2}, client(identity, TIMEOUT).join(join("dev2", identity)));
+        // the enrollment key opens nothing any more: its handshake is refused
+        assertThrows(IOException.class, () -> client(DEV2_ENROLLMENT, SHORT).setOf(7));
+        assertEquals(List.of("dev2 activate", "dev2 join"), gateway.requests);
+    }
+
+    @Test
+    void aLeaveCarriesTheDevicesSignatureAndReturnsTheCommitHeight() throws IOException {
+        assertEquals(42, client(DEV1, TIMEOUT).leave(LeaveRequest.sign("dev1", 7, DEV1)));
+        GatewayResponseException e = assertThrows(GatewayResponseException.class,
+                () -> client(DEV1, TIMEOUT).leave(LeaveRequest.sign("dev2", 7, DEV1)));
+        assertEquals("4.03", e.responseCode());
     }
 
     @Test
     void anUnavailableGatewayIsAServerError() {
         gateway.refusal = "ledger unreachable";
-        GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
-        GatewayResponseException e = assertThrows(GatewayResponseException.class, () -> device.join(new byte[32]));
+        GatewayCoapClient device = client(DEV1, TIMEOUT);
+        GatewayResponseException e = assertThrows(GatewayResponseException.class, () -> device.join(join("dev1", DEV1)));
         assertEquals("5.03", e.responseCode());
         assertFalse(e.isClientError());
         assertTrue(e.getMessage().contains("ledger unreachable"), e.getMessage());
@@ -102,13 +140,13 @@ class GatewayCoapClientTest {
             messages.add(message);
         }
         gateway.rekeys = messages;
-        GatewayCoapClient node = client("node-42", NODE_PSK, TIMEOUT);
+        GatewayCoapClient node = client(DEV1, TIMEOUT);
         List<byte[]> received = node.catchUp(41);
         assertEquals(messages.size(), received.size());
         for (int i = 0; i < messages.size(); i++) {
             assertArrayEquals(messages.get(i), received.get(i), "message " + i);
         }
-        assertEquals("node-42 catchup?after=41", gateway.requests.get(0));
+        assertEquals("dev1 catchup?after=41", gateway.requests.get(0));
     }
 
     @Test
@@ -119,7 +157,7 @@ class GatewayCoapClientTest {
             messages.add(new byte[996]);
         }
         gateway.rekeys = messages;
-        GatewayCoapClient node = client("node-42", NODE_PSK, TIMEOUT);
+        GatewayCoapClient node = client(DEV1, TIMEOUT);
         long start = System.nanoTime();
         IOException e = assertThrows(IOException.class, () -> node.catchUp(0));
         assertWithin(start, Duration.ofSeconds(2));
@@ -128,36 +166,64 @@ class GatewayCoapClientTest {
 
     @Test
     void anEmptyCatchUpIsNoMessages() throws IOException {
-        assertEquals(List.of(), client("node-42", NODE_PSK, TIMEOUT).catchUp(-1));
+        assertEquals(List.of(), client(DEV1, TIMEOUT).catchUp(-1));
     }
 
     @Test
     void theSetOfAMemberOrNothing() throws IOException {
-        GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
+        GatewayCoapClient device = client(DEV1, TIMEOUT);
         assertEquals(OptionalInt.of(3), device.setOf(7));
         assertEquals(OptionalInt.empty(), device.setOf(8));
-        assertEquals(List.of("boot-dev1 node/7", "boot-dev1 node/8"), gateway.requests);
+        assertEquals(List.of("dev1 node/7", "dev1 node/8"), gateway.requests);
     }
 
     @Test
-    void aWrongKeyFailsWithinTheTimeoutWithoutSayingTheKey() {
-        byte[] wrong = "not-the-right-key".getBytes(StandardCharsets.US_ASCII);
-        for (String identity : List.of("node-42", "node-43")) {
-            GatewayCoapClient intruder = client(identity, wrong, SHORT);
+    void aGatewayWhoseKeyIsNotTheBundlesKeyForItIsRefusedBeforeAnyRequestIsSent() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(GatewayKeyVerifier.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            // the fake holds GATEWAY's key; the device expects OTHER_GATEWAY, another trust anchor of its bundle
+            GatewayCoapClient device = closeLater(new GatewayCoapClient(gateway.address(), DEV1,
+                    OTHER_GATEWAY.publicKey(), SHORT));
             long start = System.nanoTime();
-            IOException e = assertThrows(IOException.class, () -> intruder.join(new byte[32]));
+            IOException e = assertThrows(IOException.class, () -> device.join(join("dev1", DEV1)));
             assertWithin(start, SHORT);
-            assertFalse(e.getMessage().contains(new String(wrong, StandardCharsets.US_ASCII)), e.getMessage());
-            assertFalse(e.getMessage().contains(HexFormat.of().formatHex(wrong)), e.getMessage());
+            assertTrue(e.getMessage().contains("POST /join"), e.getMessage());
+            assertNoPrivateKey(e.getMessage(), DEV1);
+        } finally {
+            log.detachAppender(lines);
         }
+        assertEquals(List.of(), gateway.requests, "nothing reached the gateway's resources");
+        assertTrue(lines.list.stream().anyMatch(l -> l.getFormattedMessage().contains("DTLS handshake with gateway")
+                && l.getFormattedMessage().contains("not the key the provisioning bundle holds for this gateway")),
+                "one log line says why");
+    }
+
+    @Test
+    void aKeyTheGatewayDoesNotKnowFailsWithinTheTimeoutWithoutSayingTheKey() {
+        Ed25519.KeyPair stranger = Ed25519.KeyPair.generate(RANDOM);
+        GatewayCoapClient intruder = client(stranger, SHORT);
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> intruder.join(join("dev1", stranger)));
+        assertWithin(start, SHORT);
+        assertNoPrivateKey(e.getMessage(), stranger);
+        assertTrue(gateway.refusedHandshakes.get() > 0);
         assertEquals(List.of(), gateway.requests);
+    }
+
+    private static void assertNoPrivateKey(String text, Ed25519.KeyPair key) {
+        byte[] seed = key.privateKeyBytes();
+        assertFalse(text.toLowerCase().contains(Hex.encode(seed)), text);
+        assertFalse(text.contains(java.util.Base64.getEncoder().encodeToString(seed)), text);
     }
 
     @Test
     void aSilentGatewayTimesOut() throws IOException {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             GatewayCoapClient device = closeLater(new GatewayCoapClient(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()), "boot-dev1", BOOT_PSK, SHORT));
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()), DEV1, GATEWAY.publicKey(), SHORT));
             long start = System.nanoTime();
             IOException e = assertThrows(IOException.class, () -> device.setOf(7));
             assertWithin(start, SHORT);
@@ -168,14 +234,14 @@ class GatewayCoapClientTest {
     @Test
     void anUnresolvedGatewayAddressFailsAtOnce() {
         GatewayCoapClient device = closeLater(new GatewayCoapClient(
-                InetSocketAddress.createUnresolved("gateway.invalid", 5684), "boot-dev1", BOOT_PSK, TIMEOUT));
-        IOException e = assertThrows(IOException.class, () -> device.join(new byte[32]));
+                InetSocketAddress.createUnresolved("gateway.invalid", 5684), DEV1, GATEWAY.publicKey(), TIMEOUT));
+        IOException e = assertThrows(IOException.class, () -> device.join(join("dev1", DEV1)));
         assertTrue(e.getMessage().contains("unresolved"), e.getMessage());
     }
 
     @Test
     void aClosedClientRefusesCalls() throws IOException {
-        GatewayCoapClient device = client("boot-dev1", BOOT_PSK, TIMEOUT);
+        GatewayCoapClient device = client(DEV1, TIMEOUT);
         assertEquals(OptionalInt.of(3), device.setOf(7));
         device.close();
         assertThrows(IOException.class, () -> device.setOf(7));
@@ -185,9 +251,9 @@ class GatewayCoapClientTest {
     @Test
     void aClosedClientLeavesNoThreadsBehind() throws Exception {
         // warm up Californium's shared state, then count only what one client starts
-        client("boot-dev1", BOOT_PSK, TIMEOUT).setOf(7);
+        client(DEV1, TIMEOUT).setOf(7);
         Set<Thread> before = Thread.getAllStackTraces().keySet();
-        GatewayCoapClient device = new GatewayCoapClient(gateway.address(), "boot-dev1", BOOT_PSK, TIMEOUT);
+        GatewayCoapClient device = new GatewayCoapClient(gateway.address(), DEV1, GATEWAY.publicKey(), TIMEOUT);
         try {
             assertEquals(OptionalInt.of(3), device.setOf(7));
             assertTrue(newThreads(before).size() <= 4, "a client runs few threads: " + newThreads(before));
@@ -214,15 +280,16 @@ class GatewayCoapClientTest {
     @Test
     void badArgumentsAreRefusedAtConstruction() {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5684);
-        assertThrows(IllegalArgumentException.class, () -> new GatewayCoapClient(address, "", BOOT_PSK, TIMEOUT));
-        assertThrows(IllegalArgumentException.class, () -> new GatewayCoapClient(address, "boot-x", new byte[0], TIMEOUT));
-        assertThrows(IllegalArgumentException.class, () -> new GatewayCoapClient(address, "boot-x", BOOT_PSK, Duration.ZERO));
-        assertThrows(NullPointerException.class, () -> new GatewayCoapClient(null, "boot-x", BOOT_PSK, TIMEOUT));
+        byte[] gw = GATEWAY.publicKey();
+        assertThrows(NullPointerException.class, () -> new GatewayCoapClient(address, null, gw, TIMEOUT));
+        assertThrows(IllegalArgumentException.class, () -> new GatewayCoapClient(address, DEV1, new byte[31], TIMEOUT));
+        assertThrows(IllegalArgumentException.class, () -> new GatewayCoapClient(address, DEV1, gw, Duration.ZERO));
+        assertThrows(NullPointerException.class, () -> new GatewayCoapClient(null, DEV1, gw, TIMEOUT));
     }
 
     @Test
     void noCaliforniumPropertiesFileIsWritten() throws IOException {
-        client("boot-dev1", BOOT_PSK, TIMEOUT).setOf(7);
+        client(DEV1, TIMEOUT).setOf(7);
         assertFalse(new File("Californium3.properties").exists());
     }
 

@@ -4,7 +4,7 @@ import chainkm.protocol.crypto.Sha256;
 import java.nio.ByteBuffer;
 
 /**
- * The rejoin exchange ({@code POST /rejoin}, over DTLS with the device's bootstrap identity).
+ * The rejoin exchange ({@code POST /rejoin}, over DTLS authenticated with the device's identity key).
  *
  * <pre>
  * Request (44 bytes): node id (4) | seq the device has applied (8) | next link of its hash chain (32)
@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
  *
  * The link is the proof of membership ({@link chainkm.protocol.ledger.RejoinChain}); the
  * attachment key is the node key the new gateway derives for this node from its own master
- * secret, which the device then uses (via {@link Credentials#dtlsPsk}) for CoAP with that
- * gateway. It travels only inside the DTLS session.
+ * secret: the KEK under which that gateway sends this node its keys (for instance its first
+ * message after adopting the node's set). It travels only inside the DTLS session.
  */
 public final class Rejoin {
     public static final int REQUEST_SIZE = 4 + 8 + Sha256.SIZE;
