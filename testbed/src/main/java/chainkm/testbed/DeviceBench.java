@@ -92,14 +92,12 @@ final class DeviceBench {
         // apply one rekey message; catch up after 1,000 operations
         Path tmp = Files.createTempDirectory("chainkm-device-bench-");
         SecureRandom random = new SecureRandom();
-        byte[] provisioning = new byte[32];
-        random.nextBytes(provisioning);
         Map<Integer, byte[]> kem = new TreeMap<>();
         Map<Integer, Ed25519.KeyPair> signers = new TreeMap<>();
         Map<Integer, byte[]> anchors = new TreeMap<>();
         for (int g = 1; g <= GATEWAYS; g++) {
             Path home = Files.createDirectories(tmp.resolve("g" + g));
-            kem.put(g, GatewaySecrets.generate(home, provisioning));
+            kem.put(g, GatewaySecrets.generate(home));
             signers.put(g, Ed25519.KeyPair.generate(random));
             anchors.put(g, signers.get(g).publicKey());
         }

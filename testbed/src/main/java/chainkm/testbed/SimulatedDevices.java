@@ -41,6 +41,7 @@ public final class SimulatedDevices implements AutoCloseable {
     /** Print every D2D message received on stdout, one JSON line each (for `make run`). */
     private volatile boolean echo;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
+    private final Map<String, Provisioning> bundles = new ConcurrentHashMap<>();
     private volatile Duration orphanAfter = DeviceAgent.Options.DEFAULT_ORPHAN_AFTER;
     private final List<AgentListener> agentListeners = new CopyOnWriteArrayList<>();
 
@@ -108,6 +109,7 @@ public final class SimulatedDevices implements AutoCloseable {
                     }
                 }, forwardingListener());
         Device d = new Device(name, agent, inbox);
+        bundles.put(name, p);
         devices.put(name, d);
         LOG.info("simulated device {} is node {} on gateway {}", name, agent.nodeId(), agent.gatewayId());
         return d;
@@ -147,6 +149,15 @@ public final class SimulatedDevices implements AutoCloseable {
 
     public void echoReceivedMessages(boolean on) {
         echo = on;
+    }
+
+    /** The provisioning bundle device {@code name} was started with (as its SD card holds it). */
+    public Provisioning provisioning(String name) {
+        Provisioning p = bundles.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no simulated device " + name);
+        }
+        return p;
     }
 
     public Path stateDir(String name) {

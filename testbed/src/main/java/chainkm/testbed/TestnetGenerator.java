@@ -46,8 +46,6 @@ public final class TestnetGenerator {
         }
         Files.createDirectories(dir);
         int[] ports = freePorts(gateways * PORTS);
-        byte[] provisioning = new byte[32];
-        new SecureRandom().nextBytes(provisioning);
         List<TestnetLayout.Gateway> entries = new ArrayList<>();
         List<CometHome> homes = new ArrayList<>();
         ObjectNode appState = JSON.createObjectNode();
@@ -61,7 +59,7 @@ public final class TestnetGenerator {
                     ports[base + 2], ports[base + 3], ports[base + 4]);
             entries.add(g);
             Ed25519.KeyPair key = GatewayKey.generate(home.gatewayKey());
-            byte[] kem = GatewaySecrets.generate(home.dir(), provisioning);
+            byte[] kem = GatewaySecrets.generate(home.dir());
             TlsPin mqttPin = BrokerTls.generate(home.mqttTlsKey(), home.mqttTlsCertificate(), name + " MQTT broker");
             ObjectNode member = consortium.addObject();
             member.put("id", i).put("name", name)

@@ -15,7 +15,9 @@ import chainkm.device.agent.DeviceAgent;
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.coap.GatewayResponseException;
 import chainkm.protocol.keys.KeyId;
-import chainkm.protocol.rekey.Credentials;
+import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.identity.LeaveRequest;
+import chainkm.device.agent.Provisioning;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +41,15 @@ class DeviceLeaveIT extends ScenarioIT {
     /** The agreed height and app hash before A leaves. */
     private String beforeTheLeave;
 
+    /** The identity key in the device's own state directory: what an attacker holding that device has. */
+    private Ed25519.KeyPair identityKeyOf(SimulatedDevices.Device d) throws Exception {
+        return Ed25519.KeyPair.fromPrivateKey(Files.readAllBytes(sim.stateDir(d.name()).resolve(DeviceAgent.IDENTITY_KEY_FILE)));
+    }
+
     private GatewayCoapClient clientAs(SimulatedDevices.Device d) throws Exception {
-        DeviceAgent agent = d.agent();
-        byte[] nodeKey = agent.keyForTests(KeyId.nodeKey(agent.nodeId())).orElseThrow().key();
-        InetSocketAddress gateway = Provisioner.provision(dir, "any", agent.gatewayId()).gateway(agent.gatewayId()).coap();
-        return new GatewayCoapClient(gateway, "node-" + agent.nodeId(), Credentials.dtlsPsk(nodeKey), Duration.ofSeconds(20));
+        int g = d.agent().gatewayId();
+        Provisioning.Gateway gateway = Provisioner.gateways(dir, g).get(0);
+        return new GatewayCoapClient(gateway.coap(), identityKeyOf(d), gateway.signingKey(), Duration.ofSeconds(20));
     }
 
     @BeforeAll
@@ -62,7 +68,8 @@ class DeviceLeaveIT extends ScenarioIT {
         assertEquals(a.agent().gatewayId(), b.agent().gatewayId());
         // the attack: A, authenticated as itself, asks its gateway to remove B
         try (GatewayCoapClient asA = clientAs(a)) {
-            GatewayResponseException refused = assertThrows(GatewayResponseException.class, () -> asA.leave(b.node()));
+            LeaveRequest forB = LeaveRequest.sign(a.name(), b.node(), identityKeyOf(a));
+            GatewayResponseException refused = assertThrows(GatewayResponseException.class, () -> asA.leave(forB));
             assertEquals("4.03", refused.responseCode());
             assertTrue(refused.diagnostic().contains("may only ask to leave for itself"), refused.diagnostic());
         }

@@ -111,6 +111,8 @@ class ImageInstallIT extends TestnetIT {
                 dir.resolve("net").toString(), "--out", bootDir.toString()));
         Path bootBundle = bootDir.resolve("provisioning.properties");
         assertTrue(Files.exists(bootBundle));
+        String enrollmentKey = bundleProperty(bootBundle, "enrollment.key");
+        assertTrue(enrollmentKey != null && !enrollmentKey.isEmpty(), "provision puts the one-time enrollment key in the bundle");
         int d2dPort = freeUdpPort();
         InetSocketAddress peerAddress = peer.agent().d2dAddress();
         Files.writeString(root.resolve("etc/chainkm/agent.properties"), String.join("\n",
@@ -152,12 +154,22 @@ class ImageInstallIT extends TestnetIT {
                 Pattern.compile("D2D message from node " + peer.node() + ": hello pi-1"));
         System.out.println("----- the agent's log\n" + log());
         assertFalse(log().contains("ERROR"), log());
+        // first boot activated the device's own identity key: the spent enrollment key left the bundle
+        assertTrue(Files.exists(state.resolve("activated")));
+        assertEquals(null, bundleProperty(moved, "enrollment.key"), "the state copy of the bundle still holds the enrollment key");
+        String identityKey = java.util.HexFormat.of().formatHex(Files.readAllBytes(state.resolve("identity.key")));
+        String identityKeyB64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(state.resolve("identity.key")));
+        for (String secret : List.of(enrollmentKey, identityKey, identityKeyB64)) {
+            assertFalse(log().contains(secret), "the log shows a private key");
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("identity.key"))));
+    }
+
+    private static String bundleProperty(Path bundleFile, String key) throws IOException {
         Properties bundle = new Properties();
-        try (var r = Files.newBufferedReader(moved)) {
+        try (var r = Files.newBufferedReader(bundleFile)) {
             bundle.load(r);
         }
-        for (String secret : List.of("bootstrap.psk")) {
-            assertFalse(log().contains(bundle.getProperty(secret)), "the log shows " + secret);
-        }
+        return bundle.getProperty(key);
     }
 }

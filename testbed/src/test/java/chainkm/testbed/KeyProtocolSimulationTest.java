@@ -54,13 +54,11 @@ class KeyProtocolSimulationTest {
     private final List<byte[]> everyKeyEverSeen = new ArrayList<>();
 
     private void startGateways() throws Exception {
-        byte[] provisioning = new byte[32];
-        random.nextBytes(provisioning);
         Map<Integer, byte[]> kemKeys = new TreeMap<>();
         Map<Integer, Ed25519.KeyPair> signers = new TreeMap<>();
         for (int g = 1; g <= GATEWAYS; g++) {
             Path home = Files.createDirectories(dir.resolve("g" + g));
-            kemKeys.put(g, GatewaySecrets.generate(home, provisioning));
+            kemKeys.put(g, GatewaySecrets.generate(home));
             signers.put(g, Ed25519.KeyPair.generate(random));
             anchors.put(g, signers.get(g).publicKey());
         }

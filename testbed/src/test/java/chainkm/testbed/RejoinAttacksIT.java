@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import chainkm.cli.Provisioner;
+import chainkm.protocol.crypto.Ed25519;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import chainkm.device.coap.GatewayCoapClient;
@@ -30,15 +30,23 @@ import org.junit.jupiter.api.Test;
  * and the identity evicted (clone_policy = "evict", the default).
  */
 class RejoinAttacksIT extends ScenarioIT {
-    /** The attacker: a provisioned device of its own, posting rejoins for someone else's node. */
-    private Provisioning mallory;
+    /** The attacker: a device of the network with its own identity, posting rejoins for someone else's node. */
+    private SimulatedDevices.Device mallory;
 
-    private void assertRefused(Provisioning attacker, int gateway, int node, byte[] link, String reason) throws Exception {
-        try (GatewayCoapClient c = new GatewayCoapClient(attacker.gateway(gateway).coap(), attacker.bootstrapIdentity(),
-                attacker.bootstrapPsk(), Duration.ofSeconds(20))) {
+    /** A client with the identity key in {@code d}'s own state directory, towards {@code gateway}. */
+    private GatewayCoapClient clientOf(SimulatedDevices.Device d, int gateway) throws IOException {
+        Provisioning.Gateway g = sim.provisioning(d.name()).gateway(gateway);
+        Ed25519.KeyPair key = Ed25519.KeyPair.fromPrivateKey(
+                Files.readAllBytes(sim.stateDir(d.name()).resolve(DeviceAgent.IDENTITY_KEY_FILE)));
+        return new GatewayCoapClient(g.coap(), key, g.signingKey(), Duration.ofSeconds(20));
+    }
+
+    private void assertRefused(SimulatedDevices.Device as, int gateway, int node, byte[] link, String code, String reason)
+            throws Exception {
+        try (GatewayCoapClient c = clientOf(as, gateway)) {
             GatewayResponseException e = assertThrows(GatewayResponseException.class,
                     () -> c.rejoin(new Rejoin.Request(node, 0, link).encode()));
-            assertEquals("5.03", e.responseCode(), e.getMessage());
+            assertEquals(code, e.responseCode(), e.getMessage());
             assertTrue(e.getMessage().contains(reason), e.getMessage());
         }
     }
@@ -48,7 +56,7 @@ class RejoinAttacksIT extends ScenarioIT {
         net = RunningTestnet.start(dir, 4);
         sim = SimulatedDevices.start(dir, "r", 4);
         awaitEveryDeviceAtSeq(4, Duration.ofSeconds(60));
-        mallory = Provisioner.provision(dir, "mallory", 1);
+        mallory = sim.startOne("mallory", 1);
     }
 
     @Test
@@ -63,13 +71,16 @@ class RejoinAttacksIT extends ScenarioIT {
         byte[] anchor = net.node(v).secretCodeHash();
         LedgerNode before = net.node(v);
 
-        assertRefused(mallory, 3, v, anchor, "already used");                     // the replayed proof
-        assertRefused(mallory, 4, v, Sha256.hash(anchor), "already used");        // a proof built from the ledger
-        assertRefused(mallory, 3, v, Sha256.hash(Sha256.hash(anchor)), "already used");
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        assertRefused(mallory, 3, v, random, "does not match");                   // a guess
-        assertRefused(mallory, 3, 123456789, random, "not a member");             // a node that never was
+        // another device of the network, authenticated as itself, cannot rejoin as the victim at all
+        assertRefused(mallory, 3, v, anchor, "4.03", "may only rejoin as itself");
+        assertRefused(mallory, 3, 123456789, random, "4.03", "may only rejoin as itself");
+        // and even with the victim's own identity key (a captured device), the hash chain decides:
+        assertRefused(victim, 3, v, anchor, "5.03", "already used");                     // the replayed proof
+        assertRefused(victim, 4, v, Sha256.hash(anchor), "5.03", "already used");        // a proof built from the ledger
+        assertRefused(victim, 3, v, Sha256.hash(Sha256.hash(anchor)), "5.03", "already used");
+        assertRefused(victim, 3, v, random, "5.03", "does not match");                   // a guess
         assertEquals(before, net.node(v), "refused rejoins leave the ledger as it was");
         assertTrue(net.net.status(3).path("replayed_rejoins_refused").asInt() >= 2);
         assertThat(victim).isAttachedTo(2);
@@ -80,9 +91,11 @@ class RejoinAttacksIT extends ScenarioIT {
     void anEvictedDeviceCannotComeBackByRejoining() throws Exception {
         SimulatedDevices.Device evicted = sim.get("r3");
         assertThat(net.evict(1, evicted.node()).commit()).isCommitted();
-        IOException refused = assertThrows(IOException.class, () -> evicted.agent().rejoin(4));
-        assertTrue(refused.getMessage().contains("evicted"), refused.getMessage());
-        assertEquals(5, net.operations(), "4 joins and the evict, nothing else");
+        // its identity is revoked on the ledger: gateway 4 refuses the handshake itself, and says why
+        assertThrows(IOException.class, () -> evicted.agent().rejoin(4));
+        RunningTestnet.await("gateway 4 to log the refused handshake", Duration.ofSeconds(10),
+                () -> net.log(4).contains("DTLS handshake refused: revoked identity r3"));
+        assertEquals(6, net.operations(), "5 joins (4 devices and the attacker) and the evict, nothing else");
     }
 
     @Test
@@ -94,7 +107,7 @@ class RejoinAttacksIT extends ScenarioIT {
         awaitAtSeq(5, Duration.ofSeconds(30), original);
         Path copy = dir.resolve("clone-of-r2");
         copyTree(sim.stateDir("r2"), copy);
-        Provisioning r2 = Provisioner.provision(dir, "r2", original.agent().gatewayId());
+        Provisioning r2 = sim.provisioning("r2"); // the clone has the whole SD card: bundle and state
         try (DeviceAgent clone = DeviceAgent.start(r2, copy, DeviceAgent.Options.defaults(), (from, payload) -> { })) {
             int home = original.agent().attachedGateway();
             int elsewhere = home % 4 + 1;
@@ -102,7 +115,7 @@ class RejoinAttacksIT extends ScenarioIT {
             net.awaitAttachedOnLedger(c, elsewhere, Duration.ofSeconds(30));
             Thread.sleep(3000); // past the grace for requests in flight
             assertThrows(IOException.class, original.agent()::catchUp, "the original's gateway refuses the identity");
-            net.awaitOperations(6, Duration.ofSeconds(30));
+            net.awaitOperations(7, Duration.ofSeconds(30));
             assertTrue(net.net.status(home).path("clones_detected").asInt() >= 1);
             assertTrue(net.members(1).stream().noneMatch(n -> n == c), "the cloned node is no member any more");
         }

@@ -109,6 +109,15 @@ final class RunningTestnet implements AutoCloseable {
         return new Submission(this, gateway, "evict", node);
     }
 
+    /** Everything gateway {@code gateway} has logged so far (its {@code gateway.log}). */
+    String log(int gateway) {
+        try {
+            return java.nio.file.Files.readString(dir.resolve("gateway-" + gateway).resolve("gateway.log"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /** The number of key operations on the ledger, as gateway 1 has committed it. */
     long operations() {
         return query(1, "/status", "").path("operations").asLong();

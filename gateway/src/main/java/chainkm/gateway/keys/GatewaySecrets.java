@@ -54,17 +54,6 @@ public final class GatewaySecrets {
         this.kem = kem;
     }
 
-    /**
-     * The former signature, while testnet generators still pass a consortium-wide provisioning
-     * secret: it is ignored and never written (devices no longer derive anything from it).
-     *
-     * @deprecated use {@link #generate(Path)}
-     */
-    @Deprecated(forRemoval = true)
-    public static byte[] generate(Path home, byte[] ignoredProvisioningSecret) throws IOException {
-        return generate(home);
-    }
-
     /** Writes new master and KEM secrets into {@code home}; returns the KEM public key for genesis. */
     public static byte[] generate(Path home) throws IOException {
         GatewayHome files = GatewayHome.at(home);
