@@ -194,7 +194,7 @@ class AttacksIT extends SharedTestnetIT {
     private MqttClient asDevice(SimulatedDevices.Device d) throws Exception {
         int gateway = d.agent().gatewayId();
         MqttCredential own = DevicePasswords.load(home(gateway).resolve(GatewayHome.MQTT_DEVICES_SECRET))
-                .issue("node-" + d.node(), d.node());
+                .issue(d.name(), d.node());
         return mqtt(gateway, own.user(), own.password(), "node-" + d.node());
     }
 

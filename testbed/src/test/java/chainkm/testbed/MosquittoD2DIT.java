@@ -5,7 +5,6 @@ import static chainkm.testbed.DeviceAssert.assertThat;
 import static chainkm.testbed.SubmitAnswer.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import chainkm.cli.Provisioner;
 import chainkm.cli.TestnetLayout;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.cometbft.Profile;
@@ -68,8 +67,7 @@ class MosquittoD2DIT extends TestnetIT {
         net = RunningTestnet.startGenerated(dir);
         sim = SimulatedDevices.start(dir, "m", 8);
         for (SimulatedDevices.Device d : sim.all()) {
-            String url = Provisioner.provision(dir, d.name(), d.agent().gatewayId())
-                    .gateway(d.agent().gatewayId()).mqttUrl();
+            String url = sim.provisioning(d.name()).gateway(d.agent().gatewayId()).mqttUrl();
             assertEquals(brokers.get(d.agent().gatewayId() - 1).url(), url, "devices use Mosquitto");
         }
         exchange("before");
@@ -77,7 +75,7 @@ class MosquittoD2DIT extends TestnetIT {
         SimulatedDevices.Device leaver = sim.get("m3");
         int leaverGateway = leaver.agent().gatewayId();
         int leaverNode = leaver.node();
-        assertThat(net.leave(leaverGateway, leaverNode).within(Duration.ofSeconds(60)).commit()).isCommitted();
+        leaver.agent().leave(); // signed by the device, committed before it returns
         sim.stop(leaver.name());
         awaitEveryDeviceAtSeq(9, Duration.ofSeconds(60)); // rekeyed through Mosquitto
         exchange("after");
@@ -85,7 +83,7 @@ class MosquittoD2DIT extends TestnetIT {
         // the leaver's own credential no longer opens Mosquitto (the gateway removed its client)
         Path home = dir.resolve(net.net.layout().gateway(leaverGateway).home());
         MqttCredential old = DevicePasswords.load(GatewayHome.at(home).mqttDevicesSecret())
-                .issue("node-" + leaverNode, leaverNode);
+                .issue(leaver.name(), leaverNode);
         TlsPin pin = Genesis.load(GatewayHome.at(home).genesis()).mqttTlsPins().get(leaverGateway);
         RunningTestnet.await("Mosquitto to refuse the leaver's credential", Duration.ofSeconds(30), () -> {
             try (MqttClient c = new MqttClient(brokers.get(leaverGateway - 1).url(), "node-" + leaverNode,
