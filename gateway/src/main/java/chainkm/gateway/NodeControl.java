@@ -78,6 +78,7 @@ final class NodeControl implements ControlServer.ControlHandler {
         ObjectNode c = o.putObject("cometbft");
         c.put("alive", comet.isAlive());
         c.put("restarts", comet.restarts());
+        comet.consensusHalted().ifPresent(why -> c.put("consensus_halted", why));
         c.put("rpc_port", config.rpcPort());
         try {
             CometRpc.Status st = rpc.status();

@@ -67,6 +67,12 @@ class CorruptedStateIT extends TestnetIT {
         assertTrue(expected.contains(joined));
         RunningTestnet.await("gateway " + VICTIM + "'s CometBFT to report a wrong app hash", Duration.ofSeconds(90),
                 () -> logSince(cometLog, cometLogSize).contains("wrong Block.Header.AppHash"));
+        // CometBFT halts its consensus but runs on: the gateway says so in its own log and its status
+        RunningTestnet.await("gateway " + VICTIM + " to report its halted consensus", Duration.ofSeconds(30),
+                () -> logSince(home.resolve("gateway.log"), gatewayLogSize).contains(
+                        "halted its consensus on a wrong app hash: this validator's ledger state is not the consortium's"));
+        assertTrue(net.net.status(VICTIM).path("cometbft").path("consensus_halted").asText().startsWith("wrong app hash"),
+                net.net.status(VICTIM).toString());
         long stuck = victimHeight();
         net.awaitHeight(stuck + 4, Duration.ofSeconds(60));
         String agreed = net.awaitSameAppHash(List.of(1, 2, 3), Duration.ofSeconds(60));

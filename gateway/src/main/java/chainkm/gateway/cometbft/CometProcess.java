@@ -76,6 +76,7 @@ public final class CometProcess implements AutoCloseable {
     private Process current;
     private long started;         // System.nanoTime() of the current run
     private int restarts;
+    private ConsensusHaltWatch haltWatch;
     private boolean supervised = true;
     private boolean closed;
     private boolean supervising;  // a supervisor thread is watching `current`
@@ -116,6 +117,10 @@ public final class CometProcess implements AutoCloseable {
         if (first && options.failTestIndex().isPresent()) {
             pb.environment().put("FAIL_TEST_INDEX", Integer.toString(options.failTestIndex().getAsInt()));
         }
+        if (haltWatch != null) {
+            haltWatch.close();
+        }
+        haltWatch = ConsensusHaltWatch.start(name, options.logFile());
         Process p = pb.start();
         started = System.nanoTime();
         LOG.info("Started cometbft for {} (pid {}{})", name, p.pid(),
@@ -222,6 +227,14 @@ public final class CometProcess implements AutoCloseable {
     /** The exit code of the last run that ended, if any did. */
     public synchronized OptionalInt lastExitCode() {
         return lastExitCode == null ? OptionalInt.empty() : OptionalInt.of(lastExitCode);
+    }
+
+    /**
+     * Why CometBFT halted this validator's consensus while its process runs on (a wrong app hash:
+     * its ledger state is not the consortium's), if it did in the current run.
+     */
+    public synchronized java.util.Optional<String> consensusHalted() {
+        return haltWatch == null ? java.util.Optional.empty() : haltWatch.halted();
     }
 
     public Path logFile() {
@@ -336,6 +349,9 @@ public final class CometProcess implements AutoCloseable {
             closed = true;
             notifyAll();
             p = current;
+            if (haltWatch != null) {
+                haltWatch.close();
+            }
         }
         if (p.isAlive()) {
             p.destroy();
