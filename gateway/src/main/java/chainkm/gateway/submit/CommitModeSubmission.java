@@ -107,7 +107,7 @@ final class CommitModeSubmission implements AutoCloseable {
                     }
                 }
                 case REBUILD, NEW_NODE_ID -> {
-                    if (op.attemptCount() >= SyncModeTracker.MAX_ATTEMPTS) {
+                    if (op.attemptsExhausted(SyncModeTracker.MAX_ATTEMPTS, SyncModeTracker.MAX_ATTEMPTS_IN_ALL)) {
                         return tracker.finish(op, op.refused(refusal));
                     }
                     if (step == RefusalDecision.Step.NEW_NODE_ID) {

@@ -36,7 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncModeTracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncModeTracker.class);
+    /** Attempts an operation may build without a block refusing one of them (see {@link TrackedOperation#attemptsExhausted}). */
     static final int MAX_ATTEMPTS = 40;
+    /**
+     * Attempts in all: a backstop for a gateway whose view of the ledger disagrees with the
+     * ledger's for good (each block would refuse its attempt again); reordering costs one per block.
+     */
+    static final int MAX_ATTEMPTS_IN_ALL = 1000;
 
     private final TxBroadcaster rpc;
     private final AttemptBuilder builder;
@@ -194,7 +200,7 @@ final class SyncModeTracker implements AutoCloseable {
                     return finish(op, op.refused(refusal));
                 }
                 case REBUILD, NEW_NODE_ID -> {
-                    if (op.attemptCount() >= MAX_ATTEMPTS) {
+                    if (op.attemptsExhausted(MAX_ATTEMPTS, MAX_ATTEMPTS_IN_ALL)) {
                         return finish(op, op.result(SubmitStatus.REFUSED, refusal.code().code(),
                                 "gave up after " + op.attemptCount() + " attempts: " + refusal.log(), refusal.height()));
                     }

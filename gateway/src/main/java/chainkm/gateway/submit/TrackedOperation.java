@@ -54,6 +54,9 @@ final class TrackedOperation {
     private final Map<String, Fate> fates = new LinkedHashMap<>();
     private boolean everInMempool;
     private Refusal lastRefusal;
+    /** The newest block that refused one of its attempts, and the attempts built since (see {@link #attemptsExhausted}). */
+    private long lastRefusingBlock;
+    private int attemptsSinceRefusingBlock;
     private String committedHash;
     /** The sync-mode tracker decides what happens next (sync mode, or commit mode after a timeout). */
     private volatile boolean tracked;
@@ -115,6 +118,7 @@ final class TrackedOperation {
         this.nodeId = nodeId;
         current = attempt;
         attemptCount++;
+        attemptsSinceRefusingBlock++;
         lastSent = System.nanoTime();
     }
 
@@ -168,6 +172,7 @@ final class TrackedOperation {
         if (fate != Fate.DROPPED) {
             lastRefusal = new Refusal(code, log, height);
         }
+        refusedByBlock(height);
         return fate != Fate.DROPPED;
     }
 
@@ -176,7 +181,33 @@ final class TrackedOperation {
         if (fates.get(attempt.hash()) != Fate.COMMITTED) {
             fates.put(attempt.hash(), Fate.DROPPED);
             lastRefusal = new Refusal(code, log, height);
+            refusedByBlock(height);
         }
+    }
+
+    /**
+     * A block at {@code height} (0: a tx-index answer, no block seen) refused an attempt: the
+     * chain moved on, so the attempts built before it no longer count toward giving up.
+     */
+    private void refusedByBlock(long height) {
+        if (height > lastRefusingBlock) {
+            lastRefusingBlock = height;
+            attemptsSinceRefusingBlock = 0;
+        }
+    }
+
+    /**
+     * True when building another attempt is pointless: {@code maxWithoutBlock} attempts were built
+     * since a block last refused one (refused at CheckTx over and over on a ledger that did not
+     * move), or {@code maxInAll} in all.
+     *
+     * <p>Why not a plain count: a block that orders other joins of the same gateway first (another
+     * validator's proposal) refuses a join for a stale set, and under load an operation can lose that
+     * race block after block while the ledger makes progress. Each such loss costs one attempt per
+     * block, not a busy loop, and giving up on it would lose an operation already acknowledged.
+     */
+    synchronized boolean attemptsExhausted(int maxWithoutBlock, int maxInAll) {
+        return attemptsSinceRefusingBlock >= maxWithoutBlock || attemptCount >= maxInAll;
     }
 
     /** True while some attempt may be in a mempool here: no new attempt may be built then. */

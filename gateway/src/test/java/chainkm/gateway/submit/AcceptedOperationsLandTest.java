@@ -171,7 +171,13 @@ class AcceptedOperationsLandTest {
             while (System.nanoTime() < deadline) {
                 if (System.nanoTime() > loadUntil) {
                     loading.set(false);
-                    if (accepted.stream().allMatch(s -> s.landed().isDone())) {
+                    boolean allLanded;
+                    // a client still in its last join adds to the list: a stream over a synchronized list
+                    // is not synchronized (ConcurrentModificationException), so hold its lock
+                    synchronized (accepted) {
+                        allLanded = accepted.stream().allMatch(s -> s.landed().isDone());
+                    }
+                    if (allLanded) {
                         break;
                     }
                 }
