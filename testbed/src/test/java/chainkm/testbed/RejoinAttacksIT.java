@@ -90,7 +90,7 @@ class RejoinAttacksIT extends ScenarioIT {
     @Order(2)
     void anEvictedDeviceCannotComeBackByRejoining() throws Exception {
         SimulatedDevices.Device evicted = sim.get("r3");
-        assertThat(net.evict(1, evicted.node()).commit()).isCommitted();
+        assertThat(net.evict(net.node(evicted.node()).owner(), evicted.node()).commit()).isCommitted();
         // its identity is revoked on the ledger: gateway 4 refuses the handshake itself, and says why
         assertThrows(IOException.class, () -> evicted.agent().rejoin(4));
         RunningTestnet.await("gateway 4 to log the refused handshake", Duration.ofSeconds(10),
