@@ -3,6 +3,7 @@ package chainkm.testbed;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.GatewayKey;
 import chainkm.gateway.home.GatewayHome;
+import chainkm.gateway.home.Genesis;
 import chainkm.gateway.keys.KeySchedule;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.KeyUpdate;
@@ -38,6 +39,9 @@ final class GatewayAttacker implements AutoCloseable {
         this.mqtt = new MqttClient(GatewayConfig.load(home).brokerUrl(), "attacker-g" + id + "-" + (System.nanoTime() % 1_000_000),
                 new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
+        // its own broker, pinned by the key genesis holds for it (MQTT runs over TLS only)
+        o.setSocketFactory(Genesis.load(h.genesis()).mqttTlsPins().get(id).clientContext().getSocketFactory());
+        o.setHttpsHostnameVerificationEnabled(false);
         o.setUserName("gateway-" + id);
         o.setPassword(GatewayHome.readLine(h.mqttPassword()).toCharArray());
         o.setCleanSession(true);
