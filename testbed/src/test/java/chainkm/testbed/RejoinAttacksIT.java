@@ -104,7 +104,7 @@ class RejoinAttacksIT extends ScenarioIT {
         // a second agent on a copy of r2's state moves away; the original keeps using the identity
         SimulatedDevices.Device original = sim.get("r2");
         int c = original.node();
-        awaitAtSeq(5, Duration.ofSeconds(30), original);
+        awaitAtSeq(6, Duration.ofSeconds(30), original);
         Path copy = dir.resolve("clone-of-r2");
         copyTree(sim.stateDir("r2"), copy);
         Provisioning r2 = sim.provisioning("r2"); // the clone has the whole SD card: bundle and state

@@ -83,6 +83,12 @@ final class GatewayLink {
         MqttCredential login = c.mqttCredential(); // its own, from this gateway, inside DTLS
         RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), g.mqttTlsPin(), login.user(), login.password(),
                 "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+        m.onResubscribed(() -> {
+            // the broker may have dropped what was queued for us (another client took the session)
+            Thread t = new Thread(this::catchUpAfterReconnect, "catch-up-after-reconnect");
+            t.setDaemon(true);
+            t.start();
+        });
         synchronized (this) {
             mqtt = m;
         }
@@ -120,6 +126,17 @@ final class GatewayLink {
     }
 
     /** Fetches and applies, in order, every rekey message since this device's seq. */
+    private void catchUpAfterReconnect() {
+        try {
+            int applied = catchUp();
+            if (applied > 0) {
+                LOG.info("caught up {} rekey message(s) missed while MQTT was down", applied);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("catch-up after an MQTT reconnection failed: {}", e.getMessage());
+        }
+    }
+
     synchronized int catchUp() throws IOException {
         if (coap == null && sleeping) {
             throw new IOException("the device is asleep");

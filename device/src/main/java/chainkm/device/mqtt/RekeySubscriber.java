@@ -70,6 +70,7 @@ public final class RekeySubscriber implements AutoCloseable {
     /** Topics dropped but possibly still subscribed at the broker. Guarded by lock. */
     private final Set<String> stale = new LinkedHashSet<>();
     private volatile boolean closed;
+    private volatile Runnable onResubscribed;
 
     private RekeySubscriber(MqttAsyncClient client, MqttConnectOptions options) {
         this.client = client;
@@ -88,6 +89,14 @@ public final class RekeySubscriber implements AutoCloseable {
      * @param onMessage receives topic and payload of each rekey message
      * @throws IOException if the broker is unreachable or refuses the credentials
      */
+    /**
+     * Runs {@code r} each time the subscriber is subscribed again after a reconnection (on a
+     * Paho thread: {@code r} must hand blocking work to a thread of its own).
+     */
+    public void onResubscribed(Runnable r) {
+        onResubscribed = r;
+    }
+
     public static RekeySubscriber connect(String url, TlsPin broker, String username, char[] password,
                                           String clientId, BiConsumer<String, byte[]> onMessage) throws IOException {
         Objects.requireNonNull(url, "url");
@@ -294,11 +303,11 @@ public final class RekeySubscriber implements AutoCloseable {
                 }
                 // on Paho's callback thread: send, never wait here (the acknowledgement is
                 // processed by this very thread); under the lock, see setTopics
-                resubscribe(subscribe, unsubscribe);
+                resubscribe(subscribe, unsubscribe, reconnect);
             }
         }
 
-        private void resubscribe(List<String> subscribe, List<String> unsubscribe) {
+        private void resubscribe(List<String> subscribe, List<String> unsubscribe, boolean reconnect) {
             try {
                 if (!subscribe.isEmpty()) {
                     client.subscribe(subscribe.toArray(new String[0]), qosArray(subscribe.size()), null,
@@ -309,6 +318,13 @@ public final class RekeySubscriber implements AutoCloseable {
                                         checkGranted(subscribe, token);
                                     } catch (IllegalStateException e) {
                                         LOG.error("rekey subscriber {}: {}", clientId, e.getMessage());
+                                        return;
+                                    }
+                                    Runnable r = onResubscribed;
+                                    if (reconnect && r != null) {
+                                        // messages sent while it was away may be gone (a session taken over
+                                        // or expired): the owner fetches them, now that nothing newer is missed
+                                        r.run();
                                     }
                                 }
 
