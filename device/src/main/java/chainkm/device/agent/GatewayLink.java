@@ -93,7 +93,7 @@ final class GatewayLink {
         }
         mqttDownSince = 0;
         synchronized (this) {
-            follower.subscribe(mqtt);
+            follower.subscribe(mqtt::setTopics, coap); // and applies what arrived before mqtt was set
         }
         catchUp(); // what was published between the first catch-up and the subscription
     }
@@ -121,7 +121,8 @@ final class GatewayLink {
         if (closed || sleeping) {
             return; // a message delivered while the agent shuts down
         }
-        follower.onRekey(message, coap, mqtt);
+        RekeySubscriber m = mqtt;
+        follower.onRekey(message, coap, m == null ? null : m::setTopics);
     }
 
     /** Fetches and applies, in order, every rekey message since this device's seq. */
@@ -129,7 +130,8 @@ final class GatewayLink {
         if (coap == null && sleeping) {
             throw new IOException("the device is asleep");
         }
-        return follower.catchUp(coap, mqtt);
+        RekeySubscriber m = mqtt;
+        return follower.catchUp(coap, m == null ? null : m::setTopics);
     }
 
     /**
