@@ -142,6 +142,15 @@ final class GatewayLink {
      * that does not answer costs no link. No key of any device changes.
      */
     void rejoin(int gatewayId) throws IOException {
+        rejoin(gatewayId, options.gatewayTimeout());
+    }
+
+    /**
+     * As {@link #rejoin(int)}, each request within {@code timeout}: an orphan's round uses its
+     * short orphan timeout, so that a round over gateways that are all away ends soon (and costs
+     * no link).
+     */
+    private void rejoin(int gatewayId, Duration timeout) throws IOException {
         synchronized (rejoinLock) {
             rejoining = true;
             AgentListener.State before = events.state();
@@ -149,8 +158,7 @@ final class GatewayLink {
             try {
                 Provisioning.Gateway g = provisioning.gateway(gatewayId);
                 Rejoin.Answer answer;
-                try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(),
-                        options.gatewayTimeout())) {
+                try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(), timeout)) {
                     long t0 = System.nanoTime();
                     c.setOf(keys.nodeId()); // the probe: fails (and spends nothing) when the gateway is away
                     answer = proveMembership(c, gatewayId);
@@ -277,7 +285,8 @@ final class GatewayLink {
                 continue;
             }
             try {
-                rejoin(g.id());
+                rejoin(g.id(), options.orphanAfter().compareTo(options.gatewayTimeout()) < 0 ? options.orphanAfter()
+                        : options.gatewayTimeout());
                 return;
             } catch (IOException e) {
                 LOG.warn("rejoin through gateway {} failed: {}", g.id(), e.getMessage());
