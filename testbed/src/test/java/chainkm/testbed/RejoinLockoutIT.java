@@ -52,6 +52,8 @@ class RejoinLockoutIT extends ScenarioIT {
 
     private final AtomicInteger roundsOfL1 = new AtomicInteger();
     private SimulatedDevices.Device l1;
+    /** l1's node id (its agent is replaced in step 3). */
+    private int node;
     private DeviceAgent restarted;
 
     private int linksUsed(String name) throws Exception {
@@ -75,6 +77,7 @@ class RejoinLockoutIT extends ScenarioIT {
         sim.add("l", 1, 4);
         awaitLedgerAndEveryDeviceAtSeq(4, Duration.ofSeconds(90));
         l1 = sim.get("l1");
+        node = l1.node();
     }
 
     @AfterAll
@@ -132,24 +135,23 @@ class RejoinLockoutIT extends ScenarioIT {
                 (from, payload) -> { });
         int target = restarted.attachedGateway() % 4 + 1;
         restarted.moveTo(target);
-        net.awaitAttachedOnLedger(l1.node(), target, Duration.ofSeconds(60));
+        net.awaitAttachedOnLedger(node, target, Duration.ofSeconds(60));
         byte[] newSeed = Files.readAllBytes(state.resolve("rejoin.seed"));
         assertFalse(java.util.Arrays.equals(oldSeed, newSeed), "a new chain");
         RunningTestnet.await("the new anchor on the ledger", Duration.ofSeconds(30),
-                () -> java.util.Arrays.equals(RejoinChain.anchor(newSeed), net.node(l1.node()).secretCodeHash()));
+                () -> java.util.Arrays.equals(RejoinChain.anchor(newSeed), net.node(node).secretCodeHash()));
         assertEquals(0, linksUsed("l1"));
         assertTrue(net.log(target).contains("re-anchored its rejoin chain"), "the gateway logs the re-anchor");
         // and the new chain works
         int next = target % 4 + 1;
         restarted.moveTo(next);
-        net.awaitAttachedOnLedger(l1.node(), next, Duration.ofSeconds(60));
+        net.awaitAttachedOnLedger(node, next, Duration.ofSeconds(60));
         assertEquals(1, linksUsed("l1"));
     }
 
     @Test
     @Order(4)
     void aReanchorSignedByAnotherKeyIsRefusedByTheGatewayAndByTheLedgerAndChangesNothing() throws Exception {
-        int node = l1.node();
         LedgerNode before = net.node(node);
         byte[] anchor = RejoinChain.anchor(RejoinChain.newSeed(RANDOM));
         Ed25519.KeyPair other = Ed25519.KeyPair.generate(RANDOM);
