@@ -3,6 +3,7 @@ package chainkm.hardware;
 import chainkm.device.agent.AgentListener;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
+import chainkm.device.agent.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,7 +137,7 @@ public final class AgentMain implements Callable<Integer> {
                         new DeviceAgent.Options(cfg.d2dBind(), DeviceAgent.DEFAULT_GRACE, cfg.gatewayTimeout(),
                                 cfg.orphanAfter()),
                         (sender, payload) -> LOG.info("D2D message from node {}: {}", sender, printable(payload)),
-                        ledListener(led));
+                        ledListener(led), board.storeKeySource(System.getenv("PATH")));
             } catch (IOException e) {
                 led.show(AgentListener.State.ERROR);
                 LOG.error("cannot start: {}", e.getMessage());
@@ -219,7 +220,8 @@ public final class AgentMain implements Callable<Integer> {
             agent.wake();
         }
         agent.leave();
-        Files.writeString(cfg.stateDir().resolve(LEFT_MARKER), "left the network\n", StandardCharsets.US_ASCII);
+        SecretFiles.writeAtomically(cfg.stateDir().resolve(LEFT_MARKER),
+                "left the network\n".getBytes(StandardCharsets.US_ASCII)); // 0600, as every state file
         Files.deleteIfExists(cfg.stateBundle()); // its identity is spent on the ledger: the bundle is of no use any more
         LOG.info("left the network: keys and provisioning bundle deleted; the agent stops");
         exitCode.set(0);

@@ -1,5 +1,6 @@
 package chainkm.hardware;
 
+import chainkm.device.agent.StoreKeySource;
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
@@ -34,11 +35,13 @@ public final class Board implements AutoCloseable {
     private final Context pi4j;
     private final boolean mock;
     private final String description;
+    private final Optional<String> model;
 
-    private Board(Context pi4j, boolean mock, String description) {
+    private Board(Context pi4j, boolean mock, String description, Optional<String> model) {
         this.pi4j = pi4j;
         this.mock = mock;
         this.description = description;
+        this.model = model;
     }
 
     /**
@@ -59,12 +62,12 @@ public final class Board implements AutoCloseable {
                     .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance(),
                             LinuxFsI2CProvider.newInstance())
                     .build();
-            board = new Board(ctx, false, model.orElse("a Raspberry Pi (board=pi)") + " (Pi4J: gpiod, linuxfs I2C)");
+            board = new Board(ctx, false, model.orElse("a Raspberry Pi (board=pi)") + " (Pi4J: gpiod, linuxfs I2C)", model);
         } else {
             Context ctx = mockContext();
             String why = kind.equals("mock") ? "board=mock"
                     : model.map(m -> "not a Raspberry Pi: " + m).orElse("no " + modelFile);
-            board = new Board(ctx, true, "mock board (Pi4J mock plugin; " + why + ")");
+            board = new Board(ctx, true, "mock board (Pi4J mock plugin; " + why + ")", model);
         }
         LOG.info("board: {}", board.description);
         return board;
@@ -80,7 +83,29 @@ public final class Board implements AutoCloseable {
 
     /** Wraps an existing context (tests). */
     static Board of(Context pi4j, boolean mock) {
-        return new Board(pi4j, mock, mock ? "mock board" : "board");
+        return new Board(pi4j, mock, mock ? "mock board" : "board", Optional.empty());
+    }
+
+    static Board of(Context pi4j, boolean mock, String model) {
+        return new Board(pi4j, mock, mock ? "mock board" : model, Optional.of(model));
+    }
+
+    /**
+     * Where the key store's key comes from on this board: sealed with the OTP private key on a
+     * real Raspberry Pi 4 or 5 whose {@code rpi-otp-private-key} is on {@code searchPath} (a PATH
+     * value); a plain key file elsewhere and on the mock board (with a warning at start).
+     */
+    public StoreKeySource storeKeySource(String searchPath) {
+        if (mock || model.filter(OtpStoreKey::supports).isEmpty()) {
+            return StoreKeySource.plainFile();
+        }
+        Optional<OtpStoreKey> otp = OtpStoreKey.find(searchPath);
+        if (otp.isEmpty()) {
+            LOG.warn("{} has an OTP private key but {} is not on the PATH: the key store key stays a plain file",
+                    model.get(), OtpStoreKey.COMMAND);
+            return StoreKeySource.plainFile();
+        }
+        return otp.get();
     }
 
     private static Optional<String> model(Path modelFile) {

@@ -58,7 +58,7 @@ public final class FirstBoot {
                     + " and copy OUT/provisioning.properties to " + bootBundle + ")");
         }
         Provisioning.load(bootBundle); // refuse a damaged bundle before it replaces nothing
-        Files.createDirectories(stateDir);
+        chainkm.device.agent.SecretFiles.privateDirectory(stateDir); // 0700, as every state directory
         Path temp = stateDir.resolve(AgentConfig.BUNDLE_FILE + ".tmp");
         Files.deleteIfExists(temp);
         byte[] bytes = Files.readAllBytes(bootBundle);

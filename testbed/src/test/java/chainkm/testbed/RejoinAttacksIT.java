@@ -80,7 +80,7 @@ class RejoinAttacksIT extends ScenarioIT {
         assertRefused(victim, 3, v, anchor, "5.03", "already used");                     // the replayed proof
         assertRefused(victim, 4, v, Sha256.hash(anchor), "5.03", "already used");        // a proof built from the ledger
         assertRefused(victim, 3, v, Sha256.hash(Sha256.hash(anchor)), "5.03", "already used");
-        assertRefused(victim, 3, v, random, "5.03", "does not match");                   // a guess
+        assertRefused(victim, 3, v, random, "4.03", "does not match");                   // a guess
         assertEquals(before, net.node(v), "refused rejoins leave the ledger as it was");
         assertTrue(net.net.status(3).path("replayed_rejoins_refused").asInt() >= 2);
         assertThat(victim).isAttachedTo(2);

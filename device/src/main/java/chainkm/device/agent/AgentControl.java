@@ -2,6 +2,7 @@ package chainkm.device.agent;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentControl.class);
     public static final String FILE = "agent.control";
+    /** The longest request line: a token and a command are well under 100 bytes. */
+    static final int MAX_LINE = 1024;
 
     private final DeviceAgent agent;
     private final Path file;
@@ -74,10 +77,13 @@ public final class AgentControl implements AutoCloseable {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
                 s.setSoTimeout(5_000);
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
                 Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
-                String line = in.readLine();
-                out.write(answer(line == null ? "" : line) + "\n");
+                String line = readLine(s.getInputStream());
+                if (line == null) {
+                    LOG.warn("control request longer than {} bytes refused: connection closed", MAX_LINE);
+                    continue;
+                }
+                out.write(answer(line) + "\n");
                 out.flush();
             } catch (IOException e) {
                 if (!server.isClosed()) {
@@ -85,6 +91,24 @@ public final class AgentControl implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * One request line, at most {@link #MAX_LINE} bytes before its newline (or the end of the
+     * stream); null when it is longer, so that a local process cannot make the agent buffer
+     * without bound.
+     */
+    static String readLine(InputStream in) throws IOException {
+        byte[] buf = new byte[MAX_LINE];
+        int n = 0;
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (n == MAX_LINE) {
+                return null;
+            }
+            buf[n++] = (byte) b;
+        }
+        return new String(buf, 0, n, StandardCharsets.UTF_8);
     }
 
     private String answer(String line) {

@@ -10,7 +10,7 @@ public interface AgentListener {
     enum State { JOINING, JOINED, REKEYING, SLEEPING, REJOINING, LEFT, ERROR }
 
     /** Protocol events, named as in the event log of the dashboard and the README. */
-    enum Event { JOINED, REKEYED, CAUGHT_UP, REJOINED, MOVED, SLEPT, WOKE, LEFT, REFUSED_D2D, GATEWAY_LOST }
+    enum Event { JOINED, REKEYED, CAUGHT_UP, REJOINED, MOVED, SLEPT, WOKE, LEFT, REFUSED_D2D, GATEWAY_LOST, RETURNED }
 
     default void state(DeviceAgent agent, State state) {}
 

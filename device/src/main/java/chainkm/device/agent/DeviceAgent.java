@@ -91,10 +91,16 @@ public final class DeviceAgent implements AutoCloseable {
     /** As above, with {@code events} told of every state change and protocol event from the start on. */
     public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener,
                                     AgentListener events) throws IOException {
+        return start(provisioning, stateDir, options, listener, events, StoreKeySource.plainFile());
+    }
+
+    /** As above, with the key store's key from {@code storeKeys} (a sealed one on boards that can seal). */
+    public static DeviceAgent start(Provisioning provisioning, Path stateDir, Options options, D2DEndpoint.Listener listener,
+                                    AgentListener events, StoreKeySource storeKeys) throws IOException {
         SecretFiles.privateDirectory(stateDir);
         boolean identityIsNew = !IdentityKey.exists(stateDir);
         Ed25519.KeyPair identity = IdentityKey.loadOrCreate(stateDir); // on disk before it is used anywhere
-        byte[] storeKey = StoreKey.loadOrCreate(stateDir);
+        byte[] storeKey = storeKeys.loadOrCreate(stateDir);
         FileKeyStore store;
         try {
             store = FileKeyStore.open(stateDir.resolve("keys.store"), storeKey);

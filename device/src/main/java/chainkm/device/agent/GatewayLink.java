@@ -1,9 +1,12 @@
 package chainkm.device.agent;
 
 import chainkm.device.coap.GatewayCoapClient;
+import chainkm.device.coap.GatewayResponseException;
 import chainkm.device.keys.DeviceKeys;
 import chainkm.device.mqtt.RekeySubscriber;
 import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.identity.DeviceAuthorization;
+import chainkm.protocol.ledger.RejoinChain;
 import chainkm.protocol.rekey.MessageFormatException;
 import chainkm.protocol.rekey.MqttCredential;
 import chainkm.protocol.rekey.Rejoin;
@@ -40,6 +43,7 @@ final class GatewayLink {
     private volatile boolean sleeping;
     private volatile Attachment attachment; // null: attached to the gateway that owns its set
     private final Object rejoinLock = new Object();
+    private final RejoinLinks links;
     private volatile boolean rejoining;
     private volatile long mqttDownSince;
     private volatile long lastRejoinNanos;
@@ -55,6 +59,7 @@ final class GatewayLink {
         this.options = options;
         this.follower = follower;
         this.events = events;
+        this.links = new RejoinLinks(stateDir);
     }
 
     /** Attaches to the gateway of its state (after a rejoin, that one); if it does not answer, rejoins another. */
@@ -94,7 +99,7 @@ final class GatewayLink {
         }
         mqttDownSince = 0;
         synchronized (this) {
-            follower.subscribe(mqtt);
+            follower.subscribe(mqtt::setTopics, coap); // and applies what arrived before mqtt was set
         }
         catchUp(); // what was published between the first catch-up and the subscription
     }
@@ -122,7 +127,8 @@ final class GatewayLink {
         if (closed || sleeping) {
             return; // a message delivered while the agent shuts down
         }
-        follower.onRekey(message, coap, mqtt);
+        RekeySubscriber m = mqtt;
+        follower.onRekey(message, coap, m == null ? null : m::setTopics);
     }
 
     /** Fetches and applies, in order, every rekey message since this device's seq. */
@@ -141,35 +147,39 @@ final class GatewayLink {
         if (coap == null && sleeping) {
             throw new IOException("the device is asleep");
         }
-        return follower.catchUp(coap, mqtt);
+        RekeySubscriber m = mqtt;
+        return follower.catchUp(coap, m == null ? null : m::setTopics);
     }
 
     /**
      * Rejoins gateway {@code gatewayId} (kandi2020 III.B.3, with a hash-chain proof instead of
-     * the hash of the secret code): reveals the next link of its chain over DTLS with its
-     * identity key, gets that gateway's attachment key, and attaches there. No key of any
-     * device changes; its link keys stay valid.
+     * the hash of the secret code): over DTLS with its identity key, first a probe
+     * ({@code GET /node/<id>}); only once the gateway answered it, inside that session, the next
+     * link of its chain; then it gets that gateway's attachment key and attaches there. A gateway
+     * that does not answer costs no link. No key of any device changes.
      */
     void rejoin(int gatewayId) throws IOException {
+        rejoin(gatewayId, options.gatewayTimeout());
+    }
+
+    /**
+     * As {@link #rejoin(int)}, each request within {@code timeout}: an orphan's round uses its
+     * short orphan timeout, so that a round over gateways that are all away ends soon (and costs
+     * no link).
+     */
+    private void rejoin(int gatewayId, Duration timeout) throws IOException {
         synchronized (rejoinLock) {
             rejoining = true;
             AgentListener.State before = events.state();
             events.setState(AgentListener.State.REJOINING);
             try {
                 Provisioning.Gateway g = provisioning.gateway(gatewayId);
-                Rejoin.Request request = new Rejoin.Request(keys.nodeId(), keys.seq(), RejoinLinks.next(stateDir));
                 Rejoin.Answer answer;
-                try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(),
-                        options.gatewayTimeout())) {
+                try (GatewayCoapClient c = new GatewayCoapClient(g.coap(), identity, g.signingKey(), timeout)) {
                     long t0 = System.nanoTime();
-                    answer = Rejoin.Answer.decode(c.rejoin(request.encode()));
+                    c.setOf(keys.nodeId()); // the probe: fails (and spends nothing) when the gateway is away
+                    answer = proveMembership(c, gatewayId);
                     lastRejoinNanos = System.nanoTime() - t0;
-                } catch (MessageFormatException e) {
-                    throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
-                }
-                if (answer.gatewayId() != gatewayId || answer.nodeId() != keys.nodeId()) {
-                    throw new IOException("gateway " + gatewayId + " answered the rejoin as gateway " + answer.gatewayId()
-                            + " for node " + answer.nodeId());
                 }
                 Attachment a = new Attachment(gatewayId, answer.attachmentKey());
                 a.save(stateDir, storeKey);
@@ -190,13 +200,92 @@ final class GatewayLink {
     }
 
     /**
-     * Its gateway is gone: tries the other gateways of its bundle, starting after the lost one
-     * in id order (so orphans of one gateway meet at its successor, the gateway that adopts its
-     * sets if it is removed), until one takes it.
+     * Sends gateway {@code gatewayId}, which just answered the probe on {@code c}, the next link
+     * of the chain; re-anchors instead when the chain is used up or the gateway says the link is
+     * out of the ledger's window.
+     */
+    private Rejoin.Answer proveMembership(GatewayCoapClient c, int gatewayId) throws IOException {
+        byte[] link;
+        try {
+            link = links.forGateway(gatewayId);
+        } catch (RejoinLinks.ChainUsedUpException e) {
+            LOG.warn("device {}: {}", provisioning.deviceName(), e.getMessage());
+            return reanchor(c, gatewayId);
+        }
+        byte[] answer;
+        try {
+            answer = c.rejoin(new Rejoin.Request(keys.nodeId(), keys.seq(), link).encode());
+        } catch (GatewayResponseException e) {
+            links.settled(); // refused: that link is not sent again
+            if (e.diagnostic().contains("re-anchor")) {
+                LOG.warn("device {}: gateway {} finds its link out of the ledger's window ({}): re-anchoring with its "
+                        + "identity key", provisioning.deviceName(), gatewayId, e.diagnostic());
+                return reanchor(c, gatewayId);
+            }
+            throw e;
+        } // no answer at all: the link stays pending for a retry with this same gateway
+        links.settled();
+        return answerFrom(answer, gatewayId);
+    }
+
+    /**
+     * Starts a new chain: its seed is made and stored first, its anchor sent with the identity
+     * key's signature ({@link DeviceAuthorization#forReanchor}); it becomes the current chain
+     * once the gateway took it. "Already used" means a previous re-anchor to it was committed
+     * but its answer lost: the device moves to the new chain and proves its first link.
+     */
+    private Rejoin.Answer reanchor(GatewayCoapClient c, int gatewayId) throws IOException {
+        int node = keys.nodeId();
+        byte[] anchor = RejoinChain.anchor(RejoinSeed.loadOrCreateNext(stateDir));
+        DeviceAuthorization auth = DeviceAuthorization.forReanchor(provisioning.deviceName(), node, anchor, identity);
+        byte[] answer;
+        try {
+            answer = c.rejoin(new Rejoin.Reanchor(node, keys.seq(), anchor, auth.signature()).encode());
+        } catch (GatewayResponseException e) {
+            if (!e.diagnostic().contains("already used") && !e.diagnostic().contains("SECRET_HASH_REUSED")) {
+                throw e;
+            }
+            RejoinSeed.promoteNext(stateDir);
+            links.restart();
+            LOG.info("device {}: its re-anchor was committed before; rejoining on the new chain", provisioning.deviceName());
+            answer = c.rejoin(new Rejoin.Request(node, keys.seq(), links.forGateway(gatewayId)).encode());
+            links.settled();
+            return answerFrom(answer, gatewayId);
+        }
+        RejoinSeed.promoteNext(stateDir);
+        links.restart();
+        LOG.info("device {} (node {}) re-anchored its rejoin chain through gateway {}", provisioning.deviceName(), node,
+                gatewayId);
+        return answerFrom(answer, gatewayId);
+    }
+
+    private Rejoin.Answer answerFrom(byte[] bytes, int gatewayId) throws IOException {
+        Rejoin.Answer answer;
+        try {
+            answer = Rejoin.Answer.decode(bytes);
+        } catch (MessageFormatException e) {
+            throw new IOException("gateway " + gatewayId + " sent a malformed rejoin answer: " + e.getMessage());
+        }
+        if (answer.gatewayId() != gatewayId || answer.nodeId() != keys.nodeId()) {
+            throw new IOException("gateway " + gatewayId + " answered the rejoin as gateway " + answer.gatewayId()
+                    + " for node " + answer.nodeId());
+        }
+        return answer;
+    }
+
+    /**
+     * Its gateway is gone: one round over the gateways of its bundle. First its own gateway (the
+     * one it is attached to), which it simply reattaches to if it answers again (no link spent);
+     * then the others, starting after it in id order (so orphans of one gateway meet at its
+     * successor, the gateway that adopts its sets if it is removed), until one takes it. After a
+     * failed round the watchdog starts the next one, again with its own gateway first.
      */
     private void rejoinAnywhere() throws IOException {
         int lost = attachedGateway();
         events.emit(AgentListener.Event.GATEWAY_LOST, "gateway " + lost + " does not answer");
+        if (returnToOwnGateway()) {
+            return;
+        }
         // in id order, as the ledger picks the gateway that adopts a removed one's sets
         List<Provisioning.Gateway> all = provisioning.gateways().stream()
                 .sorted(Comparator.comparingInt(Provisioning.Gateway::id)).toList();
@@ -213,7 +302,8 @@ final class GatewayLink {
                 continue;
             }
             try {
-                rejoin(g.id());
+                rejoin(g.id(), options.orphanAfter().compareTo(options.gatewayTimeout()) < 0 ? options.orphanAfter()
+                        : options.gatewayTimeout());
                 return;
             } catch (IOException e) {
                 LOG.warn("rejoin through gateway {} failed: {}", g.id(), e.getMessage());
@@ -222,6 +312,28 @@ final class GatewayLink {
         }
         events.setState(AgentListener.State.ERROR);
         throw new IOException("no gateway took the rejoin", last);
+    }
+
+    /** Reattaches to the gateway it is attached to on the ledger if that one answers again; true if so. */
+    private boolean returnToOwnGateway() {
+        int own = attachedGateway();
+        String gone = gatewayGone();
+        if (gone != null) {
+            return false;
+        }
+        try {
+            detach();
+            attach();
+        } catch (IOException e) {
+            LOG.warn("gateway {} answers but attaching failed: {}", own, e.getMessage());
+            detach();
+            return false;
+        }
+        events.setState(sleeping ? AgentListener.State.SLEEPING : AgentListener.State.JOINED);
+        LOG.info("device {} (node {}) is back at its gateway {} at seq {} (no link spent)", provisioning.deviceName(),
+                keys.nodeId(), own, keys.seq());
+        events.emit(AgentListener.Event.RETURNED, "node " + keys.nodeId() + " back at gateway " + own);
+        return true;
     }
 
     /**
@@ -281,8 +393,12 @@ final class GatewayLink {
         }
         String why = gatewayGone();
         if (why == null) {
-            mqttDownSince = now; // the gateway answers: only its broker is down, wait on
-            return;
+            mqttDownSince = now;
+            if (m == null && !sleeping && !closed) {
+                // detached after a failed round, and its gateway is back: return to it
+                returnToOwnGateway();
+            }
+            return; // else the gateway answers and only its broker is down: wait on
         }
         LOG.warn("device {}: gateway {} is gone (MQTT down for {} s, CoAP: {})", provisioning.deviceName(),
                 attachedGateway(), options.orphanAfter().toSeconds(), why);

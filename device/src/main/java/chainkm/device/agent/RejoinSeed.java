@@ -2,13 +2,9 @@ package chainkm.device.agent;
 
 import chainkm.protocol.ledger.RejoinChain;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
@@ -16,14 +12,34 @@ import java.security.SecureRandom;
  * its first join and never sent anywhere (only the chain's anchor and, one by one, its links
  * are). A 0600 file in the state directory, written atomically before the join is attempted so
  * that a retried join carries the same commitment.
+ *
+ * <p>A re-anchor makes the next chain's seed first ({@code rejoin.seed.next}, also before its
+ * anchor leaves the device), and {@link #promoteNext} makes it the current one once a gateway
+ * took the re-anchor.
  */
 final class RejoinSeed {
     static final String FILE = "rejoin.seed";
+    static final String NEXT_FILE = "rejoin.seed.next";
 
     private RejoinSeed() {}
 
     static byte[] loadOrCreate(Path stateDir) throws IOException {
-        Path file = stateDir.resolve(FILE);
+        return loadOrCreateFile(stateDir.resolve(FILE));
+    }
+
+    /** The seed of the chain a re-anchor moves to, made now if there is none pending. */
+    static byte[] loadOrCreateNext(Path stateDir) throws IOException {
+        return loadOrCreateFile(stateDir.resolve(NEXT_FILE));
+    }
+
+    /** The re-anchor was taken: the next chain is the current one from now on. */
+    static void promoteNext(Path stateDir) throws IOException {
+        Files.move(stateDir.resolve(NEXT_FILE), stateDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        SecretFiles.fsyncDirectory(stateDir);
+    }
+
+    private static byte[] loadOrCreateFile(Path file) throws IOException {
         if (Files.exists(file)) {
             byte[] seed = Files.readAllBytes(file);
             if (seed.length != 32) {
@@ -32,17 +48,7 @@ final class RejoinSeed {
             return seed;
         }
         byte[] seed = RejoinChain.newSeed(new SecureRandom());
-        Path tmp = stateDir.resolve(FILE + ".tmp");
-        Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ch.write(ByteBuffer.wrap(seed));
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(stateDir, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        SecretFiles.writeAtomically(file, seed);
         return seed;
     }
 }

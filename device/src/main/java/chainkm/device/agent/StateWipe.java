@@ -17,7 +17,7 @@ import java.util.List;
 final class StateWipe {
     /** The files that hold secrets, and what goes with them. */
     static final List<String> FILES = List.of("keys.store", "keys.store.tmp", "keys.store.lock", RejoinSeed.FILE,
-            RejoinLinks.FILE, Attachment.FILE, IdentityKey.FILE, StoreKey.FILE, Activation.MARKER);
+            RejoinSeed.NEXT_FILE, RejoinLinks.FILE, Attachment.FILE, IdentityKey.FILE, StoreKey.FILE, Activation.MARKER);
 
     private StateWipe() {
     }

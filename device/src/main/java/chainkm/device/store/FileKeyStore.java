@@ -65,7 +65,8 @@ public final class FileKeyStore extends AbstractKeyStore {
             throw new NoSuchFileException(directory.toString(), null, "key store directory does not exist");
         }
         FileChannel lockChannel = FileChannel.open(absolute.resolveSibling(absolute.getFileName() + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(KeyStoreFile.OWNER_ONLY)); // state files are 0600
         FileLock lock = null;
         byte[] key = storageKey.clone();
         try {

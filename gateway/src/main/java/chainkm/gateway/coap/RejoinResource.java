@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /rejoin}, body: a {@link Rejoin.Request} (node id, epoch, next link of the
- * device's hash chain), from a member whose session identity's node is the one the request
+ * device's hash chain) or a {@link Rejoin.Reanchor} (a new chain's anchor signed by the identity key), from a member whose session identity's node is the one the request
  * names: 2.04 with a {@link Rejoin.Answer}; 4.03 for another node (nothing submitted), an
  * identity that has not joined, is revoked or unknown, or a refused proof; 4.00 for a body of
  * the wrong size; 5.03 when it could not be served now.
@@ -35,8 +35,10 @@ final class RejoinResource extends DeviceResource {
         if (peer.isEmpty()) {
             return;
         }
-        if (exchange.getRequestPayloadSize() != Rejoin.REQUEST_SIZE) {
-            respondError(exchange, ResponseCode.BAD_REQUEST, "rejoin carries a " + Rejoin.REQUEST_SIZE + "-byte request");
+        int size = exchange.getRequestPayloadSize();
+        if (size != Rejoin.REQUEST_SIZE && size != Rejoin.REANCHOR_SIZE) {
+            respondError(exchange, ResponseCode.BAD_REQUEST, "rejoin carries a " + Rejoin.REQUEST_SIZE
+                    + "-byte request (a link) or a " + Rejoin.REANCHOR_SIZE + "-byte one (a re-anchor)");
             return;
         }
         byte[] body = exchange.getRequestPayload();

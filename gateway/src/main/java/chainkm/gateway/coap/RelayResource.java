@@ -52,7 +52,7 @@ final class RelayResource extends DeviceResource {
             respondBytes(exchange, ResponseCode.CONTENT, CatchUpPayload.encode(
                     service.relay(requester.getAsInt(), node.getAsInt(), after.getAsLong())));
         } catch (DeviceServiceException e) {
-            respondError(exchange, ResponseCode.SERVICE_UNAVAILABLE, e.getMessage());
+            respondFailure(exchange, e); // 4.03 for a gateway the node is not attached to
         }
     }
 }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayDeviceService implements DeviceService {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayDeviceService.class);
 
+    private static final java.time.Duration RELAY_COMMIT_WAIT = java.time.Duration.ofSeconds(10);
+    private static final java.time.Duration RELAY_GOSSIP_WAIT = java.time.Duration.ofSeconds(1);
     private final LedgerApp ledger;
     private final Submitter submitter;
     private final KeyFeed feed;
@@ -94,10 +96,42 @@ public final class GatewayDeviceService implements DeviceService {
 
     @Override
     public List<byte[]> relay(int requester, int nodeId, long afterSeq) throws DeviceServiceException {
+        Optional<String> refused = relayRefusal(requester, nodeId);
+        if (refused.isPresent()) {
+            LOG.warn("relay for gateway {} refused: {}", requester, refused.get());
+            throw DeviceServiceException.forbidden("relay refused: " + refused.get());
+        }
         if (!feed.read(k -> k.isOwnNode(nodeId))) {
             throw new DeviceServiceException("node " + nodeId + " is not in a set of this gateway");
         }
         return feed.read(k -> k.catchUp(nodeId, afterSeq));
+    }
+
+    /**
+     * {@link RelayAuthority} on the committed ledger. A rejoin is answered after CheckTx, so the
+     * new gateway may ask before its REJOIN is committed: while the checked (mempool) state
+     * already attaches the node to the requester, this waits for the commit (a block or two);
+     * otherwise it gives the gossip a second to bring the REJOIN here, then refuses.
+     */
+    private Optional<String> relayRefusal(int requester, int nodeId) throws DeviceServiceException {
+        long start = System.nanoTime();
+        while (true) {
+            Optional<String> refused = RelayAuthority.refusal(ledger.readCommitted(s -> s.member(nodeId)), nodeId, requester);
+            if (refused.isEmpty()) {
+                return refused;
+            }
+            boolean pending = RelayAuthority.refusal(ledger.readCheckState(s -> s.member(nodeId)), nodeId, requester).isEmpty();
+            long waited = System.nanoTime() - start;
+            if (waited > (pending ? RELAY_COMMIT_WAIT : RELAY_GOSSIP_WAIT).toNanos()) {
+                return refused;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeviceServiceException("interrupted");
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package chainkm.gateway.ledger;
 
+import chainkm.protocol.identity.DeviceAuthorization;
+import chainkm.protocol.identity.IdentityFormatException;
 import chainkm.protocol.ledger.ChangeRecord;
 import chainkm.protocol.ledger.Cosignatures;
 import chainkm.protocol.ledger.GatewayRemoval;
@@ -23,7 +25,8 @@ import java.util.TreeSet;
  *       the originating gateway on the current state, and the device's own signature over its
  *       commitment ({@link IdentityContracts#checkJoinAuthority});</li>
  *   <li>leave, evict: see {@link DepartureContracts};</li>
- *   <li>rejoin: the member with the next link of its rejoin chain;</li>
+ *   <li>rejoin: the member with the next link of its rejoin chain, or a re-anchor signed by its
+ *       identity key ({@link #checkReanchor});</li>
  *   <li>gateway removal: co-signed by more than two thirds of the consortium.</li>
  * </ul>
  * Pure functions of (state, bytes, height, index): no clock, no randomness.
@@ -103,8 +106,38 @@ public final class Contracts {
         if (member.get().setId() != r.setId()) {
             return refuse(TxCode.SET_MISMATCH, tx, "node " + r.nodeId() + " is in set " + member.get().setId());
         }
+        if (tx.extension().length > 0) {
+            return checkReanchor(state, tx, r, member.get());
+        }
         if (!RejoinChain.verifies(r.secretCodeHash(), member.get().secretCodeHash())) {
             return refuse(TxCode.BAD_REJOIN_PROOF, tx, "node " + r.nodeId());
+        }
+        return accept(tx);
+    }
+
+    /**
+     * A re-anchor (a REJOIN with an extension): the member's identity signed "chainkm/v1/reanchor"
+     * over its name, node id and the new anchor (the hash field), with the key the ledger holds
+     * for it; the anchor was never a commitment of this identity, so a recorded re-anchor cannot
+     * put the chain back to where its links are public.
+     */
+    private static Verdict checkReanchor(LedgerState state, LedgerTx tx, ChangeRecord r, NodeRecord member) {
+        DeviceAuthorization auth;
+        try {
+            auth = DeviceAuthorization.decode(tx.extension());
+        } catch (IdentityFormatException | IllegalArgumentException bad) {
+            return refuse(TxCode.MALFORMED_EXTENSION, tx, "re-anchor authorization: " + bad.getMessage());
+        }
+        if (!auth.name().equals(member.identity())) {
+            return refuse(TxCode.BAD_DEVICE_SIGNATURE, tx, "re-anchor of node " + r.nodeId() + " signed as " + auth.name()
+                    + ", the member is " + member.identity());
+        }
+        Optional<DeviceIdentity> id = state.identity(auth.name());
+        if (id.isEmpty() || !auth.verifiesReanchor(id.get().key(), r.nodeId(), r.secretCodeHash())) {
+            return refuse(TxCode.BAD_DEVICE_SIGNATURE, tx, "re-anchor of node " + r.nodeId());
+        }
+        if (state.commitmentUsed(auth.name(), r.secretCodeHash())) {
+            return refuse(TxCode.SECRET_HASH_REUSED, tx, "re-anchor of node " + r.nodeId() + " to a used anchor");
         }
         return accept(tx);
     }
@@ -175,6 +208,9 @@ public final class Contracts {
                 // the anchor moves down the chain; keys and sets stay as they are: no rekeying, no refresh entry
                 NodeRecord m = state.member(r.nodeId()).orElseThrow();
                 state.replaceMember(m.rejoined(r.secretCodeHash(), tx.gatewayId()));
+                if (tx.extension().length > 0) {
+                    state.useCommitment(m.identity(), r.secretCodeHash()); // a re-anchor: never again
+                }
                 return new Outcome(verdict, null, null);
             }
             case REMOVE_GATEWAY -> {

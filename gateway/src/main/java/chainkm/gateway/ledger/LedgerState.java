@@ -288,6 +288,14 @@ public final class LedgerState {
         }
     }
 
+    /** Records a commitment of identity {@code name} that is not a join's (a re-anchor's new anchor). */
+    void useCommitment(String name, byte[] commitment) {
+        byte[] scoped = IdentityRegistry.scopedCommitment(name, commitment);
+        if (usedCommitments.add(scoped)) {
+            digest.add(DigestEntries.usedCommitment(scoped));
+        }
+    }
+
     void putIdentity(DeviceIdentity identity) {
         identities.get(identity.name()).ifPresent(old -> digest.remove(DigestEntries.identity(old)));
         digest.add(DigestEntries.identity(identity));

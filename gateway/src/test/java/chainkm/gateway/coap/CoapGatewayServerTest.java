@@ -348,6 +348,10 @@ class CoapGatewayServerTest {
             assertEquals(ResponseCode.FORBIDDEN, gateway.post("activate", new byte[0]).getCode());
         }
         assertEquals(List.of("3:42:1"), service.relays);
+        service.relayRefusedFor.add(3); // the node is no longer attached to gateway 3
+        try (DtlsTestClient gateway = DtlsTestClient.psk(server.port(), "gateway-3", GATEWAY_3_PSK)) {
+            assertEquals(ResponseCode.FORBIDDEN, gateway.get("relay", "node=42&after=1").getCode());
+        }
     }
 
     @Test

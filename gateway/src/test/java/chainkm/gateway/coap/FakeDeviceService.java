@@ -36,6 +36,8 @@ final class FakeDeviceService implements DeviceService {
     final List<Integer> caughtUp = new CopyOnWriteArrayList<>();
     final List<byte[]> rejoins = new CopyOnWriteArrayList<>();
     final List<String> relays = new CopyOnWriteArrayList<>();
+    /** Gateways the ledger attaches no relayed node to: their relay is refused as forbidden. */
+    final List<Integer> relayRefusedFor = new CopyOnWriteArrayList<>();
     final List<Integer> left = new CopyOnWriteArrayList<>();
 
     /** Puts (or replaces) the identity the ledger holds under its current key. */
@@ -112,6 +114,9 @@ final class FakeDeviceService implements DeviceService {
     @Override
     public List<byte[]> relay(int requester, int nodeId, long afterSeq) throws DeviceServiceException {
         relays.add(requester + ":" + nodeId + ":" + afterSeq);
+        if (relayRefusedFor.contains(requester)) {
+            throw DeviceServiceException.forbidden("node " + nodeId + " is not attached to gateway " + requester);
+        }
         List<byte[]> all = rekeys.getOrDefault(nodeId, List.of());
         return new ArrayList<>(all.subList((int) Math.min(afterSeq, all.size()), all.size()));
     }

@@ -6,13 +6,15 @@ import java.nio.ByteBuffer;
 /**
  * A device's own signature on an operation about itself, carried in the transaction's
  * extension: a JOIN carries one over the device's commitment (so a copied commitment is useless
- * to anyone else), a LEAVE one over the node id it leaves as. The contract checks it against
+ * to anyone else), a LEAVE one over the node id it leaves as, a re-anchoring REJOIN one over its
+ * node id and the new anchor of its rejoin chain. The contract checks it against
  * the identity key the ledger holds for {@code name}.
  * Wire: name ({@link DeviceName}), signature (64).
  */
 public record DeviceAuthorization(String name, byte[] signature) {
     private static final String JOIN = "chainkm/v1/join";
     private static final String LEAVE = "chainkm/v1/leave";
+    private static final String REANCHOR = "chainkm/v1/reanchor";
 
     public DeviceAuthorization {
         DeviceName.check(name);
@@ -34,6 +36,25 @@ public record DeviceAuthorization(String name, byte[] signature) {
         ByteBuffer out = Statements.labelled(LEAVE, DeviceName.encodedSize(name) + Integer.BYTES);
         DeviceName.encodeTo(out, DeviceName.check(name));
         return out.putInt(nodeId).array();
+    }
+
+    /**
+     * What a device signs to re-anchor its rejoin chain (its chain is used up, or its next link
+     * is out of the ledger's window): its name, its node id and the anchor of its new chain.
+     */
+    public static byte[] reanchorMessage(String name, int nodeId, byte[] newAnchor) {
+        ByteBuffer out = Statements.labelled(REANCHOR, DeviceName.encodedSize(name) + Integer.BYTES + newAnchor.length);
+        DeviceName.encodeTo(out, DeviceName.check(name));
+        return out.putInt(nodeId).put(newAnchor).array();
+    }
+
+    public static DeviceAuthorization forReanchor(String name, int nodeId, byte[] newAnchor, Ed25519.KeyPair identityKey) {
+        byte[] m = reanchorMessage(name, nodeId, newAnchor);
+        return new DeviceAuthorization(name, identityKey.sign(m, 0, m.length));
+    }
+
+    public boolean verifiesReanchor(byte[] identityKey, int nodeId, byte[] newAnchor) {
+        return Statements.verify(identityKey, reanchorMessage(name, nodeId, newAnchor), signature);
     }
 
     public static DeviceAuthorization forJoin(String name, byte[] commitment, Ed25519.KeyPair identityKey) {

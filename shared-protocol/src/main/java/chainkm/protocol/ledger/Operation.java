@@ -17,6 +17,9 @@ public enum Operation {
     /**
      * A member reattaches to another gateway, proving it is that member with the next link of
      * its {@link RejoinChain}; no rekeying follows (the paper's point: a rejoin is cheap).
+     * With an extension it is a re-anchor instead: the hash field holds the anchor of a new
+     * chain and the extension the device's {@link chainkm.protocol.identity.DeviceAuthorization}
+     * over its name, node id and that anchor (for a chain used up or out of the skip window).
      */
     REJOIN(4),
     /**

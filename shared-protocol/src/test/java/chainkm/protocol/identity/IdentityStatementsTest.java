@@ -78,4 +78,25 @@ class IdentityStatementsTest {
         assertThrows(IllegalArgumentException.class, () -> DeviceName.check("a/b"));
         assertThrows(IllegalArgumentException.class, () -> DeviceName.check("x".repeat(65)));
     }
+
+    @Test
+    void aReanchorBindsNameNodeAndNewAnchorToTheIdentityKey() {
+        SecureRandom random = new SecureRandom();
+        Ed25519.KeyPair identity = Ed25519.KeyPair.generate(random);
+        Ed25519.KeyPair other = Ed25519.KeyPair.generate(random);
+        byte[] anchor = new byte[32];
+        random.nextBytes(anchor);
+        DeviceAuthorization a = DeviceAuthorization.forReanchor("dev-a", 7, anchor, identity);
+        assertTrue(a.verifiesReanchor(identity.publicKey(), 7, anchor));
+        assertFalse(a.verifiesReanchor(other.publicKey(), 7, anchor), "another key");
+        assertFalse(a.verifiesReanchor(identity.publicKey(), 8, anchor), "another node");
+        byte[] otherAnchor = anchor.clone();
+        otherAnchor[0] ^= 1;
+        assertFalse(a.verifiesReanchor(identity.publicKey(), 7, otherAnchor), "another anchor");
+        // a leave or join signature over the same bytes' fields is no re-anchor (labels differ)
+        DeviceAuthorization leave = DeviceAuthorization.forLeave("dev-a", 7, identity);
+        assertFalse(leave.verifiesReanchor(identity.publicKey(), 7, anchor));
+        DeviceAuthorization join = DeviceAuthorization.forJoin("dev-a", anchor, identity);
+        assertFalse(join.verifiesReanchor(identity.publicKey(), 7, anchor));
+    }
 }

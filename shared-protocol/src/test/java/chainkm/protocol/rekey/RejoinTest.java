@@ -42,4 +42,23 @@ class RejoinTest {
         assertThrows(MessageFormatException.class, () -> Rejoin.Request.decode(negativeSeq));
         assertThrows(MessageFormatException.class, () -> Rejoin.Answer.decode(new byte[21]));
     }
+
+    @Test
+    void reanchorRoundTripsAtItsFixedSizeAndRefusesMalformedOnes() throws Exception {
+        byte[] anchor = new byte[32];
+        anchor[31] = 5;
+        byte[] sig = new byte[64];
+        sig[0] = 1;
+        byte[] wire = new Rejoin.Reanchor(42, 9L, anchor, sig).encode();
+        assertEquals(Rejoin.REANCHOR_SIZE, wire.length);
+        assertEquals(108, wire.length);
+        Rejoin.Reanchor back = Rejoin.Reanchor.decode(wire);
+        assertEquals(42, back.nodeId());
+        assertEquals(9L, back.seq());
+        assertArrayEquals(anchor, back.newAnchor());
+        assertArrayEquals(sig, back.signature());
+        assertThrows(MessageFormatException.class, () -> Rejoin.Reanchor.decode(new byte[107]));
+        assertThrows(MessageFormatException.class, () -> Rejoin.Reanchor.decode(new byte[108])); // node 0
+        assertThrows(MessageFormatException.class, () -> Rejoin.Reanchor.decode(new Rejoin.Request(1, 0, anchor).encode()));
+    }
 }
