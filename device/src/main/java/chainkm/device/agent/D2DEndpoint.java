@@ -12,23 +12,30 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * D2D messaging over UDP: each datagram is one {@link D2DMessage}. Sending draws the nonce
- * counter from a block reserved durably in the key store (so a reboot never reuses one);
- * receiving refuses, with a log line, anything malformed, oversized, not for this device, under
- * a key it does not hold at that seq, failing authentication, or replayed.
+ * D2D messaging over UDP: each datagram is one {@link D2DMessage} (version 2). Sending draws the
+ * nonce counter from a block reserved durably in the key store (so a reboot never reuses one)
+ * and, under a pairwise set key, signs with the device's identity key.
+ *
+ * <p>Receiving checks, in this order, and refuses at the first failure: the packet decodes, is
+ * for this device, under one of its links with the claimed sender and a key value it holds (or,
+ * signed, a newer one); under a pairwise set key, the claimed sender's signature verifies with
+ * the identity key its gateway reports for that node; the AES-CCM tag verifies; the counter is
+ * fresh in the durable window of (key, key seq, sender) ({@link ReplayWindows}). So nothing
+ * unauthenticated moves a window, asks the gateway for a catch-up, or reaches the listener; and
+ * an identity look-up happens only for a packet that got that far ({@link SenderIdentities}
+ * bounds them). Each refusal is counted, and logged at a bounded rate ({@link D2DRefusals}).
  */
 public final class D2DEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(D2DEndpoint.class);
     private static final String COUNTER = "d2d-nonce";
     private static final int RESERVE = 256;
-    private static final int WINDOW = 64;
 
     /** Gets each authenticated message (sender node id, payload). */
     public interface Listener {
@@ -40,21 +47,29 @@ public final class D2DEndpoint implements AutoCloseable {
     private final Listener listener;
     private final Thread receiver;
     private final AtomicLong refused = new AtomicLong();
-    private final Map<Integer, long[]> replay = new HashMap<>();
+    private final ReplayWindows replay;
+    private final SenderIdentities senders;
+    private final D2DRefusals refusals = new D2DRefusals(LOG, Clock.systemUTC());
     private long nextCounter;
     private long lastCatchUp = System.nanoTime() - 2_000_000_000L;
     private long counterLimit;
 
-    private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, Listener listener) {
+    private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, ReplayWindows replay, Listener listener) {
         this.agent = agent;
         this.socket = socket;
         this.listener = listener;
+        this.replay = replay;
+        this.senders = new SenderIdentities(agent::memberIdentityKey, Clock.systemUTC());
+        DeviceKeys keys = agent.keys();
+        replay.pruneWith((id, seq) -> !keys.candidates(id, seq).isEmpty());
         this.receiver = new Thread(this::receiveLoop, "d2d-" + socket.getLocalPort());
         receiver.setDaemon(true);
     }
 
-    static D2DEndpoint open(InetSocketAddress bind, DeviceAgent agent, Listener listener) throws IOException {
-        D2DEndpoint e = new D2DEndpoint(agent, new DatagramSocket(bind), listener);
+    static D2DEndpoint open(InetSocketAddress bind, DeviceAgent agent, Path stateDir, Listener listener)
+            throws IOException {
+        ReplayWindows replay = ReplayWindows.open(stateDir);
+        D2DEndpoint e = new D2DEndpoint(agent, new DatagramSocket(bind), replay, listener);
         e.receiver.start();
         return e;
     }
@@ -65,6 +80,11 @@ public final class D2DEndpoint implements AutoCloseable {
 
     public long refused() {
         return refused.get();
+    }
+
+    /** How many times the replay marks were written since start (for tests and the bench). */
+    long replayWrites() {
+        return replay.writes();
     }
 
     private synchronized long counter() {
@@ -81,7 +101,8 @@ public final class D2DEndpoint implements AutoCloseable {
         KeyMaterial key = keys.current(id).orElseThrow(() -> new IOException("no key " + id + " for node " + peerNode));
         byte[] k = key.key();
         try {
-            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.seq(), counter(), k, payload).encode();
+            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.seq(), counter(), k, payload,
+                    agent.identity()).encode();
             socket.send(new DatagramPacket(packet, packet.length, to));
         } finally {
             java.util.Arrays.fill(k, (byte) 0);
@@ -103,7 +124,7 @@ public final class D2DEndpoint implements AutoCloseable {
             try {
                 handle(p);
             } catch (RuntimeException e) {
-                refuse(p, "internal error " + e);
+                refuse(p.getSocketAddress().toString(), D2DRefusals.Kind.STATE_ERROR, "internal error " + e);
             }
         }
     }
@@ -113,25 +134,47 @@ public final class D2DEndpoint implements AutoCloseable {
         try {
             m = D2DMessage.decode(p.getData(), p.getLength());
         } catch (MessageFormatException e) {
-            refuse(p, e.getMessage());
+            refuse(p.getSocketAddress().toString(), formatKind(p), e.getMessage());
             return;
         }
+        String from = "node " + m.sender() + " at " + p.getSocketAddress();
         DeviceKeys keys = agent.keys();
         int me = keys.nodeId();
         if (m.receiver() != me) {
-            refuse(p, "message for node " + m.receiver());
+            refuse(from, D2DRefusals.Kind.NOT_FOR_THIS_DEVICE, "message for node " + m.receiver());
             return;
         }
         KeyId id = m.keyId();
-        boolean mine = id.kind() == KeyKind.PAIRWISE_NODE_KEY ? id.involvesNode(me) && id.involvesNode(m.sender())
-                : id.involvesSet(keys.setId());
+        boolean mine = m.sender() != me && (id.kind() == KeyKind.PAIRWISE_NODE_KEY
+                ? id.involvesNode(me) && id.involvesNode(m.sender())
+                : id.involvesSet(keys.setId()));
         if (!mine) {
-            refuse(p, "key " + id + " is not one of this device's links with node " + m.sender());
+            refuse(from, D2DRefusals.Kind.NOT_ITS_KEY, "key " + id + " is not one of this device's links with node "
+                    + m.sender());
             return;
         }
+        boolean held = !keys.candidates(id, m.keySeq()).isEmpty();
+        // a signed message may come under a newer value of the key: once its signature holds, it may
+        // ask for a catch-up; an unsigned one (pairwise node key) cannot be authenticated without it
+        if (!held && !(m.isSigned() && m.keySeq() > keys.seq())) {
+            refuse(from, D2DRefusals.Kind.NO_KEY, "no key " + id + " at seq " + m.keySeq() + " (revoked or unknown)");
+            return;
+        }
+        if (m.isSigned()) {
+            SenderIdentities.Lookup sender = senders.lookup(m.sender());
+            if (!sender.known()) {
+                refuse(from, D2DRefusals.Kind.UNKNOWN_SENDER, "signed message, but " + sender.missing());
+                return;
+            }
+            if (!m.signatureValid(sender.key())) {
+                refuse(from, D2DRefusals.Kind.BAD_SIGNATURE, "signature is not node " + m.sender()
+                        + "'s under " + id + ": a holder of the set key claiming another sender, or tampered");
+                return;
+            }
+        }
         byte[] payload = open(m, keys);
-        if (payload == null && m.keySeq() > keys.seq() && mayCatchUp()) {
-            // the sender already has a newer key: this device is behind (a rekey message still on its way)
+        if (payload == null && m.isSigned() && m.keySeq() > keys.seq() && mayCatchUp()) {
+            // a member really sent it under a newer key: this device is behind (a rekey message still on its way)
             try {
                 agent.catchUp();
             } catch (IOException e) {
@@ -139,20 +182,39 @@ public final class D2DEndpoint implements AutoCloseable {
             }
             payload = open(m, keys);
         }
-        if (payload == null && keys.candidates(id, m.keySeq()).isEmpty()) {
-            refuse(p, "no key " + id + " (revoked or unknown)");
-            return;
-        }
         if (payload == null) {
-            refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (seq "
-                    + m.keySeq() + "): tampered, or under a key this device no longer accepts");
+            if (keys.candidates(id, m.keySeq()).isEmpty()) {
+                refuse(from, D2DRefusals.Kind.NO_KEY, "no key " + id + " at seq " + m.keySeq() + " (revoked or unknown)");
+            } else {
+                refuse(from, D2DRefusals.Kind.BAD_TAG, "message fails authentication under " + id + " (seq "
+                        + m.keySeq() + "): tampered, or under a key this device no longer accepts");
+            }
             return;
         }
-        if (!fresh(m.sender(), m.counter())) {
-            refuse(p, "replayed message from node " + m.sender() + " (counter " + m.counter() + ")");
+        boolean fresh;
+        try {
+            fresh = replay.accept(id, m.keySeq(), m.sender(), m.counter());
+        } catch (IOException e) {
+            refuse(from, D2DRefusals.Kind.STATE_ERROR, "cannot record it in the replay marks: " + e.getMessage());
+            return;
+        }
+        if (!fresh) {
+            refuse(from, D2DRefusals.Kind.REPLAYED, "replayed message (counter " + m.counter() + " under " + id
+                    + ", at or below what this device accepted or recorded before a restart)");
             return;
         }
         listener.received(m.sender(), payload);
+    }
+
+    private static D2DRefusals.Kind formatKind(DatagramPacket p) {
+        if (p.getLength() > D2DMessage.MAX_SIZE) {
+            return D2DRefusals.Kind.OVERSIZED;
+        }
+        int version = p.getLength() == 0 ? -1 : p.getData()[p.getOffset()];
+        if (version == D2DMessage.VERSION_1) {
+            return D2DRefusals.Kind.OLD_VERSION;
+        }
+        return version == D2DMessage.VERSION ? D2DRefusals.Kind.MALFORMED : D2DRefusals.Kind.UNKNOWN_VERSION;
     }
 
     /** The payload, if the message opens under the current or (in its grace period) previous value of its key. */
@@ -180,28 +242,12 @@ public final class D2DEndpoint implements AutoCloseable {
         return true;
     }
 
-    /** A sliding window per sender: accepts each counter once. */
-    private synchronized boolean fresh(int sender, long counter) {
-        long[] w = replay.computeIfAbsent(sender, s -> new long[] {-1, 0});
-        long highest = w[0];
-        if (counter > highest) {
-            long shift = counter - highest;
-            w[1] = shift >= WINDOW ? 1 : (w[1] << shift) | 1;
-            w[0] = counter;
-            return true;
-        }
-        long age = highest - counter;
-        if (age >= WINDOW || (w[1] & (1L << age)) != 0) {
-            return false;
-        }
-        w[1] |= 1L << age;
-        return true;
-    }
-
-    private void refuse(DatagramPacket p, String why) {
+    private void refuse(String from, D2DRefusals.Kind kind, String why) {
         refused.incrementAndGet();
-        LOG.warn("D2D packet from {} refused: {}", p.getSocketAddress(), why);
-        agent.emit(AgentListener.Event.REFUSED_D2D, "from " + p.getSocketAddress() + ": " + why);
+        // the event goes out at the log's bounded rate too: listeners (the Pi's agent) log every event
+        if (refusals.refused(from, kind, why)) {
+            agent.emit(AgentListener.Event.REFUSED_D2D, "from " + from + ": " + why);
+        }
     }
 
     @Override
