@@ -2,11 +2,8 @@ package chainkm.device.agent;
 
 import chainkm.device.keys.DeviceKeys;
 import chainkm.protocol.d2d.D2DMessage;
-import chainkm.protocol.keys.AuthenticationException;
 import chainkm.protocol.keys.KeyId;
-import chainkm.protocol.keys.KeyKind;
 import chainkm.protocol.keys.KeyMaterial;
-import chainkm.protocol.rekey.MessageFormatException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -23,14 +20,9 @@ import org.slf4j.LoggerFactory;
  * nonce counter from a block reserved durably in the key store (so a reboot never reuses one)
  * and, under a pairwise set key, signs with the device's identity key.
  *
- * <p>Receiving checks, in this order, and refuses at the first failure: the packet decodes, is
- * for this device, under one of its links with the claimed sender and a key value it holds (or,
- * signed, a newer one); under a pairwise set key, the claimed sender's signature verifies with
- * the identity key its gateway reports for that node; the AES-CCM tag verifies; the counter is
- * fresh in the durable window of (key, key seq, sender) ({@link ReplayWindows}). So nothing
- * unauthenticated moves a window, asks the gateway for a catch-up, or reaches the listener; and
- * an identity look-up happens only for a packet that got that far ({@link SenderIdentities}
- * bounds them). Each refusal is counted, and logged at a bounded rate ({@link D2DRefusals}).
+ * <p>Receiving hands each datagram to the {@link D2DReceiver} (what is checked, in which order)
+ * and passes what it accepts to the listener. Each refusal is counted, and logged at a bounded
+ * rate ({@link D2DRefusals}); the {@code REFUSED_D2D} event follows the log's rate.
  */
 public final class D2DEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(D2DEndpoint.class);
@@ -48,10 +40,9 @@ public final class D2DEndpoint implements AutoCloseable {
     private final Thread receiver;
     private final AtomicLong refused = new AtomicLong();
     private final ReplayWindows replay;
-    private final SenderIdentities senders;
+    private final D2DReceiver receiverLogic;
     private final D2DRefusals refusals = new D2DRefusals(LOG, Clock.systemUTC());
     private long nextCounter;
-    private long lastCatchUp = System.nanoTime() - 2_000_000_000L;
     private long counterLimit;
 
     private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, ReplayWindows replay, Listener listener) {
@@ -59,9 +50,8 @@ public final class D2DEndpoint implements AutoCloseable {
         this.socket = socket;
         this.listener = listener;
         this.replay = replay;
-        this.senders = new SenderIdentities(agent::memberIdentityKey, Clock.systemUTC());
-        DeviceKeys keys = agent.keys();
-        replay.pruneWith((id, seq) -> !keys.candidates(id, seq).isEmpty());
+        this.receiverLogic = new D2DReceiver(agent.keys(), new SenderIdentities(agent::memberIdentityKey,
+                Clock.systemUTC()), replay, agent::catchUp);
         this.receiver = new Thread(this::receiveLoop, "d2d-" + socket.getLocalPort());
         receiver.setDaemon(true);
     }
@@ -130,116 +120,14 @@ public final class D2DEndpoint implements AutoCloseable {
     }
 
     private void handle(DatagramPacket p) {
-        D2DMessage m;
-        try {
-            m = D2DMessage.decode(p.getData(), p.getLength());
-        } catch (MessageFormatException e) {
-            refuse(p.getSocketAddress().toString(), formatKind(p), e.getMessage());
+        D2DReceiver.Outcome o = receiverLogic.receive(p.getData(), p.getLength());
+        if (o.accepted()) {
+            listener.received(o.sender(), o.payload());
             return;
         }
-        String from = "node " + m.sender() + " at " + p.getSocketAddress();
-        DeviceKeys keys = agent.keys();
-        int me = keys.nodeId();
-        if (m.receiver() != me) {
-            refuse(from, D2DRefusals.Kind.NOT_FOR_THIS_DEVICE, "message for node " + m.receiver());
-            return;
-        }
-        KeyId id = m.keyId();
-        boolean mine = m.sender() != me && (id.kind() == KeyKind.PAIRWISE_NODE_KEY
-                ? id.involvesNode(me) && id.involvesNode(m.sender())
-                : id.involvesSet(keys.setId()));
-        if (!mine) {
-            refuse(from, D2DRefusals.Kind.NOT_ITS_KEY, "key " + id + " is not one of this device's links with node "
-                    + m.sender());
-            return;
-        }
-        boolean held = !keys.candidates(id, m.keySeq()).isEmpty();
-        // a signed message may come under a newer value of the key: once its signature holds, it may
-        // ask for a catch-up; an unsigned one (pairwise node key) cannot be authenticated without it
-        if (!held && !(m.isSigned() && m.keySeq() > keys.seq())) {
-            refuse(from, D2DRefusals.Kind.NO_KEY, "no key " + id + " at seq " + m.keySeq() + " (revoked or unknown)");
-            return;
-        }
-        if (m.isSigned()) {
-            SenderIdentities.Lookup sender = senders.lookup(m.sender());
-            if (!sender.known()) {
-                refuse(from, D2DRefusals.Kind.UNKNOWN_SENDER, "signed message, but " + sender.missing());
-                return;
-            }
-            if (!m.signatureValid(sender.key())) {
-                refuse(from, D2DRefusals.Kind.BAD_SIGNATURE, "signature is not node " + m.sender()
-                        + "'s under " + id + ": a holder of the set key claiming another sender, or tampered");
-                return;
-            }
-        }
-        byte[] payload = open(m, keys);
-        if (payload == null && m.isSigned() && m.keySeq() > keys.seq() && mayCatchUp()) {
-            // a member really sent it under a newer key: this device is behind (a rekey message still on its way)
-            try {
-                agent.catchUp();
-            } catch (IOException e) {
-                LOG.info("catch-up on a message from a newer seq failed: {}", e.getMessage());
-            }
-            payload = open(m, keys);
-        }
-        if (payload == null) {
-            if (keys.candidates(id, m.keySeq()).isEmpty()) {
-                refuse(from, D2DRefusals.Kind.NO_KEY, "no key " + id + " at seq " + m.keySeq() + " (revoked or unknown)");
-            } else {
-                refuse(from, D2DRefusals.Kind.BAD_TAG, "message fails authentication under " + id + " (seq "
-                        + m.keySeq() + "): tampered, or under a key this device no longer accepts");
-            }
-            return;
-        }
-        boolean fresh;
-        try {
-            fresh = replay.accept(id, m.keySeq(), m.sender(), m.counter());
-        } catch (IOException e) {
-            refuse(from, D2DRefusals.Kind.STATE_ERROR, "cannot record it in the replay marks: " + e.getMessage());
-            return;
-        }
-        if (!fresh) {
-            refuse(from, D2DRefusals.Kind.REPLAYED, "replayed message (counter " + m.counter() + " under " + id
-                    + ", at or below what this device accepted or recorded before a restart)");
-            return;
-        }
-        listener.received(m.sender(), payload);
-    }
-
-    private static D2DRefusals.Kind formatKind(DatagramPacket p) {
-        if (p.getLength() > D2DMessage.MAX_SIZE) {
-            return D2DRefusals.Kind.OVERSIZED;
-        }
-        int version = p.getLength() == 0 ? -1 : p.getData()[p.getOffset()];
-        if (version == D2DMessage.VERSION_1) {
-            return D2DRefusals.Kind.OLD_VERSION;
-        }
-        return version == D2DMessage.VERSION ? D2DRefusals.Kind.MALFORMED : D2DRefusals.Kind.UNKNOWN_VERSION;
-    }
-
-    /** The payload, if the message opens under the current or (in its grace period) previous value of its key. */
-    private static byte[] open(D2DMessage m, DeviceKeys keys) {
-        for (KeyMaterial candidate : keys.candidates(m.keyId(), m.keySeq())) {
-            byte[] k = candidate.key();
-            try {
-                return m.open(k);
-            } catch (AuthenticationException e) {
-                // not under this value: try the next one, if any
-            } finally {
-                java.util.Arrays.fill(k, (byte) 0);
-            }
-        }
-        return null;
-    }
-
-    /** At most one catch-up a second triggered by incoming messages (a forged seq must not make a flood of them). */
-    private synchronized boolean mayCatchUp() {
-        long now = System.nanoTime();
-        if (now - lastCatchUp < 1_000_000_000L) {
-            return false;
-        }
-        lastCatchUp = now;
-        return true;
+        // rate-limited per claimed sender (its address only for a packet that names none)
+        String from = o.sender() == D2DReceiver.NO_SENDER ? p.getSocketAddress().toString() : "node " + o.sender();
+        refuse(from, o.refusal(), o.reason() + " [from " + p.getSocketAddress() + "]");
     }
 
     private void refuse(String from, D2DRefusals.Kind kind, String why) {

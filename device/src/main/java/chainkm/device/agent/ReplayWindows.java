@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiPredicate;
 import java.util.zip.CRC32;
 
 /**
@@ -31,11 +30,17 @@ import java.util.zip.CRC32;
  * message.
  *
  * <p>File {@code <state>/replay.marks}, 0600, written atomically (never torn): "CKRM", version 1,
- * entry count (4), entries (key id, key seq 8, sender 4, mark 8), CRC-32 (4) of all that precedes.
+ * entry count (4), entries (key id, key seq 8 or -1 for a floor, sender 4, mark 8), CRC-32 (4) of
+ * all that precedes.
  * A file that fails its check stops the agent rather than forget the marks.
  *
- * <p>Windows of keys the device no longer accepts (superseded past their grace period) are dropped
- * at the next write: their messages are refused for lack of a key anyway.
+ * <p>The key seq of a window is the seq of the key value that opened the message at this device
+ * (the message's own label is only a hint). When that value is gone (superseded past its grace
+ * period), its window folds into a floor per (key id, sender) at the next write, and a window that
+ * a sender opens later under the same key id starts at that floor: a sender's counter never
+ * repeats, whatever the key, so nothing at or below what it sent before can be fresh. Windows of a
+ * key id the device no longer holds at all are dropped (their messages are refused for lack of a
+ * key anyway).
  */
 final class ReplayWindows {
     static final String FILE = "replay.marks";
@@ -72,12 +77,32 @@ final class ReplayWindows {
         }
     }
 
+    /** The key seq of a floor entry: the highest counter of a (key id, sender) under values now gone. */
+    static final long FLOOR = -1;
+
+    /** What this device still holds: a key id at all, and a value of it by its seq. */
+    interface LiveKeys {
+        boolean holds(KeyId id);
+
+        boolean holdsValue(KeyId id, long seq);
+    }
+
     private final Path file;
-    private final Map<Stream, Window> windows;
-    private BiPredicate<KeyId, Long> stillAccepted = (id, seq) -> true;
+    private final java.util.NavigableMap<Stream, Window> windows;
+    private LiveKeys live = new LiveKeys() {
+        @Override
+        public boolean holds(KeyId id) {
+            return true;
+        }
+
+        @Override
+        public boolean holdsValue(KeyId id, long seq) {
+            return true;
+        }
+    };
     private long writes;
 
-    private ReplayWindows(Path file, Map<Stream, Window> windows) {
+    private ReplayWindows(Path file, java.util.NavigableMap<Stream, Window> windows) {
         this.file = file;
         this.windows = windows;
     }
@@ -94,7 +119,7 @@ final class ReplayWindows {
         return new ReplayWindows(file, load(file, bytes));
     }
 
-    private static Map<Stream, Window> load(Path file, byte[] bytes) throws IOException {
+    private static java.util.NavigableMap<Stream, Window> load(Path file, byte[] bytes) throws IOException {
         String broken = file + " is damaged (it fails its check); refusing to start without the D2D replay marks."
                 + " Removing it lets messages recorded before the last restart be replayed once";
         if (bytes.length < MAGIC.length + 1 + 4 + 4) {
@@ -106,7 +131,7 @@ final class ReplayWindows {
         if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
             throw new IOException(broken);
         }
-        Map<Stream, Window> loaded = new TreeMap<>();
+        java.util.NavigableMap<Stream, Window> loaded = new TreeMap<>();
         try {
             byte[] magic = new byte[MAGIC.length];
             in.get(magic);
@@ -120,6 +145,9 @@ final class ReplayWindows {
             for (int i = 0; i < count; i++) {
                 KeyId id = KeyId.decodeFrom(in);
                 long seq = in.getLong();
+                if (seq < FLOOR) {
+                    throw new IOException(broken);
+                }
                 int sender = in.getInt();
                 long mark = in.getLong();
                 // closed up to the mark: everything at or below it may have been accepted before the restart
@@ -134,9 +162,9 @@ final class ReplayWindows {
         return loaded;
     }
 
-    /** Tells which key values are still accepted, so the windows of the others can be dropped. */
-    synchronized void pruneWith(BiPredicate<KeyId, Long> stillAccepted) {
-        this.stillAccepted = stillAccepted;
+    /** Tells which keys are still held, so the windows of the others can be folded or dropped. */
+    synchronized void pruneWith(LiveKeys live) {
+        this.live = live;
     }
 
     /**
@@ -147,7 +175,7 @@ final class ReplayWindows {
      * @throws IOException when the raised mark cannot be written (the message must be refused then)
      */
     synchronized boolean accept(KeyId keyId, long keySeq, int sender, long counter) throws IOException {
-        if (counter < 0) {
+        if (counter < 0 || keySeq < 0) {
             return false;
         }
         Stream s = new Stream(keyId, keySeq, sender);
@@ -160,7 +188,8 @@ final class ReplayWindows {
                     throw new IOException("more than " + MAX_WINDOWS + " D2D replay windows");
                 }
             }
-            w = new Window(-1, 0, -1);
+            long floor = floor(keyId, sender);
+            w = floor < 0 ? new Window(-1, 0, -1) : new Window(floor, -1L, floor);
         }
         if (counter <= w.highest) {
             long age = w.highest - counter;
@@ -171,7 +200,7 @@ final class ReplayWindows {
             return true;
         }
         if (counter > w.mark) {
-            long gap = created || w.highest < 0 ? 1 : Math.min(counter - w.highest, MAX_GAP_FACTOR);
+            long gap = w.highest < 0 ? 1 : Math.min(counter - w.highest, MAX_GAP_FACTOR);
             long step = K * gap;
             long mark = counter > Long.MAX_VALUE - step ? Long.MAX_VALUE : counter + step;
             long previous = w.mark;
@@ -195,8 +224,40 @@ final class ReplayWindows {
         return true;
     }
 
+    /** The highest counter seen from {@code sender} under any value of {@code keyId}, or -1. */
+    private long floor(KeyId keyId, int sender) {
+        long floor = -1;
+        for (Map.Entry<Stream, Window> e : windows.subMap(new Stream(keyId, Long.MIN_VALUE, sender), true,
+                new Stream(keyId, Long.MAX_VALUE, sender), true).entrySet()) {
+            if (e.getKey().sender() == sender) {
+                floor = Math.max(floor, e.getValue().highest);
+            }
+        }
+        return floor;
+    }
+
     private void prune() {
-        windows.keySet().removeIf(s -> !stillAccepted.test(s.keyId(), s.keySeq()));
+        Map<Stream, Long> floors = new TreeMap<>();
+        windows.entrySet().removeIf(e -> {
+            Stream s = e.getKey();
+            if (!live.holds(s.keyId())) {
+                return true;
+            }
+            if (s.keySeq() == FLOOR || live.holdsValue(s.keyId(), s.keySeq())) {
+                return false;
+            }
+            floors.merge(new Stream(s.keyId(), FLOOR, s.sender()), e.getValue().highest, Math::max);
+            return true;
+        });
+        floors.forEach((s, highest) -> {
+            Window f = windows.get(s);
+            if (f == null) {
+                windows.put(s, new Window(highest, -1L, highest));
+            } else if (highest > f.highest) {
+                f.highest = highest;
+                f.mark = highest;
+            }
+        });
     }
 
     private void save() throws IOException {
