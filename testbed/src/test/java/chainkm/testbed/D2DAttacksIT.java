@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 class D2DAttacksIT extends ScenarioIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** How often the agent logs a refusal of one sender and kind (D2DRefusals.PERIOD_MILLIS). */
+    private static final Duration LOG_PERIOD = Duration.ofSeconds(10);
     private final List<ILoggingEvent> logs = new CopyOnWriteArrayList<>();
     private AppenderBase<ILoggingEvent> appender;
     private DatagramSocket attackerSocket;
@@ -143,6 +145,12 @@ class D2DAttacksIT extends ScenarioIT {
     }
 
     private void refusedByRita(String attack, byte[] packet, String logged) throws Exception {
+        // refusals are logged once per sender and kind every 10 s (the others are counted in the
+        // next line): for its own line, an attack waits until the last such line is that old
+        long last = logs.stream().filter(e -> e.getFormattedMessage().contains(logged))
+                .mapToLong(ILoggingEvent::getTimeStamp).max().orElse(0);
+        RunningTestnet.await("the refusal log's period to pass since the last \"" + logged + "\" line", WAIT,
+                () -> System.currentTimeMillis() - last > LOG_PERIOD.toMillis() + 200);
         Snapshot before = snapshot(rita);
         long lines = logLines(logged);
         attackerSocket.send(new DatagramPacket(packet, packet.length, rita.agent().d2dAddress()));
