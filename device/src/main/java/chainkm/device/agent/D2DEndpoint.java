@@ -146,5 +146,11 @@ public final class D2DEndpoint implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        try {
+            replay.closeExactly();
+        } catch (IOException e) {
+            LOG.warn("D2D replay marks not lowered on close (a restart refuses up to {} fresh messages per sender): {}",
+                    ReplayWindows.K, e.getMessage());
+        }
     }
 }

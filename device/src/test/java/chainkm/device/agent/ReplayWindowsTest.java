@@ -84,4 +84,18 @@ class ReplayWindowsTest {
         }
         assertTrue(after.accept(PSK, 5, 70, 10 + ReplayWindows.K + 1));
     }
+
+    @Test
+    void anOrderlyStopCostsTheSenderNothingAndStillRefusesTheReplay() throws Exception {
+        held.add(PSK + "@5");
+        ReplayWindows w = open();
+        assertTrue(w.accept(PSK, 5, 70, 10));
+        assertTrue(w.accept(PSK, 5, 70, 8)); // out of order, in the window
+        w.closeExactly();
+        ReplayWindows after = open();
+        assertFalse(after.accept(PSK, 5, 70, 10));
+        assertFalse(after.accept(PSK, 5, 70, 8));
+        assertFalse(after.accept(PSK, 5, 70, 9), "below the mark: it may have arrived before the stop");
+        assertTrue(after.accept(PSK, 5, 70, 11), "the next fresh message");
+    }
 }
