@@ -13,12 +13,13 @@ import java.util.Optional;
  *
  * <p>Bounded so that packets, even forged ones, cannot make a lookup storm: at most
  * {@link #MAX_KNOWN} known and {@link #MAX_UNKNOWN} unknown nodes are remembered (least recently
- * used dropped first); a node the gateway does not know (or a failed lookup) is not asked about
- * again for {@link #UNKNOWN_TTL}; and lookups draw on a budget of {@link #BURST} that refills at
- * {@link #PER_SECOND} a second. A known entry expires after {@link #KNOWN_TTL}: a node id is
- * bound to one identity key for as long as it is a member, so the TTL only bounds how long a node
- * that left stays known; its messages fail anyway, since the rekey that removed it renewed every
- * key it held.
+ * used dropped first); a node the gateway does not know is not asked about again for
+ * {@link #UNKNOWN_TTL}; after a failed look-up (which may have held the receive thread for the
+ * whole gateway timeout) there is none at all for {@link #FAILED_TTL}; and look-ups draw on a
+ * budget of {@link #BURST} that refills at {@link #PER_SECOND} a second. A known entry expires
+ * after {@link #KNOWN_TTL}: a node id is bound to one identity key for as long as it is a member,
+ * so the TTL only bounds how long a node that left stays known; its messages fail anyway, since
+ * the rekey that removed it renewed every key it held.
  */
 final class SenderIdentities {
     static final int MAX_KNOWN = 256;
@@ -47,6 +48,8 @@ final class SenderIdentities {
     private final Clock clock;
     private final Map<Integer, Entry> known = lru(MAX_KNOWN);
     private final Map<Integer, Long> unknown = lru(MAX_UNKNOWN);
+    /** After a failed look-up (gateway unreachable), none at all until then: each may take the whole gateway timeout. */
+    private long pausedUntil = Long.MIN_VALUE;
     private double tokens = BURST;
     private long refilledAt;
     private long lookups;
@@ -82,6 +85,9 @@ final class SenderIdentities {
             return new Lookup(null, "node " + node + " is not a member with an identity (cached answer of the gateway)");
         }
         unknown.remove(node);
+        if (now < pausedUntil) {
+            return new Lookup(null, "identity look-ups paused after a failed one; node " + node + " not looked up");
+        }
         if (!takeToken(now)) {
             return new Lookup(null, "identity look-ups over budget (" + PER_SECOND + "/s); node " + node + " not looked up");
         }
@@ -95,7 +101,7 @@ final class SenderIdentities {
             known.put(node, new Entry(key.get().clone(), now + KNOWN_TTL.toMillis()));
             return new Lookup(key.get().clone(), null);
         } catch (IOException ex) {
-            unknown.put(node, now + FAILED_TTL.toMillis());
+            pausedUntil = clock.millis() + FAILED_TTL.toMillis();
             return new Lookup(null, "identity of node " + node + " unavailable: " + ex.getMessage());
         }
     }
