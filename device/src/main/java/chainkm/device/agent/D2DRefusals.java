@@ -48,7 +48,20 @@ final class D2DRefusals {
         if (periodStart == Long.MIN_VALUE || now - periodStart >= PERIOD_MILLIS) {
             periodStart = now;
             linesInPeriod = 0;
-            buckets.values().removeIf(b -> b.suppressed == 0 && now - b.lastLogged >= PERIOD_MILLIS);
+            // senders that went quiet: their left-out count is told now, then they are forgotten
+            buckets.entrySet().removeIf(e -> {
+                Bucket b = e.getValue();
+                if (now - b.lastLogged < PERIOD_MILLIS) {
+                    return false;
+                }
+                if (b.suppressed > 0 && linesInPeriod < MAX_LINES) {
+                    linesInPeriod++;
+                    log.warn("D2D packets refused: {} more {} refusals from {} not logged before", b.suppressed,
+                            e.getKey().substring(e.getKey().lastIndexOf('/') + 1), e.getKey().substring(0,
+                                    e.getKey().lastIndexOf('/')));
+                }
+                return true;
+            });
         }
         String key = sender + "/" + kind;
         Bucket b = buckets.get(key);

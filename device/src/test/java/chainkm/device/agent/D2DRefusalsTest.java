@@ -45,6 +45,18 @@ class D2DRefusalsTest {
     }
 
     @Test
+    void aSenderThatWentQuietHasItsCountToldAtTheNextPeriod() {
+        D2DRefusals r = new D2DRefusals(log, clock);
+        r.refused("node 7", D2DRefusals.Kind.BAD_TAG, "bad tag");
+        r.refused("node 7", D2DRefusals.Kind.BAD_TAG, "bad tag");
+        r.refused("node 7", D2DRefusals.Kind.BAD_TAG, "bad tag");
+        clock.advance(D2DRefusals.PERIOD_MILLIS);
+        r.refused("node 9", D2DRefusals.Kind.REPLAYED, "replayed");
+        assertTrue(lines.list.stream().anyMatch(e -> e.getFormattedMessage().contains("2 more BAD_TAG refusals from node 7")),
+                lines.list.toString());
+    }
+
+    @Test
     void forgedSenderIdsCannotFloodTheLog() {
         D2DRefusals r = new D2DRefusals(log, clock);
         for (int node = 0; node < 100_000; node++) {
