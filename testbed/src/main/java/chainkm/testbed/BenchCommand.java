@@ -122,6 +122,8 @@ final class BenchCommand implements Callable<Integer> {
             report.device(device.json(), device.markdown());
             AgentFootprint.Result agent = AgentFootprint.run(image, 20);
             report.section("agent_footprint", agent.json(), agent.markdown());
+            D2DCostBench.Result d2d = D2DCostBench.run(2_000);
+            report.section("d2d_costs", d2d.json(), d2d.markdown());
         }
         if (!skipAvailability) {
             try {

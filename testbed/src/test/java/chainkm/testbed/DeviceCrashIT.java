@@ -128,7 +128,9 @@ class DeviceCrashIT extends TestnetIT {
                     fail("the device (node " + node + ") never received " + expected + "; stdout: " + stdout);
                 }
                 peer.agent().send(node, to, text.getBytes(StandardCharsets.UTF_8));
-                long until = System.nanoTime() + 1_000_000_000L;
+                // after a kill -9 the device refuses up to 32 fresh messages per peer (its replay
+                // marks run ahead by that much): resend often enough to pass them in seconds
+                long until = System.nanoTime() + 200_000_000L;
                 while (!stdout.contains(expected) && System.nanoTime() < until) {
                     Thread.sleep(50);
                 }

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * their link, a leaver's keys match no current key, and a newcomer's keys match no earlier key.
  */
 class KeyProtocolSimulationTest {
+    /** Signs the simulated D2D messages under pairwise set keys (the key check here is about the AES-CCM keys). */
+    private static final Ed25519.KeyPair SENDER_IDENTITY = Ed25519.KeyPair.generate(new SecureRandom());
     private static final int GATEWAYS = 3;
     private final SecureRandom random = new SecureRandom();
     @TempDir
@@ -128,7 +130,7 @@ class KeyProtocolSimulationTest {
                 assertArrayEquals(kx.key(), ky.key(), "link " + idX + " differs between its two ends");
                 // and a D2D message sealed by x under its key (with x's seq label) opens at y
                 chainkm.protocol.d2d.D2DMessage msg = chainkm.protocol.d2d.D2DMessage.seal(ids.get(i), ids.get(j), idX,
-                        kx.seq(), height, kx.key(), "hi".getBytes());
+                        kx.seq(), height, kx.key(), "hi".getBytes(), SENDER_IDENTITY);
                 boolean opened = false;
                 for (KeyMaterial candidate : y.candidates(idY, kx.seq())) {
                     try {

@@ -2,33 +2,32 @@ package chainkm.device.agent;
 
 import chainkm.device.keys.DeviceKeys;
 import chainkm.protocol.d2d.D2DMessage;
-import chainkm.protocol.keys.AuthenticationException;
 import chainkm.protocol.keys.KeyId;
-import chainkm.protocol.keys.KeyKind;
 import chainkm.protocol.keys.KeyMaterial;
-import chainkm.protocol.rekey.MessageFormatException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * D2D messaging over UDP: each datagram is one {@link D2DMessage}. Sending draws the nonce
- * counter from a block reserved durably in the key store (so a reboot never reuses one);
- * receiving refuses, with a log line, anything malformed, oversized, not for this device, under
- * a key it does not hold at that seq, failing authentication, or replayed.
+ * D2D messaging over UDP: each datagram is one {@link D2DMessage} (version 2). Sending draws the
+ * nonce counter from a block reserved durably in the key store (so a reboot never reuses one)
+ * and, under a pairwise set key, signs with the device's identity key.
+ *
+ * <p>Receiving hands each datagram to the {@link D2DReceiver} (what is checked, in which order)
+ * and passes what it accepts to the listener. Each refusal is counted, and logged at a bounded
+ * rate ({@link D2DRefusals}); the {@code REFUSED_D2D} event follows the log's rate.
  */
 public final class D2DEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(D2DEndpoint.class);
     private static final String COUNTER = "d2d-nonce";
     private static final int RESERVE = 256;
-    private static final int WINDOW = 64;
 
     /** Gets each authenticated message (sender node id, payload). */
     public interface Listener {
@@ -40,21 +39,27 @@ public final class D2DEndpoint implements AutoCloseable {
     private final Listener listener;
     private final Thread receiver;
     private final AtomicLong refused = new AtomicLong();
-    private final Map<Integer, long[]> replay = new HashMap<>();
+    private final ReplayWindows replay;
+    private final D2DReceiver receiverLogic;
+    private final D2DRefusals refusals = new D2DRefusals(LOG, Clock.systemUTC());
     private long nextCounter;
-    private long lastCatchUp = System.nanoTime() - 2_000_000_000L;
     private long counterLimit;
 
-    private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, Listener listener) {
+    private D2DEndpoint(DeviceAgent agent, DatagramSocket socket, ReplayWindows replay, Listener listener) {
         this.agent = agent;
         this.socket = socket;
         this.listener = listener;
+        this.replay = replay;
+        this.receiverLogic = new D2DReceiver(agent.keys(), new SenderIdentities(agent::memberIdentityKey,
+                Clock.systemUTC()), replay, agent::catchUp);
         this.receiver = new Thread(this::receiveLoop, "d2d-" + socket.getLocalPort());
         receiver.setDaemon(true);
     }
 
-    static D2DEndpoint open(InetSocketAddress bind, DeviceAgent agent, Listener listener) throws IOException {
-        D2DEndpoint e = new D2DEndpoint(agent, new DatagramSocket(bind), listener);
+    static D2DEndpoint open(InetSocketAddress bind, DeviceAgent agent, Path stateDir, Listener listener)
+            throws IOException {
+        ReplayWindows replay = ReplayWindows.open(stateDir);
+        D2DEndpoint e = new D2DEndpoint(agent, new DatagramSocket(bind), replay, listener);
         e.receiver.start();
         return e;
     }
@@ -65,6 +70,11 @@ public final class D2DEndpoint implements AutoCloseable {
 
     public long refused() {
         return refused.get();
+    }
+
+    /** How many times the replay marks were written since start (for tests and the bench). */
+    long replayWrites() {
+        return replay.writes();
     }
 
     private synchronized long counter() {
@@ -81,7 +91,8 @@ public final class D2DEndpoint implements AutoCloseable {
         KeyMaterial key = keys.current(id).orElseThrow(() -> new IOException("no key " + id + " for node " + peerNode));
         byte[] k = key.key();
         try {
-            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.seq(), counter(), k, payload).encode();
+            byte[] packet = D2DMessage.seal(keys.nodeId(), peerNode, id, key.seq(), counter(), k, payload,
+                    agent.identity()).encode();
             socket.send(new DatagramPacket(packet, packet.length, to));
         } finally {
             java.util.Arrays.fill(k, (byte) 0);
@@ -103,105 +114,28 @@ public final class D2DEndpoint implements AutoCloseable {
             try {
                 handle(p);
             } catch (RuntimeException e) {
-                refuse(p, "internal error " + e);
+                refuse(p.getSocketAddress().toString(), D2DRefusals.Kind.STATE_ERROR, "internal error " + e);
             }
         }
     }
 
     private void handle(DatagramPacket p) {
-        D2DMessage m;
-        try {
-            m = D2DMessage.decode(p.getData(), p.getLength());
-        } catch (MessageFormatException e) {
-            refuse(p, e.getMessage());
+        D2DReceiver.Outcome o = receiverLogic.receive(p.getData(), p.getLength());
+        if (o.accepted()) {
+            listener.received(o.sender(), o.payload());
             return;
         }
-        DeviceKeys keys = agent.keys();
-        int me = keys.nodeId();
-        if (m.receiver() != me) {
-            refuse(p, "message for node " + m.receiver());
-            return;
-        }
-        KeyId id = m.keyId();
-        boolean mine = id.kind() == KeyKind.PAIRWISE_NODE_KEY ? id.involvesNode(me) && id.involvesNode(m.sender())
-                : id.involvesSet(keys.setId());
-        if (!mine) {
-            refuse(p, "key " + id + " is not one of this device's links with node " + m.sender());
-            return;
-        }
-        byte[] payload = open(m, keys);
-        if (payload == null && m.keySeq() > keys.seq() && mayCatchUp()) {
-            // the sender already has a newer key: this device is behind (a rekey message still on its way)
-            try {
-                agent.catchUp();
-            } catch (IOException e) {
-                LOG.info("catch-up on a message from a newer seq failed: {}", e.getMessage());
-            }
-            payload = open(m, keys);
-        }
-        if (payload == null && keys.candidates(id, m.keySeq()).isEmpty()) {
-            refuse(p, "no key " + id + " (revoked or unknown)");
-            return;
-        }
-        if (payload == null) {
-            refuse(p, "message from node " + m.sender() + " fails authentication under " + id + " (seq "
-                    + m.keySeq() + "): tampered, or under a key this device no longer accepts");
-            return;
-        }
-        if (!fresh(m.sender(), m.counter())) {
-            refuse(p, "replayed message from node " + m.sender() + " (counter " + m.counter() + ")");
-            return;
-        }
-        listener.received(m.sender(), payload);
+        // rate-limited per claimed sender (its address only for a packet that names none)
+        String from = o.sender() == D2DReceiver.NO_SENDER ? p.getSocketAddress().toString() : "node " + o.sender();
+        refuse(from, o.refusal(), o.reason() + " [from " + p.getSocketAddress() + "]");
     }
 
-    /** The payload, if the message opens under the current or (in its grace period) previous value of its key. */
-    private static byte[] open(D2DMessage m, DeviceKeys keys) {
-        for (KeyMaterial candidate : keys.candidates(m.keyId(), m.keySeq())) {
-            byte[] k = candidate.key();
-            try {
-                return m.open(k);
-            } catch (AuthenticationException e) {
-                // not under this value: try the next one, if any
-            } finally {
-                java.util.Arrays.fill(k, (byte) 0);
-            }
-        }
-        return null;
-    }
-
-    /** At most one catch-up a second triggered by incoming messages (a forged seq must not make a flood of them). */
-    private synchronized boolean mayCatchUp() {
-        long now = System.nanoTime();
-        if (now - lastCatchUp < 1_000_000_000L) {
-            return false;
-        }
-        lastCatchUp = now;
-        return true;
-    }
-
-    /** A sliding window per sender: accepts each counter once. */
-    private synchronized boolean fresh(int sender, long counter) {
-        long[] w = replay.computeIfAbsent(sender, s -> new long[] {-1, 0});
-        long highest = w[0];
-        if (counter > highest) {
-            long shift = counter - highest;
-            w[1] = shift >= WINDOW ? 1 : (w[1] << shift) | 1;
-            w[0] = counter;
-            return true;
-        }
-        long age = highest - counter;
-        if (age >= WINDOW || (w[1] & (1L << age)) != 0) {
-            return false;
-        }
-        w[1] |= 1L << age;
-        return true;
-    }
-
-    private void refuse(DatagramPacket p, String why) {
+    private void refuse(String from, D2DRefusals.Kind kind, String why) {
         refused.incrementAndGet();
-        LOG.warn("D2D packet from {} refused: {}", p.getSocketAddress(), why);
-        agent.emit(AgentListener.Event.REFUSED_D2D, "from " + p.getSocketAddress() + ": " + why);
+        // the event goes out at the log's bounded rate too: listeners (the Pi's agent) log every event
+        if (refusals.refused(from, kind, why)) {
+            agent.emit(AgentListener.Event.REFUSED_D2D, "from " + from + ": " + why);
+        }
     }
 
     @Override
@@ -211,6 +145,12 @@ public final class D2DEndpoint implements AutoCloseable {
             receiver.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            replay.closeExactly();
+        } catch (IOException e) {
+            LOG.warn("D2D replay marks not lowered on close (a restart refuses up to {} fresh messages per sender): {}",
+                    ReplayWindows.K, e.getMessage());
         }
     }
 }

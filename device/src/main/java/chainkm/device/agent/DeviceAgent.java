@@ -116,7 +116,7 @@ public final class DeviceAgent implements AutoCloseable {
             }
             boolean joined = Join.ifNeeded(provisioning, stateDir, agent.keys, identity, options.gatewayTimeout());
             agent.link.open();
-            agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, listener);
+            agent.d2d = D2DEndpoint.open(options.d2dBind(), agent, stateDir, listener);
             LOG.info("device {} is node {} in set {} at seq {} via gateway {}; D2D on {}", provisioning.deviceName(),
                     agent.nodeId(), agent.setId(), agent.seq(), agent.gatewayId(), agent.d2dAddress());
             if (joined) {
@@ -222,6 +222,24 @@ public final class DeviceAgent implements AutoCloseable {
         }
         peerSets.put(peerNode, set.getAsInt());
         return set.getAsInt();
+    }
+
+    /**
+     * The identity key of member {@code node}, from this device's own gateway over its DTLS
+     * session (the committed ledger's answer); empty when the gateway knows no member with an
+     * active identity by that id.
+     */
+    Optional<byte[]> memberIdentityKey(int node) throws IOException {
+        GatewayCoapClient c = link.coap();
+        if (c == null) {
+            throw new IOException("the device is asleep");
+        }
+        return c.identityOf(node).map(i -> i.key());
+    }
+
+    /** This device's identity key pair (signs its D2D messages under pairwise set keys). */
+    Ed25519.KeyPair identity() {
+        return identity;
     }
 
     /** Sends {@code payload} to device {@code peerNode} listening at {@code address}. */

@@ -2,6 +2,7 @@ package chainkm.device.coap;
 
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.crypto.Hex;
+import chainkm.protocol.d2d.NodeIdentity;
 import chainkm.protocol.identity.IdentityActivation;
 import chainkm.protocol.identity.JoinRequest;
 import chainkm.protocol.identity.LeaveRequest;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP.Code;
@@ -39,7 +41,7 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 
 /**
  * The device's CoAP-over-DTLS client for its gateway's endpoints ({@code /join},
- * {@code /activate}, {@code /catchup}, {@code /node/<id>}, {@code /leave}, {@code /rejoin},
+ * {@code /activate}, {@code /catchup}, {@code /node/<id>}, {@code /identity/<id>}, {@code /leave}, {@code /rejoin},
  * {@code /mqtt}). One DTLS 1.2 session with raw public keys (RFC 7250), both sides Ed25519: the
  * device presents its own key (its identity key, or before activation its enrollment key), and
  * accepts the gateway only if the gateway presents exactly the key its bundle holds for that
@@ -149,6 +151,30 @@ public final class GatewayCoapClient implements AutoCloseable {
             throw new IOException("malformed answer to " + what + ": " + payload.length + " bytes, expected 4");
         }
         return OptionalInt.of(ByteBuffer.wrap(payload).getInt());
+    }
+
+    /**
+     * {@code GET /identity/<nodeId>}: the node's identity (name and Ed25519 key) as the committed
+     * ledger holds it, to check that node's D2D signatures; empty if the gateway says it is not a
+     * member with an active identity.
+     */
+    public Optional<NodeIdentity> identityOf(int nodeId) throws IOException {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("identity/" + nodeId);
+        String what = "GET /identity/" + nodeId;
+        Response response = send(request, what);
+        if (response.getCode() == ResponseCode.NOT_FOUND) {
+            return Optional.empty();
+        }
+        try {
+            NodeIdentity identity = NodeIdentity.decode(expect(response, ResponseCode.CONTENT, what).getPayload());
+            if (identity.node() != nodeId) {
+                throw new IOException("answer to " + what + " names node " + identity.node());
+            }
+            return Optional.of(identity);
+        } catch (MessageFormatException e) {
+            throw new IOException("malformed answer to " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /**

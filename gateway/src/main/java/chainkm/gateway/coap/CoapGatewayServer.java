@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  *       its node, each prefixed by its 4-byte big-endian length (block-wise when large);</li>
  *   <li>{@code GET /node/<id>} (a member): 2.05 with the node's set id as a 4-byte big-endian
  *       int, or 4.04 if it is not a member;</li>
+ *   <li>{@code GET /identity/<id>} (a member): 2.05 with the node's identity name and Ed25519
+ *       key, to check its D2D signatures, or 4.04 if it is not a member ({@link IdentityResource});</li>
  *   <li>{@code POST /rejoin} (a member, for its own node): 2.04 with the rejoin answer ({@link RejoinResource});</li>
  *   <li>{@code POST /leave} (a member, for its own node, body {@code LeaveRequest}): 2.04 once
  *       the LEAVE is committed ({@link LeaveResource});</li>
@@ -160,6 +162,7 @@ public final class CoapGatewayServer implements AutoCloseable {
                 new JoinResource(service, serviceExecutor),
                 new CatchUpResource(service, serviceExecutor),
                 new NodeResource(service, serviceExecutor),
+                new IdentityResource(service, serviceExecutor),
                 new RejoinResource(service, serviceExecutor),
                 new RelayResource(service, serviceExecutor),
                 new LeaveResource(service, serviceExecutor),

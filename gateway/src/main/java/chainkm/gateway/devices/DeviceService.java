@@ -57,6 +57,15 @@ public interface DeviceService {
     OptionalInt setOf(int nodeId);
 
     /**
+     * The active identity of member {@code nodeId} in the committed ledger (for a D2D receiver
+     * that checks the node's signatures); empty if the node is not a member or its identity is
+     * not active.
+     */
+    default Optional<DeviceIdentity> memberIdentity(int nodeId) {
+        return Optional.empty();
+    }
+
+    /**
      * Reattaches member {@code peer} to this gateway (orphan rejoin or move; the transport checked
      * that the request names the peer's own node): checks the next link of its hash chain against
      * the anchor on the ledger, submits the REJOIN (sync mode) and returns the encoded

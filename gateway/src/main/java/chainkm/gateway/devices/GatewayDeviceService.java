@@ -158,6 +158,13 @@ public final class GatewayDeviceService implements DeviceService {
     }
 
     @Override
+    public Optional<DeviceIdentity> memberIdentity(int nodeId) {
+        return ledger.readCommitted(s -> s.member(nodeId)
+                .flatMap(m -> s.identity(m.identity()))
+                .filter(i -> i.state() == DeviceIdentity.State.ACTIVE && i.node() == nodeId));
+    }
+
+    @Override
     public OptionalInt setOf(int nodeId) {
         return ledger.readCommitted(s -> s.member(nodeId).map(m -> OptionalInt.of(m.setId())).orElse(OptionalInt.empty()));
     }

@@ -11,6 +11,7 @@ import chainkm.gateway.devices.DeviceServiceException;
 import chainkm.gateway.ledger.DeviceIdentity;
 import chainkm.gateway.ledger.DeviceIdentity.State;
 import chainkm.protocol.crypto.Ed25519;
+import chainkm.protocol.d2d.NodeIdentity;
 import chainkm.protocol.identity.IdentityActivation;
 import chainkm.protocol.identity.JoinRequest;
 import chainkm.protocol.identity.LeaveRequest;
@@ -418,6 +419,30 @@ class CoapGatewayServerTest {
             assertEquals(ResponseCode.BAD_REQUEST, node.get("node", "").getCode());
             assertEquals(ResponseCode.BAD_REQUEST, node.get("node/7/x", "").getCode());
             assertEquals(ResponseCode.NOT_FOUND, node.get("nothing", "").getCode());
+        }
+    }
+
+    @Test
+    void aMemberLearnsAMembersIdentityKeyAndNothingOfANonMember() throws Exception {
+        service.sets.put(9, 3); // still in a set, but its identity is revoked
+        try (DtlsTestClient node = device(key42)) {
+            Response response = node.get("identity/7", "");
+            assertEquals(ResponseCode.CONTENT, response.getCode(), response.getPayloadString());
+            NodeIdentity identity = NodeIdentity.decode(response.getPayload());
+            assertEquals(7, identity.node());
+            assertEquals("dev-7", identity.name());
+            assertArrayEquals(key7.publicKey(), identity.key());
+            assertEquals(ResponseCode.NOT_FOUND, node.get("identity/8", "").getCode(), "not a member");
+            assertEquals(ResponseCode.NOT_FOUND, node.get("identity/9", "").getCode(), "a revoked identity's node");
+            assertEquals(ResponseCode.BAD_REQUEST, node.get("identity/seven", "").getCode());
+            assertEquals(ResponseCode.BAD_REQUEST, node.get("identity", "").getCode());
+        }
+        // an identity that has not joined gets nothing
+        try (DtlsTestClient fresh = device(freshKey)) {
+            assertEquals(ResponseCode.FORBIDDEN, fresh.get("identity/7", "").getCode());
+        }
+        try (DtlsTestClient enrolling = device(enrollmentKey)) {
+            assertEquals(ResponseCode.FORBIDDEN, enrolling.get("identity/7", "").getCode());
         }
     }
 

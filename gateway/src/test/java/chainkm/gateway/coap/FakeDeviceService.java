@@ -98,6 +98,16 @@ final class FakeDeviceService implements DeviceService {
         return missed;
     }
 
+    /** A member's active identity, as the ledger would answer: a node with a set and an ACTIVE identity of that node. */
+    @Override
+    public Optional<DeviceIdentity> memberIdentity(int nodeId) {
+        if (!sets.containsKey(nodeId)) {
+            return Optional.empty();
+        }
+        return identities.values().stream()
+                .filter(i -> i.node() == nodeId && i.state() == DeviceIdentity.State.ACTIVE).findFirst();
+    }
+
     @Override
     public OptionalInt setOf(int nodeId) {
         Integer set = sets.get(nodeId);

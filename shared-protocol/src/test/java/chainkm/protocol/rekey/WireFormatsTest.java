@@ -117,7 +117,7 @@ class WireFormatsTest {
     @Test
     void d2dMessageRoundTripAndRefusals() throws Exception {
         byte[] key = random(16);
-        KeyId id = KeyId.pairwiseSetKey(3, 8);
+        KeyId id = KeyId.pairwiseNodeKey(10, 20);
         D2DMessage m = D2DMessage.seal(10, 20, id, 4, 1234, key, "hello".getBytes());
         byte[] wire = m.encode();
         D2DMessage back = D2DMessage.decode(wire, wire.length);
