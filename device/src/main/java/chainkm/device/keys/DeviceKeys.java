@@ -168,6 +168,12 @@ public final class DeviceKeys {
             }
             kek = KeyId.nodeKey(nodeId());
         } else {
+            if (m.target() == setId() && m.exempt().contains(nodeId()) && m.operation() == Operation.RENEW) {
+                // a renewal's notice: this device's new keys come only inside its DTLS session, never on MQTT
+                // under the keys they replace; report the gap so that the follower fetches them (/catchup)
+                return new Result(Outcome.GAP, m.seq(), "renewal of set " + m.target() + " at seq " + m.seq()
+                        + ": its keys are fetched over DTLS");
+            }
             if (m.target() != setId() || m.exempt().contains(nodeId())) {
                 return new Result(Outcome.NOT_MINE, m.seq(), "for set " + m.target() + " or exempt");
             }

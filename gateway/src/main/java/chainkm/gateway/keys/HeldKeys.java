@@ -26,6 +26,14 @@ final class HeldKeys {
     private final SetLayout layout = new SetLayout();
     private final Map<Integer, byte[]> setKeys = new HashMap<>();
     private final Map<KeyId, byte[]> setPairKeys = new HashMap<>();
+    /**
+     * The ledger operation of the last renewal of each member's node key and of each set's
+     * pairwise node keys, for the sets this gateway owned when they were renewed; absent: never
+     * renewed here (the original derivation). Only the owner tracks them: the node key another
+     * gateway hands a rejoining device (its attachment key) stays that gateway's own derivation.
+     */
+    private final Map<Integer, Long> nodeGeneration = new HashMap<>();
+    private final Map<Integer, Long> setGeneration = new HashMap<>();
 
     HeldKeys(int gatewayId, GatewaySecrets secrets) {
         this.gatewayId = gatewayId;
@@ -50,11 +58,36 @@ final class HeldKeys {
     }
 
     byte[] nodeKey(int nodeId) {
-        return KeySchedule.nodeKey(secrets.master(), nodeId);
+        return KeySchedule.nodeKey(secrets.master(), nodeId, nodeGeneration.getOrDefault(nodeId, 0L));
     }
 
     byte[] pairwiseNodeKey(int x, int y, int set) {
-        return KeySchedule.pairwiseNodeKey(secrets.master(), x, y, set);
+        return KeySchedule.pairwiseNodeKey(secrets.master(), x, y, set, setGeneration.getOrDefault(set, 0L));
+    }
+
+    /** The node key {@code nodeId} gets from a renewal at operation {@code seq}. */
+    byte[] renewedNodeKey(int nodeId, long seq) {
+        return KeySchedule.nodeKey(secrets.master(), nodeId, seq);
+    }
+
+    /** The pairwise node key of {@code x} and {@code y} from a renewal of {@code set} at operation {@code seq}. */
+    byte[] renewedPairwiseNodeKey(int x, int y, int set, long seq) {
+        return KeySchedule.pairwiseNodeKey(secrets.master(), x, y, set, seq);
+    }
+
+    /** From now on, node {@code nodeId}'s key is the one its renewal at {@code seq} gave it. */
+    void nodeRenewed(int nodeId, long seq) {
+        nodeGeneration.put(nodeId, seq);
+    }
+
+    /** From now on, the pairwise node keys of {@code set} are those of its renewal at {@code seq}. */
+    void setRenewed(int set, long seq) {
+        setGeneration.put(set, seq);
+    }
+
+    /** Node {@code nodeId} left: its renewed key is no longer needed (node ids are never reused). */
+    void forgetNode(int nodeId) {
+        nodeGeneration.remove(nodeId);
     }
 
     byte[] setKey(int set) {
@@ -89,12 +122,15 @@ final class HeldKeys {
     /** Forgets every key of a set Reorder closed. */
     void forgetSet(int set) {
         setKeys.remove(set);
+        setGeneration.remove(set);
         setPairKeys.keySet().removeIf(id -> id.involvesSet(set));
     }
 
     /** Forgets every set key (this gateway was removed from the consortium and owns nothing any more). */
     void forgetAll() {
         setKeys.clear();
+        nodeGeneration.clear();
+        setGeneration.clear();
         setPairKeys.clear();
     }
 

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeSet;
+import chainkm.protocol.ledger.Operation;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * operations in order (operation {@code seq} = its position in the ledger, 1, 2, ...) and,
  * for the sets this gateway owns, keeps the set keys and pairwise set keys ({@link HeldKeys}),
  * and runs each operation's rekey plan: {@link JoinRekeyPlan}, {@link DepartureRekeyPlan}
- * (leave, evict) or {@link AdoptionRekeyPlan} (after REMOVE_GATEWAY). The plans make the rekey
+ * (leave, evict), {@link AdoptionRekeyPlan} (after REMOVE_GATEWAY) or {@link RenewRekeyPlan} (RENEW). The plans make the rekey
  * messages that bring every one of its devices to {@code seq}, and a newcomer's join bundle.
  *
  * <p>A joining device's request waits for its bundle on {@link #joinBundle}, a future this class
@@ -47,6 +50,7 @@ public final class KeyManager {
     private final HeldKeys keys;
     private final Ed25519.KeyPair signer;
     private final RekeyArchive archive;
+    private final RenewalAges ages = new RenewalAges();
     /** The commitments of this gateway's members, for the bundles it rebuilds. */
     private final Map<Integer, byte[]> commitments = new HashMap<>();
     private final Map<Integer, CompletableFuture<JoinBundle>> waiting = new HashMap<>();
@@ -210,15 +214,42 @@ public final class KeyManager {
                     commitments.clear();
                 }
             }
+            case RENEW -> RenewRekeyPlan.apply(keys, archive, out, e, s);
             default -> {
                 DepartureRekeyPlan.apply(keys, archive, out, e, s);
                 commitments.remove(e.nodeId());
+                keys.forgetNode(e.nodeId());
             }
         }
+        ages.update(ownedSets(), e.operation() == Operation.RENEW ? e.setId() : -1, e.height(), s);
         seq = s;
         last = e;
         archive.prune();
         return out.messages();
+    }
+
+    private Set<Integer> ownedSets() {
+        Set<Integer> owned = new TreeSet<>();
+        for (int set : keys.layout().setIds()) {
+            if (keys.owns(set)) {
+                owned.add(set);
+            }
+        }
+        return owned;
+    }
+
+    /**
+     * The set of this gateway whose keys are oldest, if its cryptoperiod is over at block
+     * {@code height}: at least {@code afterBlocks} blocks or {@code afterOps} ledger operations
+     * since it last got all-fresh keys (0 disables a bound). What the renewal scheduler submits.
+     */
+    public Optional<Integer> renewalDue(long height, long afterBlocks, long afterOps) {
+        return ages.due(height, seq, afterBlocks, afterOps);
+    }
+
+    /** The block height at which set {@code set} of this gateway last got all-fresh keys (-1: not one of its sets). */
+    public long renewedAtHeight(int set) {
+        return ages.of(set).map(RenewalAges.Age::height).orElse(-1L);
     }
 
     RekeyArchive archive() {

@@ -32,6 +32,15 @@ public final class KeySchedule {
         return derive(master, "node-key", nodeId);
     }
 
+    /**
+     * The KEK of a device after a renewal of its set at ledger operation {@code generation}
+     * (0: never renewed, {@link #nodeKey(byte[], int)}). A separate derivation from the master
+     * secret, not a function of the previous key: holding the old key tells nothing of this one.
+     */
+    public static byte[] nodeKey(byte[] master, int nodeId, long generation) {
+        return generation == 0 ? nodeKey(master, nodeId) : derive(master, "node-key/renewed", nodeId, generation);
+    }
+
     /** A set key that nobody could predict from earlier keys (a new set, or a set a member left). */
     public static byte[] freshSetKey(byte[] master, int setId, long seq) {
         return derive(master, "set-key", setId, seq);
@@ -40,6 +49,13 @@ public final class KeySchedule {
     /** The pairwise node key of two members of a set. */
     public static byte[] pairwiseNodeKey(byte[] master, int nodeA, int nodeB, int setId) {
         return derive(master, "pairwise-node-key", Math.min(nodeA, nodeB), Math.max(nodeA, nodeB), setId);
+    }
+
+    /** The pairwise node key of two members of a set renewed at ledger operation {@code generation} (0: never). */
+    public static byte[] pairwiseNodeKey(byte[] master, int nodeA, int nodeB, int setId, long generation) {
+        return generation == 0 ? pairwiseNodeKey(master, nodeA, nodeB, setId)
+                : derive(master, "pairwise-node-key/renewed", Math.min(nodeA, nodeB), Math.max(nodeA, nodeB), setId,
+                        generation);
     }
 
     /** A pairwise set key nobody could predict from earlier keys, from the owners' pair secret. */

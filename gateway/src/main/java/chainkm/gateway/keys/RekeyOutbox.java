@@ -43,6 +43,15 @@ final class RekeyOutbox {
     }
 
     /**
+     * A NODE message kept for the member's catch-up only, never published on MQTT: a renewal's,
+     * sealed under the node key it replaces. It reaches the device inside its DTLS session, so
+     * whoever captured that old node key (and reads the broker's traffic) does not learn the new one.
+     */
+    void nodeInSession(int node, List<KeyUpdate> updates) {
+        archive.nodeMessage(seq, node, sealForNode(keys, signer, entry, seq, node, updates, proofs));
+    }
+
+    /**
      * A SET message for every member of {@code set} but the {@code exempt} ones, under the set key
      * its members hold: one this operation did not change (sets with new keys get NODE messages).
      */

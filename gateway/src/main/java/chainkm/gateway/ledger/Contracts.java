@@ -27,7 +27,8 @@ import java.util.TreeSet;
  *   <li>leave, evict: see {@link DepartureContracts};</li>
  *   <li>rejoin: the member with the next link of its rejoin chain, or a re-anchor signed by its
  *       identity key ({@link #checkReanchor});</li>
- *   <li>gateway removal: co-signed by more than two thirds of the consortium.</li>
+ *   <li>gateway removal: co-signed by more than two thirds of the consortium;</li>
+ *   <li>renew: see {@link RenewContracts}.</li>
  * </ul>
  * Pure functions of (state, bytes, height, index): no clock, no randomness.
  */
@@ -76,6 +77,7 @@ public final class Contracts {
             case REMOVE_GATEWAY -> checkRemoval(state, tx, r);
             case ENROLL -> IdentityContracts.checkEnroll(state, tx);
             case ACTIVATE -> IdentityContracts.checkActivate(state, tx);
+            case RENEW -> RenewContracts.check(state, tx, r);
         };
     }
 
@@ -228,6 +230,9 @@ public final class Contracts {
             }
             case LEAVE, EVICT -> {
                 return DepartureContracts.apply(state, verdict, height, index);
+            }
+            case RENEW -> {
+                return new Outcome(verdict, RenewContracts.apply(state, tx, height, index), null);
             }
             default -> throw new IllegalStateException("no contract for " + r.operation());
         }

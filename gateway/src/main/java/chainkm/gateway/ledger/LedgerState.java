@@ -1,6 +1,7 @@
 package chainkm.gateway.ledger;
 
 import chainkm.protocol.crypto.Sha256;
+import chainkm.protocol.ledger.Operation;
 import chainkm.protocol.sets.Reorder;
 import chainkm.protocol.sets.SetLayout;
 import chainkm.protocol.sets.SetMove;
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -244,6 +246,22 @@ public final class LedgerState {
             out.add(ownEntries.get(i));
         }
         return out;
+    }
+
+    /**
+     * The height of the latest RENEW of {@code setId} at or above {@code fromHeight}, if any. Reads
+     * only the log's entries from that height on (binary search), so the renewal contract's rate
+     * limit costs the operations of its window, not the ledger's history, and needs no state of
+     * its own (the log is in the state and its digest already).
+     */
+    public OptionalLong lastRenewal(int setId, long fromHeight) {
+        OptionalLong found = OptionalLong.empty();
+        for (RefreshEntry e : refreshEntries(Math.max(0, fromHeight), Long.MAX_VALUE)) {
+            if (e.operation() == Operation.RENEW && e.setId() == setId) {
+                found = OptionalLong.of(e.height());
+            }
+        }
+        return found;
     }
 
     /** Every committed gateway removal, in ledger order. */

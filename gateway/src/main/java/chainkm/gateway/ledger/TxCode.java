@@ -35,7 +35,11 @@ public enum TxCode {
     BAD_DEVICE_SIGNATURE(24, "the device's signature does not verify under its identity's key"),
     ALREADY_JOINED(25, "the device identity is a member already, or was one"),
     EVICT_NOT_AUTHORIZED(26, "an evict is signed by the owner of the device's set, or co-signed by more than two "
-            + "thirds of the consortium");
+            + "thirds of the consortium"),
+    RENEW_NOT_OWNER(27, "a set's keys are renewed only by the owner gateway of the set"),
+    UNKNOWN_SET(28, "no set has that id"),
+    RENEW_TOO_SOON(29, "the set was renewed too recently (at most once per " + RenewContracts.MIN_BLOCKS_BETWEEN
+            + " blocks)");
 
     public static final String CODESPACE = "chainkm";
 

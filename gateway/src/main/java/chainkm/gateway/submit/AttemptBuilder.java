@@ -66,6 +66,10 @@ final class AttemptBuilder {
             // an identity's operation names no node: its record is blank
             setId = 0;
             commitment = new byte[ChangeRecord.HASH_SIZE];
+        } else if (request.operation() == Operation.RENEW) {
+            // a renewal names its set only
+            setId = request.setIdOverride();
+            commitment = new byte[ChangeRecord.HASH_SIZE];
         } else if (request.operation() == Operation.JOIN) {
             if (nodeId == 0) {
                 nodeId = freshNodeId();

@@ -126,6 +126,11 @@ public final class Submitter implements AutoCloseable {
             return new Request(Operation.EVICT, nodeId, null, null, nonce, Cosignatures.extension(cosignatures));
         }
 
+        /** This gateway renews every key of set {@code setId}, one of its own (the ledger refuses it from another gateway). */
+        public static Request renew(int setId) {
+            return new Request(Operation.RENEW, 0, setId, new byte[ChangeRecord.HASH_SIZE], null, null);
+        }
+
         /** Enrolls a device name with the public half of its one-time enrollment key. */
         public static Request enroll(DeviceEnrollment enrollment) {
             return new Request(Operation.ENROLL, 0, null, null, null, enrollment.encode());
@@ -165,7 +170,8 @@ public final class Submitter implements AutoCloseable {
             // a co-signed evict's refresh key is what its co-signers signed: it must not change
             byte[] fixedRefresh = r.operation() == Operation.EVICT && ext.length > 0 ? r.refreshKey() : null;
             int node = r.operation() == Operation.ENROLL || r.operation() == Operation.ACTIVATE ? 0 : r.nodeId();
-            return new Request(r.operation(), node, null, r.secretCodeHash(), fixedRefresh, ext);
+            Integer set = r.operation() == Operation.RENEW ? r.setId() : null; // a renewal names its set, not a node
+            return new Request(r.operation(), node, set, r.secretCodeHash(), fixedRefresh, ext);
         }
 
         /**
@@ -195,6 +201,9 @@ public final class Submitter implements AutoCloseable {
         String subject(int currentNodeId) {
             if (operation == Operation.ENROLL || operation == Operation.ACTIVATE) {
                 return operation.name().toLowerCase() + ":" + deviceName();
+            }
+            if (operation == Operation.RENEW) {
+                return "renew:set-" + setIdOverride;
             }
             return Integer.toString(currentNodeId);
         }

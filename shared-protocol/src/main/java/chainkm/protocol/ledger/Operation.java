@@ -36,7 +36,13 @@ public enum Operation {
      * A device replaces its enrollment key with the identity key it generated itself (extension:
      * {@link chainkm.protocol.identity.IdentityActivation}, signed by both keys).
      */
-    ACTIVATE(7);
+    ACTIVATE(7),
+    /**
+     * The owner gateway of a set renews every key of it (cryptoperiods, issue 12): set id = the
+     * set, node id 0, a zero hash, refresh key random, no extension. Its set key, its members'
+     * node keys and pairwise node keys and its pairwise set keys are replaced by fresh ones.
+     */
+    RENEW(8);
 
     private final int code;
 
@@ -64,6 +70,6 @@ public enum Operation {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict, rejoin, remove_gateway, enroll or activate)");
+        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict, rejoin, remove_gateway, enroll, activate or renew)");
     }
 }
