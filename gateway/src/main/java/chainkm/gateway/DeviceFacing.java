@@ -9,6 +9,8 @@ import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.home.Genesis;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keys.KeyFeed;
+import chainkm.gateway.keys.RenewalScheduler;
+import chainkm.gateway.submit.SubmitMode;
 import chainkm.gateway.keys.KeySchedule;
 import chainkm.gateway.keys.KeyManager;
 import chainkm.gateway.ledger.LedgerApp;
@@ -98,6 +100,14 @@ public final class DeviceFacing implements AutoCloseable {
                     logins.closeRevoked();
                 });
             });
+            long renewBlocks = config.renewAfterBlocksOrDefault();
+            long renewOps = config.renewAfterOpsOrDefault();
+            RenewalScheduler renewals = new RenewalScheduler(
+                    height -> feed.read(k -> k.renewalDue(height, renewBlocks, renewOps)),
+                    set -> feed.read(k -> k.renewedAtHeight(set)),
+                    set -> submitter.submit(Submitter.Request.renew(set), SubmitMode.SYNC).landed());
+            parts.add(renewals);
+            ledger.addCommitListener((height, results) -> renewals.committed(height));
             service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
             CoapGatewayServer coap = CoapGatewayServer.start(service,
                     new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue);

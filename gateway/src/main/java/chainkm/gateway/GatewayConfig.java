@@ -35,7 +35,12 @@ import org.slf4j.LoggerFactory;
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
  * rekey_archive_ops = 100000      # rekey messages kept for catch-up: at most this many operations...
  * rekey_archive_mb = 64           # ...and about this many MiB (older catch-ups get the device's full state)
+ * renew_after_blocks = 2419200    # renew a set's keys (set, node, pairwise node and set keys) once they are this
+ *                                 # many blocks old: 28 days at the 1 s idle block interval (Thread's 672 h); at
+ *                                 # least 10 (the ledger's limit), 0 = never by age
+ * renew_after_ops = 100000        # ...or once this many ledger key operations happened since (0 = never by count)
  * </pre>
+ * Why these defaults: docs/threat-model.md, "Key lifetimes".
  * The ABCI application listens on the unix socket {@code <home>/abci.sock}, not on a port: an
  * {@code abci_port} key (configurations before issue 11) is accepted and ignored, with a warning.
  */
@@ -53,7 +58,16 @@ public record GatewayConfig(
         @JsonProperty("mqtt_url") String mqttUrl,
         @JsonProperty("clone_policy") String clonePolicy,
         @JsonProperty("rekey_archive_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveOps,
-        @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb) {
+        @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb,
+        @JsonProperty("renew_after_blocks") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterBlocks,
+        @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps) {
+
+    /** 28 days of blocks at the 1 s empty-block interval: Thread's default key rotation period (672 h). */
+    public static final long DEFAULT_RENEW_AFTER_BLOCKS = 672L * 3600;
+    /** Ledger key operations after which a set is renewed even if it is younger. */
+    public static final long DEFAULT_RENEW_AFTER_OPS = 100_000;
+    /** The ledger refuses a set's renewal within this many blocks of the previous one (RENEW_TOO_SOON). */
+    public static final long MIN_RENEW_AFTER_BLOCKS = 10;
 
     public static final String FILE = GatewayHome.CONFIG;
     private static final String OLD_ABCI_PORT = "abci_port";
@@ -94,13 +108,39 @@ public record GatewayConfig(
         }
         ClonePolicy.parse(clonePolicy);
         rekeyArchiveLimits();
+        if (renewAfterBlocks != null && renewAfterBlocks != 0 && renewAfterBlocks < MIN_RENEW_AFTER_BLOCKS) {
+            throw new IllegalArgumentException("renew_after_blocks must be 0 (never by age) or at least "
+                    + MIN_RENEW_AFTER_BLOCKS + " (the ledger renews a set at most once per " + MIN_RENEW_AFTER_BLOCKS
+                    + " blocks), not " + renewAfterBlocks);
+        }
+        if (renewAfterOps != null && renewAfterOps < 0) {
+            throw new IllegalArgumentException("renew_after_ops must be 0 (never by count) or positive, not "
+                    + renewAfterOps);
+        }
+    }
+
+    /** Blocks after which a set's keys are renewed (0: never by age). */
+    public long renewAfterBlocksOrDefault() {
+        return renewAfterBlocks == null ? DEFAULT_RENEW_AFTER_BLOCKS : renewAfterBlocks;
+    }
+
+    /** Ledger key operations after which a set's keys are renewed (0: never by count). */
+    public long renewAfterOpsOrDefault() {
+        return renewAfterOps == null ? DEFAULT_RENEW_AFTER_OPS : renewAfterOps;
+    }
+
+    /** The same configuration with another renewal schedule (tests with short cryptoperiods). */
+    public GatewayConfig withRenewal(long afterBlocks, long afterOps) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, afterBlocks,
+                afterOps);
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict", null, null);
+                mqttPort, mqttUrl, "evict", null, null, null, null);
     }
 
     /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
@@ -127,13 +167,15 @@ public record GatewayConfig(
     /** The same configuration with an external broker. */
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
-                coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
+                coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
-                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb);
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps);
     }
 
     private static void port(String key, int value) {
