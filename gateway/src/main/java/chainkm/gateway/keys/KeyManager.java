@@ -252,6 +252,11 @@ public final class KeyManager {
         return ages.of(set).map(RenewalAges.Age::height).orElse(-1L);
     }
 
+    /** Every key member {@code nodeId} of this gateway's sets holds now, at the current seq (tests, benches). */
+    JoinBundle currentKeys(int nodeId) {
+        return keys.bundle(nodeId, keys.layout().setOf(nodeId).getAsInt(), seq, null);
+    }
+
     RekeyArchive archive() {
         return archive;
     }
