@@ -121,6 +121,46 @@ class DeviceKeysTest {
     }
 
     @Test
+    void aRenewalNoticeSendsTheDeviceToItsSessionAndTheRenewalReplacesEveryKey() {
+        // the notice on MQTT: RENEW, no update, this device exempt: report a gap so the follower fetches over DTLS
+        byte[] notice = RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.SET, 1, 6, SET, Operation.RENEW, 0, SET,
+                random16(), List.of(NODE, PEER)), List.of(), setKey, gateway).encode();
+        DeviceKeys.Result gap = keys.apply(notice);
+        assertEquals(DeviceKeys.Outcome.GAP, gap.outcome(), gap.reason());
+        assertEquals(5, keys.seq(), "the notice changes nothing");
+        // a notice of another operation that exempts the device is still not for it
+        byte[] leaveExempt = RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.SET, 1, 6, SET, Operation.LEAVE, 9,
+                SET, random16(), List.of(NODE)), List.of(), setKey, gateway).encode();
+        assertEquals(DeviceKeys.Outcome.NOT_MINE, keys.apply(leaveExempt).outcome());
+        // the renewal itself (what /catchup returns), under the old node key
+        byte[] nk2 = random16();
+        byte[] sk2 = random16();
+        byte[] pnk2 = random16();
+        byte[] psk2 = random16();
+        byte[] renewal = RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.NODE, 1, 6, NODE, Operation.RENEW, 0,
+                SET, random16(), List.of()), List.of(KeyUpdate.put(KeyId.nodeKey(NODE), nk2, false),
+                KeyUpdate.put(KeyId.setKey(SET), sk2, false),
+                KeyUpdate.put(KeyId.pairwiseNodeKey(NODE, PEER), pnk2, true),
+                KeyUpdate.put(KeyId.pairwiseSetKey(SET, OTHER_SET), psk2, true)), nodeKey, gateway).encode();
+        assertEquals(DeviceKeys.Outcome.APPLIED, keys.apply(renewal).outcome());
+        assertArrayEquals(nk2, value(KeyId.nodeKey(NODE)));
+        assertArrayEquals(sk2, value(KeyId.setKey(SET)));
+        assertArrayEquals(pnk2, value(KeyId.pairwiseNodeKey(NODE, PEER)));
+        assertArrayEquals(psk2, value(KeyId.pairwiseSetKey(SET, OTHER_SET)));
+        assertTrue(keys.atSeq(KeyId.nodeKey(NODE), 5).isEmpty(), "the old node key is gone at once");
+        assertTrue(keys.atSeq(KeyId.setKey(SET), 5).isEmpty(), "the old set key is gone at once");
+        assertTrue(keys.atSeq(KeyId.pairwiseNodeKey(NODE, PEER), 5).isPresent(), "D2D in flight: grace");
+        clock.millis += 31_000;
+        assertTrue(keys.atSeq(KeyId.pairwiseNodeKey(NODE, PEER), 5).isEmpty(), "the old data key outlived its grace");
+        // a later message under the old node key (an attacker who captured it) opens nothing
+        byte[] forged = RekeyMessage.seal(new RekeyMessage.Header(RekeyMessage.Kind.NODE, 1, 7, NODE, Operation.JOIN, 5,
+                SET, random16(), List.of()), List.of(KeyUpdate.put(KeyId.setKey(SET), random16(), false)), nodeKey, gateway)
+                .encode();
+        assertEquals(DeviceKeys.Outcome.REFUSED, keys.apply(forged).outcome());
+        assertArrayEquals(sk2, value(KeyId.setKey(SET)));
+    }
+
+    @Test
     void messagesApplyInOrderOnceAndGapsAreReported() {
         byte[] m6 = setMessage(6, List.of(KeyUpdate.roll(KeyId.setKey(SET))), setKey, gateway, random16());
         byte[] m8 = setMessage(8, List.of(), setKey, gateway, random16());
