@@ -124,6 +124,9 @@ final class BenchCommand implements Callable<Integer> {
             report.section("agent_footprint", agent.json(), agent.markdown());
             D2DCostBench.Result d2d = D2DCostBench.run(2_000);
             report.section("d2d_costs", d2d.json(), d2d.markdown());
+            Path renewWork = Files.createTempDirectory("renewal-bench");
+            RenewalCostBench.Result renewal = RenewalCostBench.run(1_000, 4, renewWork);
+            report.section("renewal_round", renewal.json(), renewal.markdown());
         }
         if (!skipAvailability) {
             try {
