@@ -311,6 +311,39 @@ class KeyRenewalIT extends ScenarioIT {
     @Test
     @Order(1)
     void theSetIsRenewedByItsOwnerAndEveryCapturedKeyIsReplaced() throws Exception {
+        // D2D traffic between X, Y and Z all along the renewal: none of it may be refused or lost
+        List<SimulatedDevices.Device> talkers = List.of(x, y, z);
+        long[] refusedBefore = talkers.stream().mapToLong(d -> d.agent().refusedD2D()).toArray();
+        talkers.forEach(d -> d.inbox().clear());
+        List<String> sent = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean talking = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread traffic = new Thread(() -> {
+            int n = 0;
+            while (talking.get()) {
+                for (SimulatedDevices.Device a : talkers) {
+                    for (SimulatedDevices.Device b : talkers) {
+                        // not X to Y: the packet held back is X's latest to Y, and Y's replay mark
+                        // for X would refuse it behind newer ones (the window is a high-water mark)
+                        if (a != b && !(a == x && b == y)) {
+                            String text = "across " + (n++) + ":" + a.node() + "->" + b.node();
+                            try {
+                                D2DChecks.send(a, b, text);
+                                sent.add(text);
+                            } catch (java.io.IOException e) {
+                                sent.add("send failed: " + e);
+                            }
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "traffic-across-renewal");
+        traffic.setDaemon(true);
+        traffic.start();
         JsonNode renewal = RunningTestnet.await("a RENEW of set " + setA + " after operation " + capturedAtOps,
                 RENEWAL_WAIT, () -> {
                     List<JsonNode> ops = operations();
@@ -329,6 +362,18 @@ class KeyRenewalIT extends ScenarioIT {
         RunningTestnet.await("X, Y and Z to hold the renewal at seq " + renewalSeq, WAIT,
                 () -> x.agent().seq() >= renewalSeq && y.agent().seq() >= renewalSeq && z.agent().seq() >= renewalSeq);
         yRenewedAtMillis = System.currentTimeMillis();
+        Thread.sleep(1000);
+        talking.set(false);
+        traffic.join(5000);
+        RunningTestnet.await("every message sent across the renewal to arrive (" + sent.size() + " sent)", WAIT,
+                () -> talkers.stream().mapToInt(d -> d.inbox().size()).sum() >= sent.size());
+        for (int i = 0; i < talkers.size(); i++) {
+            assertEquals(refusedBefore[i], talkers.get(i).agent().refusedD2D(),
+                    talkers.get(i).name() + " refused messages sent across the renewal");
+        }
+        assertTrue(sent.stream().noneMatch(t -> t.startsWith("send failed")), "a send failed: " + sent);
+        System.out.println("KeyRenewalIT: " + sent.size() + " D2D messages across the renewal of set " + setA
+                + " (operation " + renewalSeq + "), none refused");
 
         // every captured key has a new value at X, from the renewal on
         for (Map.Entry<String, KeyMaterial> c : captured.entrySet()) {
