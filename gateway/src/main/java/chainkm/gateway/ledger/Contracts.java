@@ -1,5 +1,6 @@
 package chainkm.gateway.ledger;
 
+import chainkm.protocol.authz.AccessToken;
 import chainkm.protocol.identity.DeviceAuthorization;
 import chainkm.protocol.identity.IdentityFormatException;
 import chainkm.protocol.ledger.ChangeRecord;
@@ -29,6 +30,7 @@ import java.util.TreeSet;
  *       identity key ({@link #checkReanchor});</li>
  *   <li>gateway removal: co-signed by more than two thirds of the consortium;</li>
  *   <li>renew: see {@link RenewContracts}.</li>
+ *   <li>policy put and remove, token request and delete: see {@link AuthorizationContracts}.</li>
  * </ul>
  * Pure functions of (state, bytes, height, index): no clock, no randomness.
  */
@@ -54,8 +56,13 @@ public final class Contracts {
         return check(state, bytes, SignatureCheck.PLAIN);
     }
 
-    /** Runs the checks without changing the state, verifying the signature with {@code signatures}. */
+    /** Runs the checks without changing the state, verifying the signature with {@code signatures}, for the next block. */
     public static Verdict check(LedgerState state, byte[] bytes, SignatureCheck signatures) {
+        return check(state, bytes, signatures, state.height() + 1);
+    }
+
+    /** Runs the checks as for the block at {@code height} (tokens and vouchers are valid up to a height). */
+    public static Verdict check(LedgerState state, byte[] bytes, SignatureCheck signatures, long height) {
         LedgerTx tx;
         try {
             tx = LedgerTx.decode(bytes);
@@ -78,6 +85,7 @@ public final class Contracts {
             case ENROLL -> IdentityContracts.checkEnroll(state, tx);
             case ACTIVATE -> IdentityContracts.checkActivate(state, tx);
             case RENEW -> RenewContracts.check(state, tx, r);
+            case POLICY_PUT, POLICY_REMOVE, TOKEN_REQUEST, TOKEN_DELETE -> AuthorizationContracts.check(state, tx, height);
         };
     }
 
@@ -195,7 +203,7 @@ public final class Contracts {
 
     /** {@link #execute(LedgerState, byte[], long, int)} verifying the signature with {@code signatures}. */
     public static Outcome execute(LedgerState state, byte[] bytes, long height, int index, SignatureCheck signatures) {
-        Verdict verdict = check(state, bytes, signatures);
+        Verdict verdict = check(state, bytes, signatures, height);
         if (!verdict.accepted()) {
             return new Outcome(verdict, null, null);
         }
@@ -234,6 +242,10 @@ public final class Contracts {
             case RENEW -> {
                 return new Outcome(verdict, RenewContracts.apply(state, tx, height, index), null);
             }
+            case POLICY_PUT, POLICY_REMOVE, TOKEN_REQUEST, TOKEN_DELETE -> {
+                // not key operations: no refresh entry
+                return new Outcome(verdict, null, null, AuthorizationContracts.apply(state, tx, height));
+            }
             default -> throw new IllegalStateException("no contract for " + r.operation());
         }
     }
@@ -258,7 +270,12 @@ public final class Contracts {
 
     /**
      * An executed transaction: its verdict, the ledger entry it produced (key operations) and the
-     * device identity it changed (enroll, activate, join, leave, evict), each null when none.
+     * device identity it changed (enroll, activate, join, leave, evict) and the token it granted
+     * (token request), each null when none.
      */
-    public record Outcome(Verdict verdict, RefreshEntry entry, DeviceIdentity identity) {}
+    public record Outcome(Verdict verdict, RefreshEntry entry, DeviceIdentity identity, AccessToken token) {
+        public Outcome(Verdict verdict, RefreshEntry entry, DeviceIdentity identity) {
+            this(verdict, entry, identity, null);
+        }
+    }
 }

@@ -88,6 +88,48 @@ final class DigestEntries {
         return w.toByteArray();
     }
 
+    /** A live policy (its signed encoding, which its id hashes). */
+    static byte[] policy(byte[] encodedPolicy) {
+        StateWriter w = tagged("authz-policy");
+        w.putBlob(encodedPolicy);
+        return w.toByteArray();
+    }
+
+    /** A device bound to the owner key of its first policy. */
+    static byte[] deviceOwner(String device, byte[] owner) {
+        StateWriter w = tagged("authz-device-owner");
+        w.putByte(device.length());
+        w.put(device.getBytes(StandardCharsets.US_ASCII));
+        w.put(owner);
+        return w.toByteArray();
+    }
+
+    static byte[] usedPolicyId(byte[] id) {
+        StateWriter w = tagged("authz-used-policy-id");
+        w.put(id);
+        return w.toByteArray();
+    }
+
+    static byte[] usedCti(byte[] cti) {
+        StateWriter w = tagged("authz-used-cti");
+        w.put(cti);
+        return w.toByteArray();
+    }
+
+    static byte[] token(TokenEntry token) {
+        StateWriter w = tagged("authz-token");
+        token.encodeTo(w);
+        return w.toByteArray();
+    }
+
+    static byte[] revocation(byte[] cti, AuthorizationRegistry.Revocation r) {
+        StateWriter w = tagged("authz-revocation");
+        w.put(cti);
+        w.putLong(r.height());
+        w.putLong(r.exp());
+        return w.toByteArray();
+    }
+
     private static StateWriter tagged(String kind) {
         StateWriter w = new StateWriter();
         w.putByte(kind.length());

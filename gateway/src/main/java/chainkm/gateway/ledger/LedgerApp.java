@@ -187,6 +187,7 @@ public final class LedgerApp implements AbciApplication {
     public ResponsePrepareProposal prepareProposal(RequestPrepareProposal request) {
         synchronized (lock) {
             LedgerState scratch = committed.copy();
+            scratch.expireTokens(request.getHeight());
             ResponsePrepareProposal.Builder out = ResponsePrepareProposal.newBuilder();
             long budget = request.getMaxTxBytes();
             long used = 0;
@@ -216,6 +217,7 @@ public final class LedgerApp implements AbciApplication {
     public ResponseProcessProposal processProposal(RequestProcessProposal request) {
         synchronized (lock) {
             LedgerState scratch = committed.copy();
+            scratch.expireTokens(request.getHeight());
             int index = 0;
             List<Contracts.Outcome> outcomes = new ArrayList<>();
             executed = null;
@@ -250,6 +252,9 @@ public final class LedgerApp implements AbciApplication {
             executed = null;
             boolean reuse = done != null && done.height() == height && done.txs().equals(request.getTxsList());
             LedgerState state = reuse ? done.state() : committed.copy();
+            if (!reuse) {
+                state.expireTokens(height); // before the transactions, as the proposals did
+            }
             ResponseFinalizeBlock.Builder out = ResponseFinalizeBlock.newBuilder();
             MessageDigest digest = Sha256.newDigest();
             List<TxResult> results = new ArrayList<>();
@@ -278,9 +283,14 @@ public final class LedgerApp implements AbciApplication {
                                 + "gateway {}", height, index, v.tx().record().operation(), outcome.identity(),
                                 outcome.identity().enrolledBy(), v.tx().gatewayId());
                     }
+                    if (outcome.token() != null) {
+                        r.addEvents(tokenEvent(outcome.token()));
+                        LOG.info("FinalizeBlock {}: transaction {} accepted: token granted {} through gateway {}",
+                                height, index, outcome.token(), v.tx().gatewayId());
+                    }
                     if (outcome.entry() != null) {
                         r.addEvents(event(outcome.entry()));
-                    } else if (outcome.identity() == null) {
+                    } else if (outcome.identity() == null && outcome.token() == null) {
                         LOG.info("FinalizeBlock {}: transaction {} accepted: {}", height, index, v.tx().record());
                     }
                 } else {
@@ -290,7 +300,9 @@ public final class LedgerApp implements AbciApplication {
                 out.addTxResults(r);
                 index++;
             }
-            state.finishBlock(height, digest.digest(), request.getTxsCount() > 0);
+            // expired tokens change the state (and so the app hash) of a block without transactions too
+            boolean changed = request.getTxsCount() > 0 || !java.util.Arrays.equals(state.stateDigest(), committed.stateDigest());
+            state.finishBlock(height, digest.digest(), changed);
             pending = state;
             pendingResults = results;
             return out.setAppHash(ByteString.copyFrom(state.appHash())).build();
@@ -321,6 +333,16 @@ public final class LedgerApp implements AbciApplication {
                 .addAttributes(attr("name", id.name()))
                 .addAttributes(attr("state", id.state().name().toLowerCase()))
                 .addAttributes(attr("node", Integer.toString(id.node())))
+                .build();
+    }
+
+    /** What a granted token shows in the block's results (the client's key is public; no secret here). */
+    private static Event tokenEvent(chainkm.protocol.authz.AccessToken t) {
+        return Event.newBuilder().setType("chainkm_token")
+                .addAttributes(attr("cti", Hex.encode(t.cti())))
+                .addAttributes(attr("aud", t.audience()))
+                .addAttributes(attr("exp", Long.toString(t.exp())))
+                .addAttributes(attr("token", Hex.encode(t.encode())))
                 .build();
     }
 

@@ -23,29 +23,50 @@ import tendermint.abci.Types.ResponseQuery;
  *   <li>{@code /identity} (data: the device name): the device identity's name, state
  *       (enrolled, active or revoked), current public key (hex), enrolling gateway, height of
  *       its last change and node id (0 if it never joined).</li>
+ *   <li>{@code /authz/token} (data: the cti in hex): the token, its policy and state;</li>
+ *   <li>{@code /authz/tokens} (data: a client's public key in hex): that client's tokens;</li>
+ *   <li>{@code /authz/policy} (data: a policy id in hex, or empty for all): live policies;</li>
+ *   <li>{@code /authz/revoked?since=H} (or data {@code H}): the token revocation list in the
+ *       manner of RFC 9770: ctis deleted at height H or later whose tokens have not reached their exp.</li>
  * </ul>
+ * Token states: {@code live} below exp; a token in state at or past its exp is reported
+ * {@code expired} (it leaves at the next block); a deleted one is {@code revoked}.
  */
 public final class LedgerQuery {
     public static final int NOT_FOUND = 1;
     public static final int BAD_REQUEST = 2;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private LedgerQuery() {}
 
     static ResponseQuery answer(LedgerState s, RequestQuery request) {
         String data = request.getData().toString(StandardCharsets.UTF_8).trim();
+        String path = request.getPath();
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            String query = path.substring(q + 1);
+            path = path.substring(0, q);
+            if (query.startsWith("since=")) {
+                data = query.substring("since=".length());
+            }
+        }
         try {
-            return switch (request.getPath()) {
+            return switch (path) {
                 case "/status" -> json(s, status(s));
                 case "/membership" -> json(s, membership(s));
                 case "/node" -> node(s, Integer.parseInt(data));
                 case "/refresh" -> refresh(s, data);
                 case "/layout" -> ok(s, s.layout().encode());
                 case "/identity" -> identity(s, data);
+                case "/authz/token" -> AuthorizationQueries.token(s, Hex.decode(data));
+                case "/authz/tokens" -> AuthorizationQueries.tokensOf(s, Hex.decode(data));
+                case "/authz/policy" -> AuthorizationQueries.policies(s, data.isEmpty() ? null : Hex.decode(data));
+                case "/authz/revoked" -> AuthorizationQueries.revoked(s, data.isEmpty() ? 0 : Long.parseLong(data));
                 default -> error(s, BAD_REQUEST, "unknown query path '" + request.getPath()
-                        + "' (known: /status /membership /node /refresh /layout /identity)");
+                        + "' (known: /status /membership /node /refresh /layout /identity /authz/token /authz/tokens "
+                        + "/authz/policy /authz/revoked)");
             };
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // NumberFormatException too: bad decimal or hex
             return error(s, BAD_REQUEST, "bad query data for " + request.getPath() + ": " + e.getMessage());
         }
     }
@@ -138,7 +159,7 @@ public final class LedgerQuery {
         return json(s, o);
     }
 
-    private static ResponseQuery json(LedgerState s, ObjectNode o) {
+    static ResponseQuery json(LedgerState s, ObjectNode o) {
         try {
             return ok(s, JSON.writeValueAsBytes(o));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -150,7 +171,7 @@ public final class LedgerQuery {
         return ResponseQuery.newBuilder().setCode(0).setValue(ByteString.copyFrom(value)).setHeight(s.height()).build();
     }
 
-    private static ResponseQuery error(LedgerState s, int code, String log) {
+    static ResponseQuery error(LedgerState s, int code, String log) {
         return ResponseQuery.newBuilder().setCode(code).setLog(log).setCodespace(TxCode.CODESPACE)
                 .setHeight(s.height()).build();
     }

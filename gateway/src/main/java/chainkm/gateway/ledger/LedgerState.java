@@ -36,11 +36,11 @@ import java.util.TreeSet;
 public final class LedgerState {
     private static final int MAGIC = 0x434B4D4C; // "CKML"
     /**
-     * 4: the state digest (issue 12). 3 added device identities and the committed gateway
+     * 5: the authorization state (issue 13). 4: the state digest (issue 12). 3 added device identities and the committed gateway
      * removals (issue 11). Formats 2 and 3 are refused: their chains' app hashes were computed
      * under other rules, so a node could not replay them.
      */
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
     private static final byte[] APP_HASH_TAG = "chainkm/v1/app-hash".getBytes(StandardCharsets.US_ASCII);
 
     private Consortium consortium;
@@ -52,6 +52,7 @@ public final class LedgerState {
     /** {@link IdentityRegistry#scopedCommitment} of every join ever accepted. */
     private final TreeSet<byte[]> usedCommitments;
     private final IdentityRegistry identities;
+    private final AuthorizationRegistry authz;
     /**
      * The committed log is shared by every copy (copying it per block would cost the whole
      * history); a copy reads only its first {@code sharedLength} entries and keeps what it
@@ -73,7 +74,8 @@ public final class LedgerState {
 
     private LedgerState(Consortium consortium, long height, byte[] appHash, SetLayout layout,
                         TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
-                        TreeSet<byte[]> usedCommitments, IdentityRegistry identities, List<RefreshEntry> sharedLog,
+                        TreeSet<byte[]> usedCommitments, IdentityRegistry identities, AuthorizationRegistry authz,
+                        List<RefreshEntry> sharedLog,
                         int sharedLength, List<RemovalEntry> removals, StateDigest digest,
                         TreeMap<Integer, Integer> digestedOwners, int digestedNextSetId) {
         this.consortium = consortium;
@@ -84,6 +86,7 @@ public final class LedgerState {
         this.usedNodeIds = usedNodeIds;
         this.usedCommitments = usedCommitments;
         this.identities = identities;
+        this.authz = authz;
         this.sharedLog = sharedLog;
         this.sharedLength = sharedLength;
         this.removals = removals;
@@ -96,13 +99,14 @@ public final class LedgerState {
     private static LedgerState computed(Consortium consortium, long height, byte[] appHash, SetLayout layout,
                                         TreeMap<Integer, NodeRecord> members, TreeSet<Integer> usedNodeIds,
                                         TreeSet<byte[]> usedCommitments, IdentityRegistry identities,
-                                        List<RefreshEntry> log, List<RemovalEntry> removals) {
+                                        AuthorizationRegistry authz, List<RefreshEntry> log,
+                                        List<RemovalEntry> removals) {
         TreeMap<Integer, Integer> owners = new TreeMap<>();
         for (int setId : layout.setIds()) {
             owners.put(setId, layout.ownerOf(setId));
         }
         LedgerState s = new LedgerState(consortium, height, appHash, layout, members, usedNodeIds, usedCommitments,
-                identities, log, log.size(), removals, StateDigest.empty(), owners, layout.nextSetId());
+                identities, authz, log, log.size(), removals, StateDigest.empty(), owners, layout.nextSetId());
         s.recomputeDigest(s.digest);
         return s;
     }
@@ -127,6 +131,9 @@ public final class LedgerState {
         }
         ownEntries.forEach(e -> d.add(DigestEntries.operation(e)));
         removals.forEach(r -> d.add(DigestEntries.removal(r)));
+        authz.forEachEntry(p -> d.add(DigestEntries.policy(p)), (dev, k) -> d.add(DigestEntries.deviceOwner(dev, k)),
+                id -> d.add(DigestEntries.usedPolicyId(id)), c -> d.add(DigestEntries.usedCti(c)),
+                t -> d.add(DigestEntries.token(t)), (c, r) -> d.add(DigestEntries.revocation(c, r)));
     }
 
     /** The digest of this state computed from scratch, for tests that check the incremental one. */
@@ -140,7 +147,7 @@ public final class LedgerState {
     public static LedgerState empty() {
         return computed(new Consortium(Collections.emptyMap()), 0, new byte[0], new SetLayout(),
                 new TreeMap<>(), new TreeSet<>(), new TreeSet<>(Arrays::compareUnsigned), IdentityRegistry.empty(),
-                new ArrayList<>(), new ArrayList<>());
+                AuthorizationRegistry.empty(), new ArrayList<>(), new ArrayList<>());
     }
 
     /** A working copy for CheckTx, proposals or block execution; only the committed state may be copied. */
@@ -151,7 +158,7 @@ public final class LedgerState {
         TreeSet<byte[]> commitments = new TreeSet<>(Arrays::compareUnsigned);
         commitments.addAll(usedCommitments);
         return new LedgerState(consortium, height, appHash, layout.copy(), new TreeMap<>(members),
-                new TreeSet<>(usedNodeIds), commitments, identities.copy(), sharedLog, sharedLength,
+                new TreeSet<>(usedNodeIds), commitments, identities.copy(), authz.copy(), sharedLog, sharedLength,
                 new ArrayList<>(removals), digest.copy(), new TreeMap<>(digestedOwners), digestedNextSetId);
     }
 
@@ -262,6 +269,56 @@ public final class LedgerState {
             }
         }
         return found;
+    }
+
+    // --- authorization reads (AuthorizationContracts, LedgerQuery) ----------------------
+
+    /** A live policy by id. */
+    public Optional<chainkm.protocol.authz.Policy> policy(byte[] id) {
+        return authz.policy(id);
+    }
+
+    /** Live policies by id. */
+    public SortedMap<byte[], chainkm.protocol.authz.Policy> policies() {
+        return authz.policies();
+    }
+
+    /** The owner key a device is bound to (by its first policy), if any. */
+    public Optional<byte[]> deviceOwner(String device) {
+        return authz.deviceOwner(device);
+    }
+
+    public boolean policyIdUsed(byte[] id) {
+        return authz.policyIdUsed(id);
+    }
+
+    public boolean ctiUsed(byte[] cti) {
+        return authz.ctiUsed(cti);
+    }
+
+    /**
+     * The token with this cti while it is in state (it leaves at the first block at or after its
+     * exp; callers check {@code liveAt} against the height they act at).
+     */
+    public Optional<TokenEntry> token(byte[] cti) {
+        return authz.token(cti);
+    }
+
+    public SortedMap<byte[], TokenEntry> tokens() {
+        return authz.tokens();
+    }
+
+    public List<TokenEntry> tokensOf(byte[] client) {
+        return authz.tokensOf(client);
+    }
+
+    public Optional<AuthorizationRegistry.Revocation> revocation(byte[] cti) {
+        return authz.revocation(cti);
+    }
+
+    /** The revocation list: cti to (deletion height, exp), for tokens that have not reached their exp. */
+    public SortedMap<byte[], AuthorizationRegistry.Revocation> revocations() {
+        return authz.revocations();
     }
 
     /** Every committed gateway removal, in ledger order. */
@@ -421,15 +478,74 @@ public final class LedgerState {
         digest.add(DigestEntries.removal(removal));
     }
 
+    // --- authorization writes (AuthorizationContracts and the start of each block) --------
+
+    void putPolicy(chainkm.protocol.authz.Policy p) {
+        byte[] id = p.id();
+        if (!authz.policyIdUsed(id)) {
+            digest.add(DigestEntries.usedPolicyId(id));
+        }
+        digest.add(DigestEntries.policy(p.encode()));
+        authz.putPolicy(p);
+        if (authz.bindOwner(p.device(), p.owner())) {
+            digest.add(DigestEntries.deviceOwner(p.device(), p.owner()));
+        }
+    }
+
+    void removePolicy(byte[] id) {
+        chainkm.protocol.authz.Policy old = authz.removePolicy(id);
+        if (old != null) {
+            digest.remove(DigestEntries.policy(old.encode()));
+        }
+    }
+
+    void addToken(TokenEntry token) {
+        authz.addToken(token);
+        digest.add(DigestEntries.usedCti(token.token().cti()));
+        digest.add(DigestEntries.token(token));
+    }
+
+    /** Deletes a live token: it leaves the tokens and joins the revocation list until its exp. */
+    void revokeToken(byte[] cti, long height) {
+        TokenEntry old = authz.removeToken(cti);
+        if (old == null) {
+            return;
+        }
+        digest.remove(DigestEntries.token(old));
+        AuthorizationRegistry.Revocation r = new AuthorizationRegistry.Revocation(height, old.token().exp());
+        authz.addRevocation(cti, r);
+        digest.add(DigestEntries.revocation(cti, r));
+    }
+
+    /**
+     * Run at the start of every block, before its transactions: tokens whose exp is at or below
+     * {@code height} leave the state, and so do revocations of tokens that would have expired by
+     * then (nothing can use them any more). Returns how many entries left.
+     */
+    int expireTokens(long height) {
+        int n = 0;
+        for (byte[] cti : authz.expiredAt(height)) {
+            TokenEntry old = authz.removeToken(cti);
+            digest.remove(DigestEntries.token(old));
+            n++;
+        }
+        for (byte[] cti : authz.revocationsEndedAt(height)) {
+            AuthorizationRegistry.Revocation r = authz.removeRevocation(cti);
+            digest.remove(DigestEntries.revocation(cti, r));
+            n++;
+        }
+        return n;
+    }
+
     /**
      * Ends a block: records the height and chains the app hash, SHA-256("chainkm/v1/app-hash" ||
      * height || state digest || previous app hash || results digest), where the results digest
-     * covers the block's transactions and their codes. A block without transactions changes no
-     * state and leaves the app hash unchanged, so CometBFT with create_empty_blocks=false does not
+     * covers the block's transactions and their codes. A block without transactions (and whose
+     * start expired no token, see {@link #expireTokens}) changes no state and leaves the app hash unchanged, so CometBFT with create_empty_blocks=false does not
      * need endless proof blocks.
      */
-    void finishBlock(long newHeight, byte[] resultsDigest, boolean hadTxs) {
-        if (hadTxs) {
+    void finishBlock(long newHeight, byte[] resultsDigest, boolean changed) {
+        if (changed) {
             StateWriter w = new StateWriter();
             w.put(APP_HASH_TAG);
             w.putLong(newHeight);
@@ -476,6 +592,7 @@ public final class LedgerState {
         out.putInt(usedCommitments.size());
         usedCommitments.forEach(out::put);
         identities.encodeTo(out);
+        authz.encodeTo(out);
         out.putInt(refreshEntryCount());
         sharedLog.subList(0, sharedLength).forEach(e -> e.encodeTo(out));
         ownEntries.forEach(e -> e.encodeTo(out));
@@ -520,6 +637,10 @@ public final class LedgerState {
                     + "chain's app hashes do not cover its state, so this version cannot replay or extend it; start a "
                     + "new chain (a new testnet directory, or a gateway home initialised again)");
         }
+        if (format == 4) {
+            throw new IllegalArgumentException("ledger state format 4 predates the authorization state (issue 13); "
+                    + "start a new chain (a new testnet directory, or a gateway home initialised again)");
+        }
         if (format != FORMAT) {
             throw new IllegalArgumentException("unknown ledger state format " + format + " (this gateway reads "
                     + FORMAT + ")");
@@ -546,6 +667,7 @@ public final class LedgerState {
             hashes.add(h);
         }
         IdentityRegistry identities = IdentityRegistry.decodeFrom(in);
+        AuthorizationRegistry authz = AuthorizationRegistry.decodeFrom(in);
         List<RefreshEntry> log = new ArrayList<>();
         for (int i = in.getInt(); i > 0; i--) {
             log.add(RefreshEntry.decodeFrom(in));
@@ -557,8 +679,8 @@ public final class LedgerState {
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("ledger state file has trailing bytes");
         }
-        LedgerState state = computed(consortium, height, appHash, layout, members, ids, hashes, identities, log,
-                removals);
+        LedgerState state = computed(consortium, height, appHash, layout, members, ids, hashes, identities, authz,
+                log, removals);
         if (!Arrays.equals(state.digest.value(), savedDigest)) {
             throw new CorruptStateException("its content does not match its digest");
         }

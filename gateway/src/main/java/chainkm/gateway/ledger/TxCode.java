@@ -39,7 +39,19 @@ public enum TxCode {
     RENEW_NOT_OWNER(27, "a set's keys are renewed only by the owner gateway of the set"),
     UNKNOWN_SET(28, "no set has that id"),
     RENEW_TOO_SOON(29, "the set was renewed too recently (at most once per " + RenewContracts.MIN_BLOCKS_BETWEEN
-            + " blocks)");
+            + " blocks)"),
+    // 40-49: the authorization contracts (AuthorizationContracts)
+    UNKNOWN_POLICY(40, "no live policy has that id"),
+    BAD_OWNER_SIGNATURE(41, "the resource owner's signature does not verify"),
+    BAD_CLIENT_SIGNATURE(42, "the client's signature does not verify (a gateway cannot make a client's request)"),
+    NOT_ALLOWED(43, "the policy does not allow it (client, device, scope, voucher, or another owner's device)"),
+    LIFETIME_TOO_LONG(44, "the requested lifetime is longer than the policy allows"),
+    DUPLICATE(45, "a live policy covers that resource already, or the client holds a live token under that policy"),
+    REPLAYED_REQUEST(46, "that statement was recorded before (a policy id or cti is used once)"),
+    UNKNOWN_TOKEN(47, "no live token has that cti (deleted, expired or never granted)"),
+    DELETE_NOT_ALLOWED(48, "a token is deleted by its client, its policy's owner, or more than two thirds of the "
+            + "gateways"),
+    MALFORMED_AUTHZ(49, "the authorization statement is malformed, too large, or its record fields are not zero");
 
     public static final String CODESPACE = "chainkm";
 

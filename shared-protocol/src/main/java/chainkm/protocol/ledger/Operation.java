@@ -42,7 +42,25 @@ public enum Operation {
      * set, node id 0, a zero hash, refresh key random, no extension. Its set key, its members'
      * node keys and pairwise node keys and its pairwise set keys are replaced by fresh ones.
      */
-    RENEW(8);
+    RENEW(8),
+    /**
+     * A resource owner puts an access policy (extension: a {@link chainkm.protocol.authz.Policy}
+     * signed by the owner). Not a key operation: no refresh entry. Record fields other than the
+     * operation and the refresh key (a free nonce) are zero.
+     */
+    POLICY_PUT(9),
+    /** The owner removes its policy (extension: a {@link chainkm.protocol.authz.PolicyRemoval}). */
+    POLICY_REMOVE(10),
+    /**
+     * A client asks for an access token (extension: its {@link chainkm.protocol.authz.TokenRequest},
+     * relayed unchanged by a gateway); the contract grants an {@link chainkm.protocol.authz.AccessToken}.
+     */
+    TOKEN_REQUEST(11),
+    /**
+     * A token is deleted (revoked) by its client, the policy's owner, or more than two thirds of
+     * the gateways (extension: a {@link chainkm.protocol.authz.TokenDeletion}).
+     */
+    TOKEN_DELETE(12);
 
     private final int code;
 
@@ -70,6 +88,6 @@ public enum Operation {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict, rejoin, remove_gateway, enroll, activate or renew)");
+        throw new IllegalArgumentException("unknown operation '" + name + "' (expected join, leave, evict, rejoin, remove_gateway, enroll, activate, renew, policy_put, policy_remove, token_request or token_delete)");
     }
 }

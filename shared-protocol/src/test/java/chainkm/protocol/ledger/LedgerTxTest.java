@@ -81,7 +81,7 @@ class LedgerTxTest {
         assertReason(TxFormatException.Reason.TRUNCATED, Arrays.copyOf(good, 20));
         assertReason(TxFormatException.Reason.TRAILING_BYTES, Arrays.copyOf(good, good.length + 1));
         byte[] badOp = good.clone();
-        badOp[1] = 9;
+        badOp[1] = (byte) 200; // no operation has this code (8 is RENEW, 9-12 authorization)
         assertReason(TxFormatException.Reason.UNKNOWN_OPERATION, badOp);
         byte[] hugeExt = good.clone();
         ByteBuffer.wrap(hugeExt).putInt(1 + 57 + 2, 0x7FFFFFFF);
