@@ -1,6 +1,8 @@
 package chainkm.gateway;
 
+import chainkm.gateway.coap.ClientCoapServer;
 import chainkm.gateway.coap.CoapGatewayServer;
+import chainkm.gateway.coap.StatementRelay;
 import chainkm.gateway.coap.PeerGateways;
 import chainkm.gateway.devices.AttachedDevices;
 import chainkm.gateway.devices.ClonePolicy;
@@ -46,10 +48,12 @@ public final class DeviceFacing implements AutoCloseable {
     private final KeyFeed feed;
     private final GatewayDeviceService service;
     private final CoapGatewayServer coap;
+    private final ClientCoapServer clients;
     private final AttachedDevices attached;
 
     private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap,
-                         AttachedDevices attached) {
+                         ClientCoapServer clients, AttachedDevices attached) {
+        this.clients = clients;
         this.parts = parts;
         this.attached = attached;
         this.feed = feed;
@@ -112,8 +116,12 @@ public final class DeviceFacing implements AutoCloseable {
             CoapGatewayServer coap = CoapGatewayServer.start(service,
                     new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue);
             parts.add(coap);
-            LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}", config.coapHost(), coap.port(), config.brokerUrl());
-            return new DeviceFacing(parts, feed, service, coap, attached);
+            ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter),
+                    new InetSocketAddress(config.coapHost(), config.authzPortOrDefault()), signer);
+            parts.add(clients);
+            LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}; authorization clients: CoAP/DTLS on {}:{}",
+                    config.coapHost(), coap.port(), config.brokerUrl(), config.coapHost(), clients.port());
+            return new DeviceFacing(parts, feed, service, coap, clients, attached);
         } catch (IOException | RuntimeException e) {
             closeAll(parts);
             throw e;
@@ -156,6 +164,11 @@ public final class DeviceFacing implements AutoCloseable {
 
     public int coapPort() {
         return coap.port();
+    }
+
+    /** The UDP port of the authorization clients' endpoint. */
+    public int authzPort() {
+        return clients.port();
     }
 
     public long seq() {

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * resubmit_after_ms = 3000        # sync mode: resend a transaction not committed after this
  * coap_port = 5684                # CoAP over DTLS for devices (join, catch-up), on coap_host
  * coap_host = "127.0.0.1"
+ * authz_port = 5685               # CoAP over DTLS for authorization clients (POST /authz/...), on coap_host;
+ *                                 # default coap_port + 1 (a separate port: see docs/authorization.md)
  * mqtt_port = 8883                # the embedded MQTT broker, TLS only (127.0.0.1), unless mqtt_url is set
  * mqtt_url = ""                   # an external broker instead (Mosquitto: ssl://host:port, see docs)
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
@@ -60,7 +62,8 @@ public record GatewayConfig(
         @JsonProperty("rekey_archive_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveOps,
         @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb,
         @JsonProperty("renew_after_blocks") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterBlocks,
-        @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps) {
+        @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps,
+        @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort) {
 
     /** 28 days of blocks at the 1 s empty-block interval: Thread's default key rotation period (672 h). */
     public static final long DEFAULT_RENEW_AFTER_BLOCKS = 672L * 3600;
@@ -94,6 +97,14 @@ public record GatewayConfig(
         port("coap_port", coapPort);
         if (coapHost == null || coapHost.isBlank()) {
             coapHost = "127.0.0.1";
+        }
+        if (authzPort != null) {
+            port("authz_port", authzPort);
+            if (authzPort == coapPort) {
+                throw new IllegalArgumentException("authz_port must differ from coap_port (" + coapPort + ")");
+            }
+        } else if (coapPort == 65535) {
+            throw new IllegalArgumentException("coap_port 65535 leaves no default authz_port (coap_port + 1): set authz_port");
         }
         if (mqttUrl == null) {
             mqttUrl = "";
@@ -133,14 +144,26 @@ public record GatewayConfig(
     public GatewayConfig withRenewal(long afterBlocks, long afterOps) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, afterBlocks,
-                afterOps);
+                afterOps, authzPort);
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict", null, null, null, null);
+                mqttPort, mqttUrl, "evict", null, null, null, null, null);
+    }
+
+    /** The UDP port of the authorization clients' CoAP/DTLS endpoint: authz_port, or coap_port + 1. */
+    public int authzPortOrDefault() {
+        return authzPort == null ? coapPort + 1 : authzPort;
+    }
+
+    /** The same configuration with the clients' endpoint on {@code port} (the testnet generator picks free ports). */
+    public GatewayConfig withAuthzPort(int port) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps, port);
     }
 
     /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
@@ -168,14 +191,14 @@ public record GatewayConfig(
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps);
+                renewAfterOps, authzPort);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps);
+                renewAfterOps, authzPort);
     }
 
     private static void port(String key, int value) {

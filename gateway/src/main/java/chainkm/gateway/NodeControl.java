@@ -74,6 +74,7 @@ final class NodeControl implements ControlServer.ControlHandler {
         o.put("replayed_rejoins_refused", devices.service().replaysRefused());
         o.put("key_seq", devices.seq());
         o.put("coap_port", devices.coapPort());
+        o.put("authz_port", devices.authzPort());
         o.put("mqtt_url", config.brokerUrl());
         ObjectNode c = o.putObject("cometbft");
         c.put("alive", comet.isAlive());

@@ -1,0 +1,132 @@
+package chainkm.gateway.coap;
+
+import chainkm.protocol.crypto.Ed25519;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
+import org.eclipse.californium.elements.util.NamedThreadFactory;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's CoAP/DTLS endpoint for authorization clients (resource owners and clients: key
+ * pairs that are not ledger identities), on its own port ({@code authz_port}), apart from the
+ * device endpoint: there only ledger device identities pass the handshake, here any Ed25519 raw
+ * public key does ({@link ClientKeyVerifier}), and only {@code POST /authz/policy},
+ * {@code /authz/policy-remove}, {@code /authz/token} and {@code /authz/token-delete} exist
+ * ({@link AuthzStatementResource}). Why a separate port: docs/authorization.md, "Clients reach the ledger".
+ * Same DTLS profile as the device endpoint (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, Ed25519, the
+ * gateway's signing key as its raw public key), no PSK.
+ */
+public final class ClientCoapServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientCoapServer.class);
+    /** Threads that run the resources: each waits for its block. */
+    static final int SERVICE_THREADS = 4;
+
+    private final CoapServer server;
+    private final ExecutorService serviceExecutor;
+    private final int port;
+
+    private ClientCoapServer(CoapServer server, ExecutorService serviceExecutor, int port) {
+        this.server = server;
+        this.serviceExecutor = serviceExecutor;
+        this.port = port;
+    }
+
+    /**
+     * Binds the clients' DTLS endpoint to {@code bind} (port 0 for an ephemeral port) and starts serving.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public static ClientCoapServer start(StatementRelay relay, InetSocketAddress bind, Ed25519.KeyPair gatewayKey) {
+        Objects.requireNonNull(relay, "relay");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(gatewayKey, "gatewayKey");
+        Configuration config = CoapGatewayServer.configuration();
+        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(bind)
+                .setCertificateIdentityProvider(
+                        new SingleCertificateProvider(gatewayKey.jcaPrivateKey(), gatewayKey.jcaPublicKey()))
+                .setAdvancedCertificateVerifier(new ClientKeyVerifier())
+                .setLoggingTag("[gateway-authz]")
+                .build();
+        DTLSConnector connector = new DTLSConnector(dtls);
+        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
+
+        ExecutorService serviceExecutor = Executors.newFixedThreadPool(SERVICE_THREADS, daemonThreads());
+        CoapServer server = new CoapServer(config);
+        server.setExecutors(
+                ExecutorsUtil.newScheduledThreadPool(CoapGatewayServer.PROTOCOL_THREADS, new NamedThreadFactory("coap-authz#")),
+                ExecutorsUtil.newDefaultSecondaryScheduler("coap-authz-timer#"),
+                false);
+        Resource wellKnown = server.getRoot().getChild(".well-known");
+        if (wellKnown != null) {
+            server.getRoot().delete(wellKnown);
+        }
+        CoapResource authz = new CoapResource("authz");
+        authz.setVisible(false);
+        authz.add(AuthzStatementResource.all(relay, serviceExecutor));
+        server.add(authz);
+        server.addEndpoint(endpoint);
+        try {
+            endpoint.start();
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server.destroy();
+            serviceExecutor.shutdownNow();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot bind the clients' CoAP/DTLS endpoint to " + bind, io);
+            }
+            throw (RuntimeException) e;
+        }
+        int port = connector.getAddress().getPort();
+        LOG.info("CoAP/DTLS client endpoint (authorization) listening on {}", connector.getAddress());
+        return new ClientCoapServer(server, serviceExecutor, port);
+    }
+
+    /** The UDP port the endpoint is bound to. */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.destroy();
+        } finally {
+            serviceExecutor.shutdownNow();
+            try {
+                serviceExecutor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("CoAP/DTLS client endpoint on port {} closed", port);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "coap-authz-" + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
