@@ -54,6 +54,19 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theClientsPortDefaultsToTheDevicePortPlusOneAndMustDifferFromIt() throws IOException {
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID);
+        assertEquals(5685, GatewayConfig.load(home).authzPortOrDefault());
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID + "authz_port = 6000\n");
+        GatewayConfig c = GatewayConfig.load(home);
+        assertEquals(6000, c.authzPortOrDefault());
+        c.save(home);
+        assertEquals(c, GatewayConfig.load(home));
+        assertTrue(loadFails(VALID + "authz_port = 5684\n").getMessage().contains("authz_port must differ from coap_port"));
+        assertTrue(loadFails(VALID + "authz_port = 0\n").getMessage().contains("authz_port"));
+    }
+
+    @Test
     void theAbciPortOfAnOlderConfigurationIsIgnoredAndNotWrittenAgain() throws IOException {
         Files.writeString(home.resolve(GatewayConfig.FILE), VALID + "abci_port = 26658\n");
         GatewayConfig c = GatewayConfig.load(home);
