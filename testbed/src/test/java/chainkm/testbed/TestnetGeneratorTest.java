@@ -42,7 +42,8 @@ class TestnetGeneratorTest {
                     "the ledger application on a unix socket in the gateway's home, no ABCI port");
             assertFalse(Files.readString(home.resolve("gateway.toml")).contains("abci_port"));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
-            for (int p : List.of(g.rpcPort(), g.p2pPort(), g.controlPort(), g.coapPort(), g.mqttPort())) {
+            for (int p : List.of(g.rpcPort(), g.p2pPort(), g.controlPort(), g.coapPort(), g.mqttPort(),
+                    gc.authzPortOrDefault())) {
                 assertTrue(ports.add(p), "port " + p + " used twice");
             }
         }
