@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * public key does ({@link ClientKeyVerifier}), and only {@code POST /authz/policy},
  * {@code /authz/policy-remove}, {@code /authz/token} and {@code /authz/token-delete} exist
  * ({@link AuthzStatementResource}). Why a separate port: docs/authorization.md, "Clients reach the ledger".
- * Same DTLS profile as the device endpoint (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, Ed25519, the
- * gateway's signing key as its raw public key), no PSK.
+ * Same DTLS profile as the device endpoint ({@link DtlsProfile}), with only
+ * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 and no PSK.
  */
 public final class ClientCoapServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCoapServer.class);
@@ -58,44 +58,19 @@ public final class ClientCoapServer implements AutoCloseable {
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(gatewayKey, "gatewayKey");
-        Configuration config = CoapGatewayServer.configuration();
-        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
-                .setAddress(bind)
-                .setCertificateIdentityProvider(
-                        new SingleCertificateProvider(gatewayKey.jcaPrivateKey(), gatewayKey.jcaPublicKey()))
-                .setAdvancedCertificateVerifier(new ClientKeyVerifier())
-                .setLoggingTag("[gateway-authz]")
+        Configuration config = DtlsProfile.configuration(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        DtlsConnectorConfig dtls = DtlsProfile.connector(config, bind, gatewayKey, new ClientKeyVerifier(), "[gateway-authz]")
                 .build();
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
 
-        ExecutorService serviceExecutor = Executors.newFixedThreadPool(SERVICE_THREADS, daemonThreads());
-        CoapServer server = new CoapServer(config);
-        server.setExecutors(
-                ExecutorsUtil.newScheduledThreadPool(CoapGatewayServer.PROTOCOL_THREADS, new NamedThreadFactory("coap-authz#")),
-                ExecutorsUtil.newDefaultSecondaryScheduler("coap-authz-timer#"),
-                false);
-        Resource wellKnown = server.getRoot().getChild(".well-known");
-        if (wellKnown != null) {
-            server.getRoot().delete(wellKnown);
-        }
+        ExecutorService serviceExecutor = DtlsProfile.serviceExecutor(SERVICE_THREADS, "coap-authz-");
+        CoapServer server = DtlsProfile.server(config, "coap-authz");
         CoapResource authz = new CoapResource("authz");
         authz.setVisible(false);
         authz.add(AuthzStatementResource.all(relay, serviceExecutor));
         server.add(authz);
-        server.addEndpoint(endpoint);
-        try {
-            endpoint.start();
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            server.destroy();
-            serviceExecutor.shutdownNow();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot bind the clients' CoAP/DTLS endpoint to " + bind, io);
-            }
-            throw (RuntimeException) e;
-        }
+        DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind the clients' CoAP/DTLS endpoint to " + bind);
         int port = connector.getAddress().getPort();
         LOG.info("CoAP/DTLS client endpoint (authorization) listening on {}", connector.getAddress());
         return new ClientCoapServer(server, serviceExecutor, port);
@@ -108,25 +83,7 @@ public final class ClientCoapServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.destroy();
-        } finally {
-            serviceExecutor.shutdownNow();
-            try {
-                serviceExecutor.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        DtlsProfile.stop(server, serviceExecutor);
         LOG.info("CoAP/DTLS client endpoint on port {} closed", port);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
-        AtomicInteger next = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "coap-authz-" + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

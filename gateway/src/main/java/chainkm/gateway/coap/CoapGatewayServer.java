@@ -72,8 +72,7 @@ import org.slf4j.LoggerFactory;
  * the reason and the ledger's code); 4.04 unknown node or resource; 4.05 wrong method; 5.03 the
  * key manager could not serve now (retry); 5.00 unexpected failure. Diagnostics are short plain text.
  *
- * <p>Californium is configured in code only: nothing is read from or written to
- * {@code Californium3.properties}.
+ * <p>The DTLS profile it shares with the clients' endpoint: {@link DtlsProfile}.
  */
 public final class CoapGatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoapGatewayServer.class);
@@ -86,17 +85,6 @@ public final class CoapGatewayServer implements AutoCloseable {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
         CipherSuite.TLS_PSK_WITH_AES_128_CCM_8, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
     };
-    /** Device keys and the gateway's: Ed25519 only. */
-    static final SignatureAndHashAlgorithm[] SIGNATURES = {SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519};
-    /** ECDHE groups: X25519 first, secp256r1 for clients without it. */
-    static final SupportedGroup[] CURVES = {SupportedGroup.X25519, SupportedGroup.secp256r1};
-    /** CoAP block size and largest unfragmented payload: a block plus headers fits a 1500-byte MTU. */
-    static final int BLOCK_SIZE = 1024;
-    /** Threads for Californium's protocol stage (matching, dedup, block-wise). */
-    static final int PROTOCOL_THREADS = 2;
-    /** Threads that receive datagrams, and threads that run DTLS record processing. */
-    static final int DTLS_RECEIVER_THREADS = 1;
-    static final int DTLS_CONNECTOR_THREADS = 2;
     /** Threads that run the resources: they call the key manager, which may block (a join waits for consensus). */
     static final int SERVICE_THREADS = 4;
 
@@ -132,14 +120,10 @@ public final class CoapGatewayServer implements AutoCloseable {
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(gatewayKey, "gatewayKey");
-        Configuration config = configuration();
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
-                .setAddress(bind)
+        Configuration config = DtlsProfile.configuration(CIPHER_SUITES);
+        DtlsConnectorConfig dtls = DtlsProfile.connector(config, bind, gatewayKey, new DeviceKeyVerifier(service),
+                        "[gateway-coaps]")
                 .setAdvancedPskStore(new PeerGatewayPskStore(service))
-                .setCertificateIdentityProvider(
-                        new SingleCertificateProvider(gatewayKey.jcaPrivateKey(), gatewayKey.jcaPublicKey()))
-                .setAdvancedCertificateVerifier(new DeviceKeyVerifier(service))
-                .setLoggingTag("[gateway-coaps]")
                 .build();
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder()
@@ -147,17 +131,8 @@ public final class CoapGatewayServer implements AutoCloseable {
                 .setConnector(connector)
                 .build();
 
-        ExecutorService serviceExecutor = Executors.newFixedThreadPool(SERVICE_THREADS, daemonThreads("coap-service-"));
-        CoapServer server = new CoapServer(config);
-        server.setExecutors(
-                ExecutorsUtil.newScheduledThreadPool(PROTOCOL_THREADS, new NamedThreadFactory("coap-gateway#")),
-                ExecutorsUtil.newDefaultSecondaryScheduler("coap-gateway-timer#"),
-                false);
-        // devices have no business browsing: drop Californium's /.well-known/core
-        Resource wellKnown = server.getRoot().getChild(".well-known");
-        if (wellKnown != null) {
-            server.getRoot().delete(wellKnown);
-        }
+        ExecutorService serviceExecutor = DtlsProfile.serviceExecutor(SERVICE_THREADS, "coap-service-");
+        CoapServer server = DtlsProfile.server(config, "coap-gateway");
         server.add(new ActivateResource(service, serviceExecutor),
                 new JoinResource(service, serviceExecutor),
                 new CatchUpResource(service, serviceExecutor),
@@ -167,19 +142,7 @@ public final class CoapGatewayServer implements AutoCloseable {
                 new RelayResource(service, serviceExecutor),
                 new LeaveResource(service, serviceExecutor),
                 new MqttResource(service, mqtt, serviceExecutor));
-        server.addEndpoint(endpoint);
-        try {
-            // start the endpoint first, so a bind failure is an exception and not a log line
-            endpoint.start();
-            server.start();
-        } catch (IOException | RuntimeException e) {
-            server.destroy();
-            serviceExecutor.shutdownNow();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot bind CoAP/DTLS endpoint to " + bind, io);
-            }
-            throw (RuntimeException) e;
-        }
+        DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind CoAP/DTLS endpoint to " + bind);
         int port = connector.getAddress().getPort();
         LOG.info("CoAP/DTLS device endpoint listening on {}", connector.getAddress());
         return new CoapGatewayServer(server, serviceExecutor, port);
@@ -198,43 +161,7 @@ public final class CoapGatewayServer implements AutoCloseable {
     /** Stops serving and frees the port and every thread. */
     @Override
     public void close() {
-        try {
-            server.destroy();
-        } finally {
-            serviceExecutor.shutdownNow();
-            try {
-                serviceExecutor.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        DtlsProfile.stop(server, serviceExecutor);
         LOG.info("CoAP/DTLS device endpoint on port {} closed", port);
-    }
-
-    /** The Californium configuration of the gateway endpoint, built in code from the module defaults. */
-    static Configuration configuration() {
-        Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
-                CoapConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
-        config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, PROTOCOL_THREADS);
-        config.set(CoapConfig.PREFERRED_BLOCK_SIZE, BLOCK_SIZE);
-        config.set(CoapConfig.MAX_MESSAGE_SIZE, BLOCK_SIZE);
-        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
-        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
-        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
-        config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
-        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SIGNATURES);
-        config.setAsList(DtlsConfig.DTLS_CURVES, CURVES);
-        config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, DTLS_RECEIVER_THREADS);
-        config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, DTLS_CONNECTOR_THREADS);
-        return config;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger next = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

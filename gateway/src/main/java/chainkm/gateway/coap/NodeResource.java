@@ -2,12 +2,10 @@ package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import org.eclipse.californium.core.server.resources.Resource;
 
 /**
  * {@code GET /node/<id>} for a member (any node id, e.g. to learn a neighbour's set): 2.05 with the node's set id as a
@@ -15,32 +13,14 @@ import org.eclipse.californium.core.server.resources.Resource;
  * not a decimal int or the path is not exactly {@code node/<id>}, 4.03 for an identity that has
  * not joined, is revoked or unknown.
  */
-final class NodeResource extends DeviceResource {
-    private final DeviceService service;
-
+final class NodeResource extends MemberLookupResource {
     NodeResource(DeviceService service, Executor executor) {
-        super("node", executor);
-        this.service = service;
-    }
-
-    /** Every path below {@code /node} is handled here; the id is read from the request path. */
-    @Override
-    public Resource getChild(String name) {
-        return this;
+        super("node", service, executor);
     }
 
     @Override
-    public void handleGET(CoapExchange exchange) {
-        if (DevicePeers.requireMember(exchange, service, getName()).isEmpty()) {
-            return;
-        }
-        List<String> path = exchange.getRequestOptions().getUriPath();
-        OptionalInt nodeId = path.size() == 2 ? Identities.parseInt(path.get(1)) : OptionalInt.empty();
-        if (nodeId.isEmpty()) {
-            respondError(exchange, ResponseCode.BAD_REQUEST, "expected /node/<decimal node id>");
-            return;
-        }
-        OptionalInt set = service.setOf(nodeId.getAsInt());
+    void answer(CoapExchange exchange, int nodeId) {
+        OptionalInt set = service.setOf(nodeId);
         if (set.isEmpty()) {
             respondError(exchange, ResponseCode.NOT_FOUND, "not a member");
             return;

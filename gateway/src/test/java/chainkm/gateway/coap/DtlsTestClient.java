@@ -52,8 +52,8 @@ final class DtlsTestClient implements AutoCloseable {
     private static Configuration clientConfiguration(CipherSuite... suites) {
         Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
                 CoapConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
-        config.set(CoapConfig.PREFERRED_BLOCK_SIZE, CoapGatewayServer.BLOCK_SIZE);
-        config.set(CoapConfig.MAX_MESSAGE_SIZE, CoapGatewayServer.BLOCK_SIZE);
+        config.set(CoapConfig.PREFERRED_BLOCK_SIZE, DtlsProfile.BLOCK_SIZE);
+        config.set(CoapConfig.MAX_MESSAGE_SIZE, DtlsProfile.BLOCK_SIZE);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
         config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, suites);
@@ -68,8 +68,8 @@ final class DtlsTestClient implements AutoCloseable {
     static DtlsTestClient device(int port, Ed25519.KeyPair key, byte[] gatewayKey, long timeoutMs) throws IOException {
         Configuration config = clientConfiguration(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
-        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, CoapGatewayServer.SIGNATURES);
-        config.setAsList(DtlsConfig.DTLS_CURVES, CoapGatewayServer.CURVES);
+        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, DtlsProfile.SIGNATURES);
+        config.setAsList(DtlsConfig.DTLS_CURVES, DtlsProfile.CURVES);
         DtlsConnectorConfig.Builder dtls = DtlsConnectorConfig.builder(config)
                 .setCertificateIdentityProvider(new SingleCertificateProvider(key.jcaPrivateKey(), key.jcaPublicKey()))
                 .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
