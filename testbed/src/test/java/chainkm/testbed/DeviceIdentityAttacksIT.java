@@ -148,6 +148,11 @@ class DeviceIdentityAttacksIT extends ScenarioIT {
                 "-cipher", "PSK-AES128-CCM8"));
         assertFalse(AGREED_CIPHER.matcher(psk).find(), "a PSK session for boot-v1:\n" + psk);
         awaitLogged(1, "DTLS handshake refused: unknown PSK identity 'boot-v1'");
+        // libcoap's standard client with the same PSK identity asks for a join: no session, no answer
+        String coap = run(List.of("coap-client-openssl", "-m", "post", "-u", "boot-v1-coap", "-k", Hex.encode(random(16)),
+                "-B", "5", "coaps://127.0.0.1:" + port + "/join"));
+        assertFalse(coap.matches("(?s).*\\b2\\.\\d\\d\\b.*"), "libcoap got an answer:\n" + coap);
+        awaitLogged(1, "DTLS handshake refused: unknown PSK identity 'boot-v1-coap'");
         Path certDir = Files.createDirectories(dir.resolve("attacker-cert"));
         run(List.of("openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-subj", "/CN=v1", "-days", "1",
                 "-keyout", certDir.resolve("k.pem").toString(), "-out", certDir.resolve("c.pem").toString()));
