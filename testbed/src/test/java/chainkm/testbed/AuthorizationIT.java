@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.cli.authz.ClientEndpoint;
 import chainkm.gateway.GatewayConfig;
 import chainkm.gateway.GatewayKey;
 import chainkm.gateway.cometbft.CometRpc;
@@ -56,9 +57,9 @@ class AuthorizationIT extends SharedTestnetIT {
         return GatewayKey.load(dir.resolve("gateway-" + id).resolve("gateway.key"));
     }
 
-    private AuthzClient client(int gateway, Ed25519.KeyPair key) throws IOException {
+    private ClientEndpoint client(int gateway, Ed25519.KeyPair key) throws IOException {
         int port = GatewayConfig.load(dir.resolve("gateway-" + gateway)).authzPortOrDefault();
-        return AuthzClient.connect(port, key, gatewayKey(gateway).publicKey());
+        return ClientEndpoint.connect(port, key, gatewayKey(gateway).publicKey());
     }
 
     private String logsOf(int gateway) throws IOException {
@@ -93,7 +94,7 @@ class AuthorizationIT extends SharedTestnetIT {
         Policy policy = Policy.sign(owner, device, scope, 10_000, List.of(alice.publicKey()), random16());
 
         // the owner puts the policy through gateway 1
-        try (AuthzClient c = client(1, owner)) {
+        try (ClientEndpoint c = client(1, owner)) {
             Response r = c.post("policy", policy.encode());
             assertEquals(ResponseCode.CHANGED, r.getCode(), text(r));
         }
@@ -104,7 +105,7 @@ class AuthorizationIT extends SharedTestnetIT {
         TokenRequest request = TokenRequest.sign(alice, policy.id(), device, Aif.of("/light", Aif.GET), 5_000,
                 random16(), null);
         AccessToken token;
-        try (AuthzClient c = client(2, alice)) {
+        try (ClientEndpoint c = client(2, alice)) {
             Response r = c.post("token", request.encode());
             assertEquals(ResponseCode.CHANGED, r.getCode(), text(r));
             token = AccessToken.decode(r.getPayload());
@@ -138,7 +139,7 @@ class AuthorizationIT extends SharedTestnetIT {
         assertRefused(rpc, TxCode.MALFORMED_AUTHZ, tx(Operation.TOKEN_REQUEST,
                 "not cbor at all".getBytes(StandardCharsets.US_ASCII), 1, gateway1));
         assertRefused(rpc, TxCode.MALFORMED_AUTHZ, tx(Operation.TOKEN_REQUEST, new byte[5_000], 1, gateway1));
-        try (AuthzClient c = client(3, alice)) {
+        try (ClientEndpoint c = client(3, alice)) {
             // the replayed token request, through another gateway
             Response replay = c.post("token", request.encode());
             assertEquals(ResponseCode.FORBIDDEN, replay.getCode(), text(replay));
@@ -159,7 +160,7 @@ class AuthorizationIT extends SharedTestnetIT {
         assertTrue(logsOf(3).contains("refused: malformed"), "gateway 3 logs the malformed statement");
 
         // the owner deletes the token through gateway 3; it shows on every gateway's revocation list
-        try (AuthzClient c = client(3, owner)) {
+        try (ClientEndpoint c = client(3, owner)) {
             Response r = c.post("token-delete", TokenDeletion.sign(owner, token.cti()).encode());
             assertEquals(ResponseCode.CHANGED, r.getCode(), text(r));
         }

@@ -1,4 +1,4 @@
-package chainkm.testbed;
+package chainkm.cli.authz;
 
 import chainkm.protocol.crypto.Ed25519;
 import java.io.IOException;
@@ -27,23 +27,32 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
 /**
  * An authorization client (a resource owner or a client: an Ed25519 key pair, not a ledger
  * identity) on a gateway's client endpoint ({@code authz_port}): DTLS with its raw public key,
- * accepting only the gateway's key, posting signed statements to {@code /authz/...}. Gives the
- * raw CoAP response so tests check codes and diagnostics.
+ * accepting only the gateway's key (so a man in the middle gets no statement and hands out no
+ * key material), posting to {@code /authz/...}. Gives the raw CoAP response: the commands map
+ * codes and diagnostics to their output, tests check them.
  */
-final class AuthzClient implements AutoCloseable {
+public final class ClientEndpoint implements AutoCloseable {
     /** Long enough for a block (the answer comes after commit). */
-    static final long TIMEOUT_MS = 60_000;
+    public static final long TIMEOUT_MS = 60_000;
 
     private final CoapEndpoint endpoint;
     private final InetSocketAddress server;
 
-    private AuthzClient(CoapEndpoint endpoint, InetSocketAddress server) {
+    private ClientEndpoint(CoapEndpoint endpoint, InetSocketAddress server) {
         this.endpoint = endpoint;
         this.server = server;
     }
 
-    /** Connects (lazily: the handshake runs with the first request) to the gateway on {@code port}, whose key is {@code gatewayKey}. */
-    static AuthzClient connect(int port, Ed25519.KeyPair key, byte[] gatewayKey) throws IOException {
+    /** Connects to a gateway on the loopback address: {@link #connect(InetSocketAddress, Ed25519.KeyPair, byte[])}. */
+    public static ClientEndpoint connect(int port, Ed25519.KeyPair key, byte[] gatewayKey) throws IOException {
+        return connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), key, gatewayKey);
+    }
+
+    /**
+     * Connects (lazily: the handshake runs with the first request) to the gateway's client
+     * endpoint at {@code gateway}, whose signing key is {@code gatewayKey}, as {@code key}.
+     */
+    public static ClientEndpoint connect(InetSocketAddress gateway, Ed25519.KeyPair key, byte[] gatewayKey) throws IOException {
         Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
                 CoapConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
         config.set(CoapConfig.PREFERRED_BLOCK_SIZE, 1024);
@@ -54,7 +63,7 @@ final class AuthzClient implements AutoCloseable {
         config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
         config.setAsList(DtlsConfig.DTLS_CURVES, SupportedGroup.X25519, SupportedGroup.secp256r1);
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
-                .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .setAddress(new InetSocketAddress(gateway.getAddress().isLoopbackAddress() ? InetAddress.getLoopbackAddress() : null, 0))
                 .setCertificateIdentityProvider(new SingleCertificateProvider(key.jcaPrivateKey(), key.jcaPublicKey()))
                 .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
                         .setTrustedRPKs(new RawPublicKeyIdentity(Ed25519.toJcaPublicKey(gatewayKey))).build())
@@ -67,11 +76,11 @@ final class AuthzClient implements AutoCloseable {
             endpoint.destroy();
             throw e;
         }
-        return new AuthzClient(endpoint, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return new ClientEndpoint(endpoint, gateway);
     }
 
-    /** POST of a statement to {@code /authz/<what>} ({@code policy}, {@code policy-remove}, {@code token}, {@code token-delete}). */
-    Response post(String what, byte[] statement) throws IOException {
+    /** POST of {@code body} to {@code /authz/<what>} ({@code policy}, {@code policy-remove}, {@code token}, {@code token-delete}...). */
+    public Response post(String what, byte[] statement) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("authz/" + what);
         request.setPayload(statement);
