@@ -209,6 +209,48 @@ function renderSets(ledger) {
   document.querySelector('#sets').dataset.height = text(ledger.height);
 }
 
+// ------------------------------------------------------------------------------- authorization
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'];
+
+// An AIF scope [[path, mask], ...] as "/light GET,PUT; /temp GET".
+function scopeText(scope) {
+  return (scope || []).map(([path, mask]) =>
+    path + ' ' + METHODS.filter((m, i) => (mask & (1 << i)) !== 0).join(',')).join('; ');
+}
+
+// A public key, id or cti by its first 8 hex digits (the gateways' logs name keys the same way).
+function fingerprint(hex) {
+  return hex ? hex.substring(0, 8) + '…' : '';
+}
+
+function renderPolicies(authz) {
+  const rows = (authz.policies || []).map(p => el('tr', {'data-policy': p.id, 'data-device': p.device},
+    el('td', {class: 'id', textContent: fingerprint(p.id), title: p.id}),
+    el('td', {class: 'owner', textContent: fingerprint(p.owner), title: p.owner}),
+    el('td', {class: 'device', textContent: p.device}),
+    el('td', {class: 'scope', textContent: scopeText(p.scope)}),
+    el('td', {class: 'max_lifetime', textContent: text(p.max_lifetime)}),
+    el('td', {class: 'who', textContent: p.who === 'voucher' ? 'voucher holders'
+      : (p.clients || []).map(fingerprint).join(', '), title: (p.clients || []).join('\n')})));
+  document.querySelector('#policies tbody').replaceChildren(...rows);
+}
+
+function renderTokens(authz) {
+  const rows = (authz.tokens || []).map(t => el('tr', {'data-cti': t.cti, 'data-state': t.state,
+      'data-device': text(t.aud)},
+    el('td', {class: 'cti', textContent: fingerprint(t.cti), title: t.cti}),
+    el('td', {class: 'client', textContent: fingerprint(t.client), title: text(t.client)}),
+    el('td', {class: 'device', textContent: text(t.aud)}),
+    el('td', {class: 'scope', textContent: scopeText(t.scope)}),
+    el('td', {class: 'iat', textContent: text(t.iat)}),
+    el('td', {class: 'exp', textContent: text(t.exp)}),
+    el('td', {class: 'state', textContent: t.state + (t.state === 'revoked' ? ' at ' + t.revoked_height : ''),
+      title: 'live at heights below exp'})));
+  document.querySelector('#tokens tbody').replaceChildren(...rows);
+  document.querySelector('#tokens').dataset.height = text(authz.height);
+}
+
 // -------------------------------------------------------------------------------------- events
 
 function renderEvents(answer) {
@@ -256,6 +298,8 @@ async function refresh() {
     renderGateways(state.gateways);
     renderDevices(state.devices);
     renderSets(state.ledger);
+    renderPolicies(state.authz || {});
+    renderTokens(state.authz || {});
     renderEvents(await api('GET', '/api/events?after=' + lastEvent));
     nameEventDevices(state.devices);
     const conn = document.getElementById('conn');

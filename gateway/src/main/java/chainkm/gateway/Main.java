@@ -42,15 +42,22 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Runs a picocli command of chainkm's (this one, or {@code bin/chainkm}'s); a failure prints one
-     * line, "chainkm COMMAND: message", and gives exit code 1.
+     * line, "chainkm COMMAND [SUBCOMMAND]: message", and gives exit code 1.
      */
     public static int execute(Object command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    /** The command line {@link #execute} runs: a failure is one line on its error writer and exit code 1. */
+    public static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("chainkm " + cmd.getCommandName() + ": " + (e.getMessage() != null ? e.getMessage() : e));
+            String name = cmd.getCommandSpec().qualifiedName(); // "chainkm policy put", "gateway"
+            cmd.getErr().println((name.startsWith("chainkm") ? name : "chainkm " + name) + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e));
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     public static void main(String[] args) {

@@ -7,6 +7,10 @@ import chainkm.cli.ProvisionCommand;
 import chainkm.cli.RemoveGatewayCommand;
 import chainkm.cli.StatusCommand;
 import chainkm.cli.SubmitCommand;
+import chainkm.cli.authz.ClientCommand;
+import chainkm.cli.authz.PolicyCommand;
+import chainkm.cli.authz.TokenCommand;
+import chainkm.cli.authz.VoucherCommand;
 import chainkm.gateway.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +24,7 @@ import picocli.CommandLine.Command;
                 + "validator each and agree on every rekeying operation.",
         subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
                 ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
+                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {

@@ -4,18 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chainkm.gateway.Main;
 import chainkm.testbed.dashboard.DashboardServer;
 import chainkm.testbed.dashboard.LiveTestbed;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Issue 6, the dashboard in a real browser (headless Chromium): on a 4-gateway testnet with
  * simulated devices, a user stops gateway 2 in the page and sees its devices reattach to other
  * gateways; then puts a device to sleep, adds two devices, wakes the sleeper and sees its
  * catch-up in the event log. Everything is read from the page and done through its buttons.
+ * Then (issue 13) an owner puts a policy and a client adds a token with bin/chainkm's commands:
+ * both appear in the page and the event log, and the token shows revoked once the owner deletes it.
  */
 class DashboardIT extends TestnetIT {
     private static final Duration SHORT = Duration.ofSeconds(30);
@@ -112,5 +122,54 @@ class DashboardIT extends TestnetIT {
         assertFalse(caughtUp.startsWith("0 "), caughtUp);
         page.await(sleeper + " awake", SHORT, b -> page.deviceState(sleeper).equals("JOINED"));
         page.await(sleeper + "'s wake in the event log", SHORT, b -> !page.events("woke", sleeper).isEmpty());
+
+        policyAndToken();
+    }
+
+    /** Issue 13: an owner's policy and a client's token, made with bin/chainkm's commands, appear in the page. */
+    private void policyAndToken() throws Exception {
+        Path owner = dir.resolve("keys/owner");
+        Path alice = dir.resolve("keys/alice");
+        String ownerKey = chainkm("client", "keygen", "--out", owner.toString()).path("public_key").asText();
+        String aliceKey = chainkm("client", "keygen", "--out", alice.toString()).path("public_key").asText();
+        String testnet = net.dir.toString();
+        JsonNode policy = chainkm("policy", "put", "--testnet", testnet, "--gateway", "1", "--owner", owner.toString(),
+                "--device", "sim3", "--resource", "/light:GET,PUT", "--max-lifetime", "1000", "--client", alice.toString());
+        String id = policy.path("id").asText();
+        Map<String, String> row = page.await("the policy in the page", SHORT,
+                b -> page.policy(id).get("device").equals("sim3") ? page.policy(id) : null);
+        assertEquals(id.substring(0, 8) + "…", row.get("id"));
+        assertEquals(ownerKey.substring(0, 8) + "…", row.get("owner"));
+        assertEquals("/light GET,PUT", row.get("scope"));
+        assertEquals("1000", row.get("max_lifetime"));
+        assertEquals(aliceKey.substring(0, 8) + "…", row.get("who"));
+        page.await("the policy in the event log", SHORT, b -> page.events("policy", "sim3").size() == 1);
+
+        JsonNode token = chainkm("token", "add", "--testnet", testnet, "--gateway", "3", "--client", alice.toString(),
+                "--policy", id, "--device", "sim3", "--resource", "/light", "--lifetime", "500");
+        String cti = token.path("cti").asText();
+        page.await("the token live in the page", SHORT, b -> page.tokenState(cti).equals("live"));
+        Map<String, String> t = page.token(cti);
+        assertEquals(aliceKey.substring(0, 8) + "…", t.get("client"));
+        assertEquals("sim3", t.get("device"));
+        assertEquals("/light GET", t.get("scope"));
+        assertEquals(token.path("iat").asText(), t.get("iat"));
+        assertEquals(token.path("exp").asText(), t.get("exp"));
+        page.await("the grant in the event log", SHORT, b -> page.events("token", "sim3").size() == 1);
+
+        chainkm("token", "delete", "--testnet", testnet, "--gateway", "4", "--as", owner.toString(), cti);
+        page.await("the token revoked in the page", SHORT, b -> page.tokenState(cti).equals("revoked"));
+        page.await("the deletion in the event log", SHORT, b -> page.events("token_revoked", "sim3").size() == 1);
+    }
+
+    /** Runs {@code bin/chainkm ARGS} in this JVM and returns its JSON (exit code 0 expected). */
+    private static JsonNode chainkm(String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine(new ChainkmCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(0, cli.execute(args), "chainkm " + String.join(" ", args) + ": " + out + err);
+        return new ObjectMapper().readTree(out.toString());
     }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -134,6 +136,30 @@ final class DashboardPage implements AutoCloseable {
     List<String> events(String kind, String device) {
         return browser.findElements(By.cssSelector("#events tr[data-kind='" + kind + "'][data-device='" + device + "']"))
                 .stream().map(r -> r.findElement(By.cssSelector("td.detail")).getText()).toList();
+    }
+
+    /** The policies table's row for policy {@code id}: each cell's text by its class (id, owner, device, scope, max_lifetime, who). */
+    Map<String, String> policy(String id) {
+        return cells(browser.findElement(By.cssSelector("#policies tr[data-policy='" + id + "']")));
+    }
+
+    /** The tokens table's row for {@code cti}: each cell's text by its class (cti, client, device, scope, iat, exp, state). */
+    Map<String, String> token(String cti) {
+        return cells(browser.findElement(By.cssSelector("#tokens tr[data-cti='" + cti + "']")));
+    }
+
+    /** The token's state as its row says: live, revoked or expired ("" when the page shows no such token). */
+    String tokenState(String cti) {
+        List<WebElement> rows = browser.findElements(By.cssSelector("#tokens tr[data-cti='" + cti + "']"));
+        return rows.isEmpty() ? "" : rows.get(0).getAttribute("data-state");
+    }
+
+    private static Map<String, String> cells(WebElement row) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (WebElement td : row.findElements(By.tagName("td"))) {
+            out.put(td.getAttribute("class"), td.getText());
+        }
+        return out;
     }
 
     String notice() {

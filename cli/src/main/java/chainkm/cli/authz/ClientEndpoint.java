@@ -81,6 +81,11 @@ public final class ClientEndpoint implements AutoCloseable {
 
     /** POST of {@code body} to {@code /authz/<what>} ({@code policy}, {@code policy-remove}, {@code token}, {@code token-delete}...). */
     public Response post(String what, byte[] statement) throws IOException {
+        return post(what, statement, TIMEOUT_MS);
+    }
+
+    /** As {@link #post(String, byte[])}, waiting at most {@code timeoutMs} for the answer (handshake included). */
+    public Response post(String what, byte[] statement, long timeoutMs) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("authz/" + what);
         request.setPayload(statement);
@@ -88,7 +93,7 @@ public final class ClientEndpoint implements AutoCloseable {
         request.send(endpoint);
         Response response;
         try {
-            response = request.waitForResponse(TIMEOUT_MS);
+            response = request.waitForResponse(timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -46,6 +46,19 @@ final class AuthorizationQueries {
         return LedgerQuery.json(s, o);
     }
 
+    /**
+     * Every token in state, in cti order, and the revocation list (as {@code /authz/revoked} since
+     * 0): what a dashboard or an auditor shows, without knowing the clients' keys.
+     */
+    static ResponseQuery allTokens(LedgerState s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("height", s.height());
+        ArrayNode a = o.putArray("tokens");
+        s.tokens().values().forEach(t -> a.add(tokenJson(s, t)));
+        o.set("revoked", revocationsSince(s, 0));
+        return LedgerQuery.json(s, o);
+    }
+
     static ResponseQuery policies(LedgerState s, byte[] id) {
         ObjectNode o = JSON.createObjectNode();
         o.put("height", s.height());
@@ -64,19 +77,24 @@ final class AuthorizationQueries {
 
     /** RFC 9770 style: the revocation list entries deleted at {@code since} or later, by height then cti. */
     static ResponseQuery revoked(LedgerState s, long since) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("height", s.height());
+        o.put("since", since);
+        o.set("revoked", revocationsSince(s, since));
+        return LedgerQuery.json(s, o);
+    }
+
+    private static ArrayNode revocationsSince(LedgerState s, long since) {
         List<Map.Entry<byte[], AuthorizationRegistry.Revocation>> entries = new ArrayList<>();
         s.revocations().entrySet().stream().filter(e -> e.getValue().height() >= since).forEach(entries::add);
         entries.sort(Comparator.comparingLong((Map.Entry<byte[], AuthorizationRegistry.Revocation> e) ->
                 e.getValue().height()));
-        ObjectNode o = JSON.createObjectNode();
-        o.put("height", s.height());
-        o.put("since", since);
-        ArrayNode a = o.putArray("revoked");
+        ArrayNode a = JSON.createArrayNode();
         for (var e : entries) {
             a.addObject().put("cti", Hex.encode(e.getKey())).put("revoked_height", e.getValue().height())
                     .put("exp", e.getValue().exp());
         }
-        return LedgerQuery.json(s, o);
+        return a;
     }
 
     private static ObjectNode tokenJson(LedgerState s, TokenEntry e) {

@@ -24,7 +24,8 @@ import tendermint.abci.Types.ResponseQuery;
  *       (enrolled, active or revoked), current public key (hex), enrolling gateway, height of
  *       its last change and node id (0 if it never joined).</li>
  *   <li>{@code /authz/token} (data: the cti in hex): the token, its policy and state;</li>
- *   <li>{@code /authz/tokens} (data: a client's public key in hex): that client's tokens;</li>
+ *   <li>{@code /authz/tokens} (data: a client's public key in hex): that client's tokens; with
+ *       empty data, every token in state and the revocation list;</li>
  *   <li>{@code /authz/policy} (data: a policy id in hex, or empty for all): live policies;</li>
  *   <li>{@code /authz/revoked?since=H} (or data {@code H}): the token revocation list in the
  *       manner of RFC 9770: ctis deleted at height H or later whose tokens have not reached their exp.</li>
@@ -59,7 +60,8 @@ public final class LedgerQuery {
                 case "/layout" -> ok(s, s.layout().encode());
                 case "/identity" -> identity(s, data);
                 case "/authz/token" -> AuthorizationQueries.token(s, Hex.decode(data));
-                case "/authz/tokens" -> AuthorizationQueries.tokensOf(s, Hex.decode(data));
+                case "/authz/tokens" -> data.isEmpty() ? AuthorizationQueries.allTokens(s)
+                        : AuthorizationQueries.tokensOf(s, Hex.decode(data));
                 case "/authz/policy" -> AuthorizationQueries.policies(s, data.isEmpty() ? null : Hex.decode(data));
                 case "/authz/revoked" -> AuthorizationQueries.revoked(s, data.isEmpty() ? 0 : Long.parseLong(data));
                 default -> error(s, BAD_REQUEST, "unknown query path '" + request.getPath()

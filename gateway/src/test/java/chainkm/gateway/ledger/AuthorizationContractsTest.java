@@ -217,6 +217,28 @@ class AuthorizationContractsTest {
     }
 
     @Test
+    void theListingOfAllTokensHasTheLiveOnesAndTheRevocationList() throws Exception {
+        byte[] deleted = grant(request(client, 10));
+        ledger.commit(tx(Operation.TOKEN_DELETE, TokenDeletion.sign(owner, deleted).encode(), 2));
+        long revokedAt = height();
+        Ed25519.KeyPair other = Ed25519.KeyPair.generate(RANDOM);
+        Policy second = Policy.sign(owner, "sensor-1", Aif.of("/led", Aif.PUT), 20, List.of(other.publicKey()), bytes(16));
+        ledger.commit(tx(Operation.POLICY_PUT, second.encode(), 1));
+        byte[] live = grant(TokenRequest.sign(other, second.id(), "sensor-1", Aif.of("/led", Aif.PUT), 5, bytes(16), null));
+        var all = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ledger.query("/authz/tokens", ""));
+        assertEquals(height(), all.path("height").asLong());
+        assertEquals(1, all.path("tokens").size(), all.toString());
+        var token = all.path("tokens").get(0);
+        assertEquals(Hex.encode(live), token.path("cti").asText());
+        assertEquals("live", token.path("state").asText());
+        assertEquals(Hex.encode(other.publicKey()), token.path("client").asText());
+        assertEquals(Hex.encode(second.id()), token.path("policy").asText());
+        assertEquals(1, all.path("revoked").size(), all.toString());
+        assertEquals(Hex.encode(deleted), all.path("revoked").get(0).path("cti").asText());
+        assertEquals(revokedAt, all.path("revoked").get(0).path("revoked_height").asLong());
+    }
+
+    @Test
     void gatewaysDeleteOnlyWithMoreThanTwoThirds() {
         byte[] cti = grant(request(client, 10));
         byte[] message = TokenDeletion.cosignedMessage(cti);

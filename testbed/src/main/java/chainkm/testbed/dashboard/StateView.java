@@ -60,6 +60,7 @@ final class StateView {
         gateways(o.putArray("gateways"), statuses, attached);
         TestnetPoller.Membership m = poller.membership();
         Set<Integer> members = ledger(o.putObject("ledger"), m, names);
+        o.set("authz", poller.authz().toJson());
         ArrayNode devs = o.putArray("devices");
         for (SimulatedDevices.Device d : devices) {
             device(devs.addObject(), d, m == null ? null : members);

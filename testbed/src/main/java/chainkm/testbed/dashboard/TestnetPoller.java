@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Looks at the testnet once a second and logs what changed. Each look reads every gateway's
  * status through its control API (what {@code bin/chainkm status} prints), the sets from the
- * ledger ({@code /membership} on the most advanced gateway that answers) and the operations
- * committed since the last look ({@code /refresh}), and which gateway each simulated device is
- * attached to. The last look is kept for the page and for the controls that need a gateway up.
+ * ledger ({@code /membership} on the most advanced gateway that answers), the operations
+ * committed since the last look ({@code /refresh}), the policies and tokens
+ * ({@code /authz/policy}, {@code /authz/tokens}: {@link AuthzView}), and which gateway each
+ * simulated device is attached to. The last look is kept for the page and for the controls that need a gateway up.
  */
 final class TestnetPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TestnetPoller.class);
@@ -43,6 +44,7 @@ final class TestnetPoller implements AutoCloseable {
     private final SimulatedDevices sim;
     private final EventLog events;
     private final LedgerEvents ledgerEvents;
+    private final AuthzView authz;
     private final ScheduledExecutorService poller;
     /** The status requests, apart from the controls' work so a long join never delays them. */
     private final ExecutorService statusPool;
@@ -59,6 +61,7 @@ final class TestnetPoller implements AutoCloseable {
         this.sim = sim;
         this.events = events;
         this.ledgerEvents = new LedgerEvents(events, node -> Agents.deviceOfNode(sim, node));
+        this.authz = new AuthzView(events);
         statusPool = Executors.newFixedThreadPool(4, DaemonThreads.named("dashboard-status"));
         poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("dashboard-poller"));
     }
@@ -87,6 +90,11 @@ final class TestnetPoller implements AutoCloseable {
     /** The ledger's sets at the last look that reached a gateway, or null before the first. */
     Membership membership() {
         return membership;
+    }
+
+    /** The ledger's policies and tokens at the last look that reached a gateway. */
+    AuthzView authz() {
+        return authz;
     }
 
     /** When the last look ended, or null before the first. */
@@ -172,6 +180,7 @@ final class TestnetPoller implements AutoCloseable {
         try {
             membership = new Membership(query(rpc, "/membership", ""), best);
             ledgerEvents.accept(query(rpc, "/refresh", ledgerEvents.nextHeight() + "-" + Long.MAX_VALUE));
+            authz.accept(query(rpc, "/authz/policy", ""), query(rpc, "/authz/tokens", ""));
         } catch (RuntimeException e) {
             LOG.debug("ledger query on gateway {} failed: {}", best, e.toString());
         }
