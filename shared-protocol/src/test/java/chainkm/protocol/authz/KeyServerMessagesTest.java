@@ -50,6 +50,18 @@ class KeyServerMessagesTest {
     }
 
     @Test
+    void theDocumentedExampleEncodesAsDocumented() throws Exception {
+        byte[] cti = Hex.decode("000102030405060708090a0b0c0d0e0f");
+        AccessRequest r = new AccessRequest(cti, "lamp-1", "/light", Aif.GET | Aif.PUT);
+        assertEquals("a4" + "0150000102030405060708090a0b0c0d0e0f" + "02666c616d702d31" + "03662f6c69676874" + "0405",
+                Hex.encode(r.encode()));
+        byte[] grant = new AccessGrant("lamp-1/light", new byte[32], 0, 5123, 4990).encode();
+        // {1: ["lamp-1/light"], 7: -65537, 8: h'00..', 9: 0, 10: -65537, 11: 5123, 12: 4990}
+        assertEquals("a7" + "01816c" + Hex.encode("lamp-1/light".getBytes()) + "073a00010000" + "085820" + "00".repeat(32)
+                + "0900" + "0a3a00010000" + "0b191403" + "0c19137e", Hex.encode(grant));
+    }
+
+    @Test
     void malformedAccessRequestsAreRefused() {
         assertRefused(new byte[0]);
         assertRefused("not cbor".getBytes());
