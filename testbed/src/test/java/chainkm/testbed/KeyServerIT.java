@@ -213,12 +213,14 @@ class KeyServerIT extends SharedTestnetIT {
         String psk = opensslClient(port, List.of("-psk_identity", "gateway-1", "-psk", Hex.encode(random(16)),
                 "-cipher", "PSK-AES128-CCM8"));
         assertFalse(AGREED_CIPHER.matcher(psk).find(), "a PSK session on the clients' port:\n" + psk);
+        assertTrue(psk.contains("alert handshake failure"), "the gateway ended the handshake:\n" + psk);
         Path certDir = Files.createDirectories(dir.resolve("attacker-cert"));
         run(List.of("openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-subj", "/CN=alice", "-days", "1",
                 "-keyout", certDir.resolve("k.pem").toString(), "-out", certDir.resolve("c.pem").toString()));
         String x509 = opensslClient(port, List.of("-cert", certDir.resolve("c.pem").toString(), "-key",
                 certDir.resolve("k.pem").toString(), "-cipher", "ECDHE-ECDSA-AES128-CCM8"));
         assertFalse(AGREED_CIPHER.matcher(x509).find(), "a certificate session on the clients' port:\n" + x509);
+        assertTrue(x509.contains("alert handshake failure"), "the gateway ended the handshake:\n" + x509);
         // libcoap's standard client with a PSK asks the key server: no session, no answer
         byte[] body = new AccessRequest(random(16), device, "/light", Aif.GET).encode();
         Path bodyFile = dir.resolve("access.cbor");
@@ -226,6 +228,7 @@ class KeyServerIT extends SharedTestnetIT {
         String coap = run(List.of("coap-client-openssl", "-m", "post", "-u", "gateway-1", "-k", Hex.encode(random(16)),
                 "-f", bodyFile.toString(), "-B", "5", "coaps://127.0.0.1:" + port + "/authz/access"));
         assertFalse(coap.matches("(?s).*\\b2\\.05\\b.*"), "libcoap got material:\n" + coap);
+        assertTrue(coap.contains("handshake failure"), "the gateway ended the handshake:\n" + coap);
         assertEquals(grantsBefore, countGranted(), "nothing was handed out");
     }
 
