@@ -10,6 +10,10 @@ import chainkm.gateway.devices.GatewayDeviceService;
 import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.home.Genesis;
 import chainkm.gateway.keys.GatewaySecrets;
+import chainkm.gateway.keyserver.CommittedTokens;
+import chainkm.gateway.keyserver.DerivedMemberSecrets;
+import chainkm.gateway.keyserver.GroupSecretStore;
+import chainkm.gateway.keyserver.KeyServer;
 import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.RenewalScheduler;
 import chainkm.gateway.submit.SubmitMode;
@@ -39,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * What a gateway runs for its devices: the key manager fed by the ledger, the MQTT broker over
  * TLS (embedded unless an external Mosquitto is configured, which the gateway then administers
  * through its dynamic-security plugin) with the rekey publisher and the devices' own MQTT
- * credentials, and the CoAP-over-DTLS endpoint for joins, catch-up and {@code GET /mqtt}.
+ * credentials, the CoAP-over-DTLS endpoint for joins, catch-up and {@code GET /mqtt}, and the
+ * clients' endpoint for authorization statements and the key server.
  */
 public final class DeviceFacing implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceFacing.class);
@@ -113,10 +118,13 @@ public final class DeviceFacing implements AutoCloseable {
             parts.add(renewals);
             ledger.addCommitListener((height, results) -> renewals.committed(height));
             service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
+            // IoTChain's key server: on the clients' endpoint, forwarding to the device's home gateway over the peers' channel
+            KeyServer keyServer = new KeyServer(config.id(), new CommittedTokens(ledger),
+                    new DerivedMemberSecrets(new GroupSecretStore(home.groupsDir())), peers);
             CoapGatewayServer coap = CoapGatewayServer.start(service,
-                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue);
+                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue, keyServer);
             parts.add(coap);
-            ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter),
+            ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter), keyServer,
                     new InetSocketAddress(config.coapHost(), config.authzPortOrDefault()), signer);
             parts.add(clients);
             LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}; authorization clients: CoAP/DTLS on {}:{}",

@@ -1,5 +1,6 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.keyserver.KeyServer;
 import chainkm.protocol.crypto.Ed25519;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * device endpoint: there only ledger device identities pass the handshake, here any Ed25519 raw
  * public key does ({@link ClientKeyVerifier}), and only {@code POST /authz/policy},
  * {@code /authz/policy-remove}, {@code /authz/token} and {@code /authz/token-delete} exist
- * ({@link AuthzStatementResource}). Why a separate port: docs/authorization.md, "Clients reach the ledger".
+ * ({@link AuthzStatementResource}), and the key server's {@code POST /authz/access}
+ * ({@link KeyServerResource}), on threads of its own. Why a separate port: docs/authorization.md,
+ * "Clients reach the ledger".
  * Same DTLS profile as the device endpoint ({@link DtlsProfile}), with only
  * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 and no PSK.
  */
@@ -38,14 +41,19 @@ public final class ClientCoapServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCoapServer.class);
     /** Threads that run the resources: each waits for its block. */
     static final int SERVICE_THREADS = 4;
+    /** Threads of the key server: a forward to a home gateway may wait seconds, the statements go on meanwhile. */
+    static final int KEY_SERVER_THREADS = 4;
 
     private final CoapServer server;
     private final ExecutorService serviceExecutor;
+    private final ExecutorService keyServerExecutor;
     private final int port;
 
-    private ClientCoapServer(CoapServer server, ExecutorService serviceExecutor, int port) {
+    private ClientCoapServer(CoapServer server, ExecutorService serviceExecutor, ExecutorService keyServerExecutor,
+                             int port) {
         this.server = server;
         this.serviceExecutor = serviceExecutor;
+        this.keyServerExecutor = keyServerExecutor;
         this.port = port;
     }
 
@@ -55,6 +63,15 @@ public final class ClientCoapServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound
      */
     public static ClientCoapServer start(StatementRelay relay, InetSocketAddress bind, Ed25519.KeyPair gatewayKey) {
+        return start(relay, null, bind, gatewayKey);
+    }
+
+    /**
+     * As {@link #start(StatementRelay, InetSocketAddress, Ed25519.KeyPair)}, with the key server on
+     * {@code POST /authz/access} (none when {@code keyServer} is null).
+     */
+    public static ClientCoapServer start(StatementRelay relay, KeyServer keyServer, InetSocketAddress bind,
+                                         Ed25519.KeyPair gatewayKey) {
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(gatewayKey, "gatewayKey");
@@ -69,11 +86,20 @@ public final class ClientCoapServer implements AutoCloseable {
         CoapResource authz = new CoapResource("authz");
         authz.setVisible(false);
         authz.add(AuthzStatementResource.all(relay, serviceExecutor));
+        ExecutorService keyServerExecutor = DtlsProfile.serviceExecutor(KEY_SERVER_THREADS, "coap-keyserver-");
+        if (keyServer != null) {
+            authz.add(new KeyServerResource(keyServer, keyServerExecutor));
+        }
         server.add(authz);
-        DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind the clients' CoAP/DTLS endpoint to " + bind);
+        try {
+            DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind the clients' CoAP/DTLS endpoint to " + bind);
+        } catch (RuntimeException e) {
+            keyServerExecutor.shutdownNow();
+            throw e;
+        }
         int port = connector.getAddress().getPort();
         LOG.info("CoAP/DTLS client endpoint (authorization) listening on {}", connector.getAddress());
-        return new ClientCoapServer(server, serviceExecutor, port);
+        return new ClientCoapServer(server, serviceExecutor, keyServerExecutor, port);
     }
 
     /** The UDP port the endpoint is bound to. */
@@ -83,6 +109,7 @@ public final class ClientCoapServer implements AutoCloseable {
 
     @Override
     public void close() {
+        keyServerExecutor.shutdownNow();
         DtlsProfile.stop(server, serviceExecutor);
         LOG.info("CoAP/DTLS client endpoint on port {} closed", port);
     }

@@ -1,6 +1,7 @@
 package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
+import chainkm.gateway.keyserver.KeyServer;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
@@ -65,7 +66,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /mqtt} (a member): 2.05 with the device's own MQTT credential on this
  *       gateway's broker ({@link MqttResource});</li>
  *   <li>{@code GET /relay?node=<id>&after=<seq>} ({@code gateway-<id>} PSK only): the owner's
- *       rekey messages for a node attached to the asking gateway ({@link RelayResource}).</li>
+ *       rekey messages for a node attached to the asking gateway ({@link RelayResource});</li>
+ *   <li>{@code POST /relay/access} ({@code gateway-<id>} PSK only): an access request another
+ *       gateway's key server checked and forwards to this one, the device's home
+ *       ({@link RelayAccessResource}, on threads of its own).</li>
  * </ul>
  * Errors: 4.00 malformed request; 4.03 not this peer's to ask (wrong kind of peer, a revoked or
  * unknown identity, another node's id, not a member yet) or refused by the ledger (diagnostic:
@@ -87,14 +91,19 @@ public final class CoapGatewayServer implements AutoCloseable {
     };
     /** Threads that run the resources: they call the key manager, which may block (a join waits for consensus). */
     static final int SERVICE_THREADS = 4;
+    /** Threads of the forwarded access requests: each may wait for a block, the devices' resources go on meanwhile. */
+    static final int RELAY_ACCESS_THREADS = 2;
 
     private final CoapServer server;
     private final ExecutorService serviceExecutor;
+    private final ExecutorService relayAccessExecutor;
     private final int port;
 
-    private CoapGatewayServer(CoapServer server, ExecutorService serviceExecutor, int port) {
+    private CoapGatewayServer(CoapServer server, ExecutorService serviceExecutor, ExecutorService relayAccessExecutor,
+                              int port) {
         this.server = server;
         this.serviceExecutor = serviceExecutor;
+        this.relayAccessExecutor = relayAccessExecutor;
         this.port = port;
     }
 
@@ -116,6 +125,15 @@ public final class CoapGatewayServer implements AutoCloseable {
      */
     public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
                                           MqttIssuer mqtt) {
+        return start(service, bind, gatewayKey, mqtt, null);
+    }
+
+    /**
+     * As {@link #start(DeviceService, InetSocketAddress, Ed25519.KeyPair, MqttIssuer)}, serving
+     * {@code POST /relay/access} with {@code keyServer} (none when it is null).
+     */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
+                                          MqttIssuer mqtt, KeyServer keyServer) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
@@ -133,19 +151,29 @@ public final class CoapGatewayServer implements AutoCloseable {
 
         ExecutorService serviceExecutor = DtlsProfile.serviceExecutor(SERVICE_THREADS, "coap-service-");
         CoapServer server = DtlsProfile.server(config, "coap-gateway");
+        RelayResource relay = new RelayResource(service, serviceExecutor);
+        ExecutorService relayAccessExecutor = DtlsProfile.serviceExecutor(RELAY_ACCESS_THREADS, "coap-relay-access-");
+        if (keyServer != null) {
+            relay.add(new RelayAccessResource(keyServer, relayAccessExecutor));
+        }
         server.add(new ActivateResource(service, serviceExecutor),
                 new JoinResource(service, serviceExecutor),
                 new CatchUpResource(service, serviceExecutor),
                 new NodeResource(service, serviceExecutor),
                 new IdentityResource(service, serviceExecutor),
                 new RejoinResource(service, serviceExecutor),
-                new RelayResource(service, serviceExecutor),
+                relay,
                 new LeaveResource(service, serviceExecutor),
                 new MqttResource(service, mqtt, serviceExecutor));
-        DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind CoAP/DTLS endpoint to " + bind);
+        try {
+            DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind CoAP/DTLS endpoint to " + bind);
+        } catch (RuntimeException e) {
+            relayAccessExecutor.shutdownNow();
+            throw e;
+        }
         int port = connector.getAddress().getPort();
         LOG.info("CoAP/DTLS device endpoint listening on {}", connector.getAddress());
-        return new CoapGatewayServer(server, serviceExecutor, port);
+        return new CoapGatewayServer(server, serviceExecutor, relayAccessExecutor, port);
     }
 
     /** What serves {@code GET /mqtt}: the credential of a node on this gateway's broker. */
@@ -161,6 +189,7 @@ public final class CoapGatewayServer implements AutoCloseable {
     /** Stops serving and frees the port and every thread. */
     @Override
     public void close() {
+        relayAccessExecutor.shutdownNow();
         DtlsProfile.stop(server, serviceExecutor);
         LOG.info("CoAP/DTLS device endpoint on port {} closed", port);
     }

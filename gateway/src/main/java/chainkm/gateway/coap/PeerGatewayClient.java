@@ -27,12 +27,15 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 /**
  * This gateway's CoAP/DTLS client to another gateway's device endpoint, as {@code gateway-<id>}
  * with a key derived from the two gateways' pair secret: fetches the owner's rekey messages for
- * a node attached here ({@code GET /relay}). The messages are sealed for the device and signed
- * by the owner, so relaying them teaches this gateway no key.
+ * a node attached here ({@code GET /relay}; the messages are sealed for the device and signed
+ * by the owner, so relaying them teaches this gateway no key), and forwards a client's checked
+ * access request to the key server of the device's home gateway ({@code POST /relay/access}).
  */
 public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
     private static final int BLOCK_SIZE = 1024;
     private static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
+    /** A forwarded access request may wait at the home gateway for a block ({@code KeyServer.CATCH_UP}). */
+    static final Duration ACCESS_TIMEOUT = Duration.ofSeconds(5);
 
     private final InetSocketAddress peer;
     private final Duration timeout;
@@ -88,6 +91,29 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
         } catch (MessageFormatException e) {
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** {@code POST /relay/access} with {@code forwarded} (a {@code ForwardedAccess}): the home key server's response. */
+    public Response forwardAccess(byte[] forwarded) throws IOException {
+        Request request = Request.newPost();
+        request.getOptions().setUriPath("relay/access");
+        request.setPayload(forwarded);
+        request.setDestinationContext(new AddressEndpointContext(peer));
+        request.send(endpoint);
+        Response response;
+        try {
+            response = request.waitForResponse(ACCESS_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            request.cancel();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("access forward interrupted");
+        }
+        if (response == null) {
+            request.cancel();
+            throw new IOException("gateway at " + peer + " did not answer POST /relay/access within "
+                    + ACCESS_TIMEOUT.toMillis() + " ms");
+        }
+        return response;
     }
 
     @Override

@@ -1,5 +1,10 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.keyserver.HomeGateways;
+import chainkm.gateway.keyserver.KeyServerAnswer;
+import chainkm.protocol.authz.AccessGrant;
+import chainkm.protocol.authz.AuthzFormatException;
+import chainkm.protocol.authz.ForwardedAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -7,9 +12,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Response;
 
-/** One {@link PeerGatewayClient} per other gateway of the consortium, opened when first needed. */
-public final class PeerGateways implements AutoCloseable {
+/**
+ * One {@link PeerGatewayClient} per other gateway of the consortium, opened when first needed; the
+ * key servers of the other gateways ({@link HomeGateways}) through them.
+ */
+public final class PeerGateways implements HomeGateways, AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final int me;
@@ -43,6 +53,25 @@ public final class PeerGateways implements AutoCloseable {
         }
         clients.put(id, c);
         return c;
+    }
+
+    @Override
+    public KeyServerAnswer forward(int gateway, ForwardedAccess forwarded) throws IOException {
+        Response r = client(gateway).forwardAccess(forwarded.encode());
+        if (r.getCode() == ResponseCode.CONTENT) {
+            try {
+                return KeyServerAnswer.granted(AccessGrant.decode(r.getPayload()));
+            } catch (AuthzFormatException e) {
+                throw new IOException("gateway " + gateway + " answered a malformed grant: " + e.getMessage());
+            }
+        }
+        KeyServerAnswer.Outcome refusal = KeyServerResponses.refusalOf(r.getCode());
+        // the home gateway's reason, passed through as printable text
+        String diagnostic = r.getPayloadString().replaceAll("[^\\x20-\\x7e]", "?");
+        if (refusal == null) {
+            throw new IOException("gateway " + gateway + " answered " + r.getCode() + " " + diagnostic);
+        }
+        return KeyServerAnswer.refused(refusal, diagnostic);
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.Set;
  * mqtt-tls.crt           its self-signed certificate (PEM); genesis lists its key's SHA-256
  * cometbft/              the CometBFT validator's home (gateway.toml's cometbft_home may name another)
  * ledger/                the committed ledger state and the submitter's pending.journal
+ * groups/                the key server's group master secrets, one 0600 file per group (directory 0700)
  * cometbft.log, cometbft.pid, gateway.log   what runs here
  * </pre>
  * Secrets are created owner-only from the start, never chmod-ed afterwards.
@@ -41,6 +42,7 @@ public final class GatewayHome {
     public static final String MQTT_TLS_CERTIFICATE = "mqtt-tls.crt";
     public static final String COMETBFT_HOME = "cometbft";
     public static final String LEDGER = "ledger";
+    public static final String GROUPS = "groups";
     public static final String PENDING_JOURNAL = "pending.journal";
     public static final String COMETBFT_LOG = "cometbft.log";
     public static final String COMETBFT_PID = "cometbft.pid";
@@ -149,6 +151,11 @@ public final class GatewayHome {
 
     public Path ledgerDir() {
         return dir.resolve(LEDGER);
+    }
+
+    /** The key server's group master secrets ({@code GroupSecretStore}). */
+    public Path groupsDir() {
+        return dir.resolve(GROUPS);
     }
 
     public Path pendingJournal() {

@@ -304,6 +304,16 @@ public final class LedgerState {
         return authz.token(cti);
     }
 
+    /** The access token with this cti while it is in state (as {@link #token}), for readers outside the ledger. */
+    public Optional<chainkm.protocol.authz.AccessToken> accessToken(byte[] cti) {
+        return authz.token(cti).map(TokenEntry::token);
+    }
+
+    /** The height of the block that deleted the token with this cti, while it is on the revocation list. */
+    public OptionalLong revokedAt(byte[] cti) {
+        return authz.revocation(cti).map(r -> OptionalLong.of(r.height())).orElse(OptionalLong.empty());
+    }
+
     public SortedMap<byte[], TokenEntry> tokens() {
         return authz.tokens();
     }

@@ -94,6 +94,18 @@ public record Aif(List<Entry> entries) {
         return mask;
     }
 
+    /** The names of the methods in {@code mask}, comma-separated in code order ({@code GET,PUT}), for messages. */
+    public static String methodNames(long mask) {
+        String[] names = {"GET", "POST", "PUT", "DELETE", "FETCH", "PATCH", "iPATCH"};
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < names.length; i++) {
+            if ((mask & (1L << i)) != 0) {
+                b.append(b.length() > 0 ? "," : "").append(names[i]);
+            }
+        }
+        return b.length() > 0 ? b.toString() : "(none)";
+    }
+
     CBORObject toCbor() {
         CBORObject a = CBORObject.NewArray();
         for (Entry e : entries) {

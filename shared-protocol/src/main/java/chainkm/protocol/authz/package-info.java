@@ -4,7 +4,10 @@
  * {@link chainkm.protocol.authz.TokenRequest}, the {@link chainkm.protocol.authz.AccessToken}
  * the ledger grants (a CWT claims set, RFC 8392, with a proof-of-possession key, RFC 8747), and
  * the owner-signed {@link chainkm.protocol.authz.Voucher}, {@link chainkm.protocol.authz.PolicyRemoval}
- * and {@link chainkm.protocol.authz.TokenDeletion}.
+ * and {@link chainkm.protocol.authz.TokenDeletion}; and the key server's wire: a client's
+ * {@link chainkm.protocol.authz.AccessRequest}, the {@link chainkm.protocol.authz.AccessGrant}
+ * it answers (in the manner of RFC 9594's join response) and the
+ * {@link chainkm.protocol.authz.ForwardedAccess} a key server sends the device's home gateway.
  *
  * <p>Everything is deterministic CBOR (RFC 8949 section 4.2.1: preferred serialization, map keys
  * sorted by their encoded bytes, definite lengths, no tags, no floats); a decoder refuses any
