@@ -49,6 +49,8 @@ public final class GroupManager {
     private final List<Epoch> epochs = new ArrayList<>();
     /** cti → the member's first session; 0 until the next session opens. */
     private final TreeMap<byte[], Long> members = new TreeMap<>(Arrays::compareUnsigned);
+    /** cti → {S_m, W_m}, derived once per member (not saved: the master secret gives them again). */
+    private final TreeMap<byte[], byte[][]> memberKeys = new TreeMap<>(Arrays::compareUnsigned);
 
     private GroupManager(String group, int window, byte[] master, SecureRandom random) {
         this.group = GroupName.check(group);
@@ -131,6 +133,11 @@ public final class GroupManager {
         if (members.remove(cti) == null) {
             return false;
         }
+        byte[][] forgotten = memberKeys.remove(cti);
+        if (forgotten != null) {
+            Arrays.fill(forgotten[0], (byte) 0);
+            Arrays.fill(forgotten[1], (byte) 0);
+        }
         removalPending = true;
         LOG.info("group {}: member {} {}, out from session {}", group, shortCti(cti), why, session + 1);
         return true;
@@ -188,13 +195,13 @@ public final class GroupManager {
             long first0 = m.getValue() == 0 ? r : m.getValue();
             long x = Math.max(first0, start);
             byte[] share = share(next, chain, start, r, x).encode();
-            byte[] secret = PersonalSecret.derive(master, m.getKey());
-            byte[] tag = PersonalSecret.tag(secret, group, r, nonce);
-            byte[] wrapKey = PersonalSecret.wrapKey(secret, group);
+            byte[][] keys = memberKeys.computeIfAbsent(m.getKey(), cti -> {
+                byte[] secret = PersonalSecret.derive(master, cti);
+                return new byte[][] {secret, PersonalSecret.wrapKey(secret, group)};
+            });
+            byte[] tag = PersonalSecret.tag(keys[0], group, r, nonce);
             byte[] aad = PersonalSecret.concat(header, tag);
-            byte[] previous = entries.put(tag, AesCcm.seal(wrapKey, nonce, aad, share));
-            Arrays.fill(secret, (byte) 0);
-            Arrays.fill(wrapKey, (byte) 0);
+            byte[] previous = entries.put(tag, AesCcm.seal(keys[1], nonce, aad, share));
             Arrays.fill(share, (byte) 0);
             if (previous != null) {
                 // two members with the same 64-bit tag: possible only by chance (about n^2 / 2^65); a fresh nonce retries

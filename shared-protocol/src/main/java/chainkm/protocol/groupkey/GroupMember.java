@@ -32,6 +32,7 @@ public final class GroupMember {
 
     private final String group;
     private final byte[] secret;
+    private final byte[] wrapKey;
     private final int retain;
     /** The latest session whose broadcast included this member; 0 before the first. */
     private long latest;
@@ -44,6 +45,7 @@ public final class GroupMember {
             throw new IllegalArgumentException("a member keeps the keys of at least one session");
         }
         this.secret = secret.clone();
+        this.wrapKey = PersonalSecret.wrapKey(secret, group);
         this.retain = retain;
     }
 
@@ -96,7 +98,7 @@ public final class GroupMember {
         WindowShare share = open(b, tag, nonce, candidates);
         Map<Long, byte[]> derived;
         try {
-            derived = derive(b, share);
+            derived = derive(b, share, keys.keySet());
         } finally {
             share.wipe();
         }
@@ -124,38 +126,33 @@ public final class GroupMember {
 
     private WindowShare open(SessionBroadcast b, byte[] tag, byte[] nonce, List<byte[]> candidates)
             throws AuthenticationException {
-        byte[] wrapKey = PersonalSecret.wrapKey(secret, group);
-        try {
-            for (byte[] ct : candidates) {
-                byte[] plain;
-                try {
-                    plain = AesCcm.open(wrapKey, nonce, b.aad(tag), ct);
-                } catch (AuthenticationException e) {
-                    continue; // another member's entry with the same tag, by a 2^-64 chance
-                }
-                try {
-                    WindowShare share = WindowShare.decode(plain, b.epochs());
-                    if (share.offset() > b.session() - b.windowStart()) {
-                        throw new GroupKeyFormatException("its offset lies before the window");
-                    }
-                    return share;
-                } catch (GroupKeyFormatException e) {
-                    LOG.warn("group {}: refused broadcast of session {}: its entry does not parse ({})", group,
-                            b.session(), e.getMessage());
-                    throw new AuthenticationException("session broadcast entry does not parse");
-                } finally {
-                    Arrays.fill(plain, (byte) 0);
-                }
+        for (byte[] ct : candidates) {
+            byte[] plain;
+            try {
+                plain = AesCcm.open(wrapKey, nonce, b.aad(tag), ct);
+            } catch (AuthenticationException e) {
+                continue; // another member's entry with the same tag, by a 2^-64 chance
             }
-        } finally {
-            Arrays.fill(wrapKey, (byte) 0);
+            try {
+                WindowShare share = WindowShare.decode(plain, b.epochs());
+                if (share.offset() > b.session() - b.windowStart()) {
+                    throw new GroupKeyFormatException("its offset lies before the window");
+                }
+                return share;
+            } catch (GroupKeyFormatException e) {
+                LOG.warn("group {}: refused broadcast of session {}: its entry does not parse ({})", group,
+                        b.session(), e.getMessage());
+                throw new AuthenticationException("session broadcast entry does not parse");
+            } finally {
+                Arrays.fill(plain, (byte) 0);
+            }
         }
         LOG.warn("group {}: refused broadcast of session {}: this member's entry fails authentication", group, b.session());
         throw new AuthenticationException("session broadcast entry fails authentication");
     }
 
-    /** K_j for j = x .. r, x = r - offset, each from the value of its epoch. */
-    private Map<Long, byte[]> derive(SessionBroadcast b, WindowShare share) {
+    /** K_j for j = x .. r, x = r - offset, each from the value of its epoch; known keys are not derived again. */
+    private Map<Long, byte[]> derive(SessionBroadcast b, WindowShare share, java.util.Set<Long> known) {
         long r = b.session();
         long x = r - share.offset();
         TreeMap<Long, byte[]> out = new TreeMap<>();
@@ -169,7 +166,9 @@ public final class GroupMember {
             } else {
                 f = KeyChain.next(f, j, group);
             }
-            out.put(j, KeyChain.sessionKey(f, j, group));
+            if (j == r || !known.contains(j)) {  // the broadcast's own key always: a re-issued session shows
+                out.put(j, KeyChain.sessionKey(f, j, group));
+            }
         }
         return out;
     }

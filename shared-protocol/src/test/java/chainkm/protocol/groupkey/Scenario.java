@@ -14,7 +14,7 @@ import java.util.TreeSet;
 final class Scenario {
     static final String GROUP = "kitchen-1/temperature";
 
-    final GroupManager gm;
+    GroupManager gm;
     final Map<Long, byte[]> realKeys = new TreeMap<>();
     final List<SessionBroadcast> broadcasts = new ArrayList<>();
     private final Random random;
