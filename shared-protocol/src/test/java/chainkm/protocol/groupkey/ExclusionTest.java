@@ -105,6 +105,24 @@ class ExclusionTest {
     }
 
     @Test
+    void aCtiAddedAgainAfterItsRemovalGetsNothingOfTheSessionsBetween() throws Exception {
+        Scenario s = new Scenario(8, 16);
+        Client a = s.join("a");
+        s.sessionTo(a);                          // 1
+        s.revoke(a);
+        s.session();                             // 2
+        s.session();                             // 3
+        s.gm.addMember(a.cti);                   // the same token again (the ledger never re-grants a cti)
+        SessionBroadcast b4 = s.session();       // 4: window 1..4
+        s.deliver(s.broadcasts.get(1), a);
+        s.deliver(s.broadcasts.get(2), a);
+        assertTrue(a.member.receive(b4).included());
+
+        assertEquals(java.util.List.of(1L, 4L), java.util.List.copyOf(a.member.sessions()));
+        assertEquals(java.util.List.of(1L, 4L), java.util.List.copyOf(s.coalitionReach(true, a)));
+    }
+
+    @Test
     void theSameCollusionBreaksANaiveDualHashChain() {
         // the attack, on the scheme it was found on: a forward chain handed out at join, a
         // backward chain one value per session; r leaves at 4, j joins at 7
