@@ -4,6 +4,7 @@ import chainkm.gateway.cometbft.Profile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,6 +76,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "Concurrent submitters per gateway for the sustained load, default ${DEFAULT-VALUE}.")
     int loadClients;
 
+    @Option(names = "--authz-samples", defaultValue = "20",
+            description = "Token grants measured per point, submit to usable (issue 13; 0 to skip), default ${DEFAULT-VALUE}.")
+    int authzSamples;
+
+    @Option(names = "--handshake-clients", defaultValue = "1,2,4,8,16,32", split = ",",
+            description = "Concurrent clients per round of key server handshakes (fast profile, --load-gateways gateways), "
+                    + "default ${DEFAULT-VALUE}.")
+    List<Integer> handshakeClients;
+
     @Option(names = "--back-to-back",
             description = "Send each measured operation as soon as the previous one answered, without waiting for the "
                     + "block CometBFT makes after it (the fast profile waits by default; paper never idles).")
@@ -93,6 +103,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--image", defaultValue = "hardware/target/chainkm-device-image.tar.gz",
             description = "The device image whose agent is measured (built by `make build`), default ${DEFAULT-VALUE}.")
     Path image;
+
+    /** Token grant latency per point, and the key server's handshakes (one point), for the summary. */
+    private final List<AuthzBench.Result> grants = new ArrayList<>();
+    private AuthzBench.Result handshakes;
 
     @Override
     public Integer call() throws Exception {
@@ -116,6 +130,19 @@ final class BenchCommand implements Callable<Integer> {
                     System.err.println("bench: MISBEHAVIOUR: " + e.getMessage());
                 }
             }
+        }
+        if (!grants.isEmpty()) {
+            ObjectNode g = JSON.createObjectNode();
+            ArrayNode points = g.putArray("points");
+            StringBuilder md = new StringBuilder(AuthzBench.grantHeader());
+            grants.forEach(r -> {
+                points.add(r.json());
+                md.append(r.markdown());
+            });
+            report.section("token_grants", g, md.toString());
+        }
+        if (handshakes != null) {
+            report.section("key_server_handshakes", handshakes.json(), handshakes.markdown());
         }
         if (!skipDevice) {
             DeviceBench.Result device = DeviceBench.run(run);
@@ -181,6 +208,20 @@ final class BenchCommand implements Callable<Integer> {
                     failures.add(name + ", " + n + " gateways: " + p.lost() + " sync-mode operations lost or refused");
                 }
                 members += p.operations();
+                expectAgreement(net, n, members, failures, name);
+            }
+            if (authzSamples > 0) {
+                try {
+                    grants.add(AuthzBench.grantLatency(net, name, n, authzSamples));
+                    members += 1;
+                    if (profile == Profile.FAST && n == loadGateways && !handshakeClients.isEmpty()) {
+                        handshakes = AuthzBench.handshakes(net, handshakeClients.stream().mapToInt(Integer::intValue).toArray());
+                        members += 1;
+                    }
+                } catch (IllegalStateException e) {
+                    failures.add(name + ", " + n + " gateways, authorization: " + e.getMessage());
+                    System.err.println("bench: MISBEHAVIOUR: " + e.getMessage());
+                }
                 expectAgreement(net, n, members, failures, name);
             }
             if (load) {
