@@ -1,5 +1,6 @@
 package chainkm.cli;
 
+import chainkm.cli.authz.AccessCommand;
 import chainkm.cli.authz.ClientCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Decentralized key management for device-to-device IoT security: the operator's commands.",
         subcommands = {StatusCommand.class, SubmitCommand.class, ProvisionCommand.class, DeviceCommand.class,
                 InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
-                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
+                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class, AccessCommand.class,
                 CommandLine.HelpCommand.class})
 public final class OperatorCli {
     public static void main(String[] args) {

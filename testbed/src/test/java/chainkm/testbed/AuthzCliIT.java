@@ -58,7 +58,10 @@ class AuthzCliIT extends ScenarioIT {
         alice = dir.resolve("keys/alice");
         bob = dir.resolve("keys/bob");
         carol = dir.resolve("keys/carol");
-        device = "lamp-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        // a ledger device identity, so that its home gateway's key server manages its groups
+        int node = net.join(1).commit().nodeId();
+        device = net.node(node).json().path("identity").asText();
+        assertFalse(device.isEmpty(), "the joined node has a device identity");
     }
 
     /** {@code bin/chainkm ARGS} in a JVM of its own; stdout is the command's JSON. */
@@ -160,6 +163,27 @@ class AuthzCliIT extends ScenarioIT {
         assertEquals(publicKey(alice), list.path("client").asText());
         assertEquals(1, list.path("tokens").size(), list.toString());
         assertEquals(token, list.path("tokens").get(0));
+
+        // the key server of gateway 3 (not the device's home) checks the token, the home hands out the material
+        JsonNode access = run(0, at(3, "access", "--client", alice.toString(), "--device", device, "--resource", "/light"))
+                .json();
+        assertEquals(device + "/light", access.path("group").asText(), access.toString());
+        assertEquals(aliceCti, access.path("cti").asText(), "the client's live token, found on the ledger");
+        assertEquals(32, access.path("key_length").asInt());
+        assertEquals(token.path("exp").asLong(), access.path("exp").asLong());
+        assertTrue(access.path("key_fingerprint").asText().matches("[0-9a-f]{16}"), access.toString());
+        assertEquals(access.path("key_fingerprint"), run(0, at(1, "access", "--client", alice.toString(), "--device", device,
+                "--resource", "/light")).json().path("key_fingerprint"), "the same personal secret from the home gateway");
+        // refusals of the key server exit 4 with the CoAP code and its reason
+        Run put = run(4, at(3, "access", "--client", alice.toString(), "--device", device, "--resource", "/light:PUT"));
+        assertRefused(put, 403, "FORBIDDEN");
+        assertTrue(put.json().path("reason").asText().contains("scope does not cover PUT on /light"), put.out());
+        Run stolen = run(4, at(2, "access", "--client", carol.toString(), "--device", device, "--resource", "/light",
+                "--cti", aliceCti));
+        assertRefused(stolen, 401, "UNAUTHORIZED");
+        assertEquals("token bound to another key", stolen.json().path("reason").asText(), stolen.out());
+        assertRefused(run(4, at(2, "access", "--client", bob.toString(), "--device", device, "--resource", "/light")), 1,
+                "NOT_FOUND");
     }
 
     @Test
@@ -234,6 +258,10 @@ class AuthzCliIT extends ScenarioIT {
         }
         assertEquals(0, run(0, at(2, "token", "list", "--client", alice.toString())).json().path("tokens").size());
         assertRefused(run(4, at(1, "token", "delete", "--as", alice.toString(), aliceCti)), 47, "UNKNOWN_TOKEN");
+        Run revoked = run(4, at(4, "access", "--client", alice.toString(), "--device", device, "--resource", "/light",
+                "--cti", aliceCti));
+        assertRefused(revoked, 401, "UNAUTHORIZED");
+        assertTrue(revoked.json().path("reason").asText().startsWith("token revoked at height"), revoked.out());
     }
 
     @Test
