@@ -29,8 +29,8 @@ final class BenchNotes {
 
             - **Commit mode** answers after the block is committed, so its floor is one consensus instance: the
               proposal and two rounds of votes between the validators, each message crossing CometBFT's p2p
-              connection (`flush_throttle_timeout`, 10 ms in `fast`) and its gossip routines
-              (`peer_gossip_sleep_duration`, 10 ms), then ProcessProposal, FinalizeBlock and Commit on the ABCI socket
+              connection (`flush_throttle_timeout`, 1 ms in `fast`) and its gossip routines
+              (`peer_gossip_sleep_duration`, 1 ms), then ProcessProposal, FinalizeBlock and Commit on the ABCI socket
               and the fsyncs of CometBFT's WAL and block store and of our ledger state. A transaction that reaches a
               validator that is not the next proposer must first be gossiped to it. That is T_a; T_e (build, sign,
               CheckTx) is a few ms.
@@ -56,9 +56,10 @@ final class BenchNotes {
               of one per message; then pipelining CheckTx (several of a gateway's transactions in flight, each
               built on the state the previous ones will leave).
             - **Commit mode against the number of gateways**: T_a grows with every validator (each vote must reach
-              two thirds of them, each hop pays the 10 ms gossip sleep and p2p flush, and every validator costs CPU on
-              the same 2 cores). Lowering those two settings to a few ms is the next knob; it costs idle CPU per peer,
-              which is what runs out first at 10 validators on 2 cores.
+              two thirds of them, each hop pays up to the 1 ms gossip sleep and p2p flush, and every validator costs
+              CPU on the same 2 cores). Those two settings went from 10 to 1 ms; their idle cost grows with the
+              number of peers (two polling routines per peer wake every millisecond), which is what runs out first
+              at 10 validators on 2 cores.
             """;
 
     static final String STEPS = """
@@ -108,9 +109,9 @@ final class BenchNotes {
             `paper` keeps CometBFT's defaults, as the paper measured: after a commit every validator waits
             `timeout_commit` (1 s) before the next height, and empty blocks are made continuously, so a commit-mode
             answer takes about a second whatever the load, and T_a dominates. `fast` is tuned for validators on
-            loopback or one LAN: `timeout_commit` 50 ms and `skip_timeout_commit = true` (the next height starts as
+            loopback or one LAN: `timeout_commit` 10 ms and `skip_timeout_commit = true` (the next height starts as
             soon as every validator's precommit is in; the timeout only applies when one is slow or down), gossip and
-            p2p flush at 10 ms instead of 100 ms, and an empty block at most once a second when idle. The propose,
+            p2p flush at 1 ms instead of 100 ms, and an empty block at most once a second when idle. The propose,
             prevote and precommit timeouts only matter when a round fails (a proposer down or slow); they are 400,
             100 and 100 ms there so that a dead proposer costs less than half a second.
             """;

@@ -53,6 +53,7 @@ public final class GatewayCpuProbe {
             net.awaitReady(Duration.ofSeconds(180));
             double ready = (System.nanoTime() - t0) / 1e9;
             Map<String, Duration> atReady = HotSpots.cpu(net);
+            System.out.printf("probe: JIT compiler threads of the gateway JVMs so far: %.2f CPU-s%n", jitSeconds(net));
             report("start-up (" + String.format("%.1f", ready) + " s to ready), CPU seconds in all",
                     HotSpots.cpuShare(zero(atReady), atReady, 1));
             Thread.sleep(10_000); // let start-up work (first blocks, connections) die down
@@ -68,9 +69,12 @@ public final class GatewayCpuProbe {
             if (ops > 0) {
                 ResponseTimeBench.run(net, "warm-up", gateways, "commit", ops, true);
                 before = HotSpots.cpu(net);
+                double jit0 = jitSeconds(net);
                 List<ResponseTimeBench.Point> points = ResponseTimeBench.run(net, "probe", gateways, "commit", ops, true);
                 ObjectNode used = HotSpots.cpuShare(before, HotSpots.cpu(net), 2.0 * ops * 1e-3);
                 report("commit mode, CPU ms per operation (" + 2 * ops + " joins and leaves)", used);
+                System.out.printf("probe: of which JIT compiler threads: %.1f ms per operation%n",
+                        (jitSeconds(net) - jit0) * 1000 / (2.0 * ops));
                 for (ResponseTimeBench.Point p : points) {
                     System.out.printf("probe: commit %s: answer median %.1f ms, p95 %.1f ms%n", p.op(), p.answerMedian(),
                             p.answerP95());
@@ -128,5 +132,35 @@ public final class GatewayCpuProbe {
         System.out.printf("probe: %s: gateway JVMs %.3f, CometBFT %.3f, this JVM %.3f%n", what,
                 share.path("gateway_jvms_cores").asDouble(), share.path("cometbft_cores").asDouble(),
                 share.path("bench_client_cores").asDouble());
+    }
+
+    /**
+     * CPU seconds so far of the gateway JVMs' JIT compiler threads (named "C1 CompilerThre..." and
+     * "C2 CompilerThre..." in /proc/PID/task/TID/comm), to tell compiling from running.
+     */
+    static double jitSeconds(Testnet net) {
+        double ticks = 0;
+        for (chainkm.cli.TestnetLayout.Gateway g : net.layout().gateways()) {
+            java.util.Optional<ProcessHandle> p = net.process(g.id());
+            if (p.isEmpty()) {
+                continue;
+            }
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.get().pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).matches("C[12] Compiler.*\\s*")) {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException gone) {
+                // the process ended meanwhile
+            }
+        }
+        return ticks / 100.0; // USER_HZ
     }
 }
