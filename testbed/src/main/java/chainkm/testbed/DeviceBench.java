@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,10 +49,9 @@ final class DeviceBench {
         // keys per device against n
         ArrayNode keys = json.putArray("keys_per_device");
         StringBuilder csv = new StringBuilder("n,sets,mean_keys,max_keys,two_sqrt_n,messages_per_device_per_op\n");
-        List<double[]> meanPts = new ArrayList<>();
-        List<double[]> maxPts = new ArrayList<>();
-        List<double[]> refPts = new ArrayList<>();
-        md.append("| n | sets | keys per device (mean / max) | 2√n | rekey messages per device per operation |\n|---|---|---|---|---|\n");
+        List<BenchChart.Point> meanPts = new ArrayList<>();
+        List<BenchChart.Point> maxPts = new ArrayList<>();
+        List<BenchChart.Point> refPts = new ArrayList<>();
         for (int n : new int[] {16, 100, 1_000, 10_000, 100_000}) {
             System.out.println("bench: key layout at n=" + n);
             SetLayout layout = new SetLayout();
@@ -77,16 +75,16 @@ final class DeviceBench {
             csv.append(n).append(',').append(sets).append(',').append(String.format("%.2f", mean)).append(',')
                     .append(max).append(',').append(String.format("%.2f", ref)).append(",1\n");
             md.append(String.format("| %,d | %d | %.1f / %d | %.1f | 1 |%n", n, sets, mean, max, ref));
-            meanPts.add(new double[] {n, mean});
-            maxPts.add(new double[] {n, max});
-            refPts.add(new double[] {n, ref});
+            meanPts.add(new BenchChart.Point(n, mean));
+            maxPts.add(new BenchChart.Point(n, max));
+            refPts.add(new BenchChart.Point(n, ref));
         }
         Files.writeString(out.resolve("keys_per_device.csv"), csv);
-        Map<String, List<double[]>> series = new LinkedHashMap<>();
-        series.put("mean keys per device", meanPts);
-        series.put("max keys per device", maxPts);
-        series.put("2 sqrt(n) (paper, Proposition 5)", refPts);
-        LinePlot.write(out.resolve("keys_per_device.png"), "Keys stored per device", "devices n", "keys", true, series);
+        new BenchChart("Keys stored per device", "devices n", "keys").xScale(BenchChart.Scale.LOG)
+                .add(new BenchChart.Series("mean keys per device", meanPts))
+                .add(new BenchChart.Series("max keys per device", maxPts))
+                .add(new BenchChart.Series("2 sqrt(n) (paper, Proposition 5)", refPts, true, 7))
+                .write(out.resolve("keys_per_device.png"));
         md.append("\nEvery device receives exactly one rekey message per ledger operation (its set's message or "
                 + "its own), by construction of the key manager (checked in KeyProtocolSimulationTest).\n");
 
