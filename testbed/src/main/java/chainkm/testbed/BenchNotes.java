@@ -102,7 +102,8 @@ final class BenchNotes {
             are the bench's requests and the RPC calls to CometBFT. The hot frames are elliptic-curve arithmetic
             (Ed25519 signing of transactions and rekey messages, verification of transactions) and hashing. The gateway
             JVMs run the full tiered compiler, C2 included, as the gateway distribution does: C2 makes that
-            arithmetic about 1.6 times faster than C1 alone, and costs CPU while it compiles in the first minute.
+            arithmetic about 1.6 times faster than C1 alone, and costs CPU while it compiles, for several minutes
+            on 2 cores (`--gateway-c1` runs them with C1 alone, for comparison).
             """;
 
     static final String TIMEOUTS = """

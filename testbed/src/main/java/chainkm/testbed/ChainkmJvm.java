@@ -21,7 +21,7 @@ final class ChainkmJvm {
         /**
          * The full tiered compiler, C2 included, as the gateway distribution runs: a gateway lives
          * long, and C2 makes its hot code (Ed25519, hashing) markedly faster, for more CPU in its
-         * first minute while C2 compiles.
+         * first minutes while C2 compiles.
          */
         SERVER
     }

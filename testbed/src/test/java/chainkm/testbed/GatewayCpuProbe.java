@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * The idle window comes first, on a fresh chain; then WARM_UP_SECONDS of sustained load, so that
  * the JIT compilers have done their work before operations are measured. {@code -Dprobe.config=section.key=value,...} overrides settings of
  * every validator's config.toml after generation (e.g. {@code p2p.flush_throttle_timeout="1ms"}),
- * to compare CometBFT settings on one build.
+ * to compare CometBFT settings on one build. {@code -Dprobe.rounds=R} runs R rounds of OPS
+ * commit-mode joins then leaves after the idle window and reports each round's CPU per operation,
+ * the JIT compiler threads' share apart, until the compilers have settled.
  */
 public final class GatewayCpuProbe {
     private GatewayCpuProbe() {}
@@ -60,6 +62,18 @@ public final class GatewayCpuProbe {
             Map<String, Duration> before = HotSpots.cpu(net);
             Thread.sleep(idleSeconds * 1000L);
             report("idle " + idleSeconds + " s, cores busy", HotSpots.cpuShare(before, HotSpots.cpu(net), idleSeconds));
+            for (int round = 1; round <= Integer.getInteger("probe.rounds", 0); round++) {
+                // rounds of joins then leaves: the ledger ends each round as it began, so rounds compare like with like
+                Map<String, Duration> r0 = HotSpots.cpu(net);
+                double jit0 = jitSeconds(net);
+                int n = Math.max(ops, 1);
+                List<ResponseTimeBench.Point> points = ResponseTimeBench.run(net, "round", gateways, "commit", n, true);
+                ObjectNode used = HotSpots.cpuShare(r0, HotSpots.cpu(net), 2.0 * n * 1e-3);
+                System.out.printf("probe: round %d, CPU ms per commit-mode operation: gateway JVMs %.1f (JIT compiler "
+                                + "threads %.1f), CometBFT %.1f; join median %.1f ms, leave median %.1f ms%n", round,
+                        used.path("gateway_jvms_cores").asDouble(), (jitSeconds(net) - jit0) * 1000 / (2.0 * n),
+                        used.path("cometbft_cores").asDouble(), points.get(0).answerMedian(), points.get(1).answerMedian());
+            }
             if (warmUpSeconds > 0) {
                 Map<String, Duration> w = HotSpots.cpu(net);
                 long w0 = System.nanoTime();
