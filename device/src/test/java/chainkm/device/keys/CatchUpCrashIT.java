@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a device process with SIGKILL while it catches up on {@value #MISSED} missed rekey
  * messages (verifying, decrypting, applying and writing them), at random moments, and checks
  * after every kill that its key store holds either the state before the catch-up or the state
- * after all of it, key for key, never a state in between.
+ * after all of it, key for key, never a state in between; one kill in four comes just after a
+ * whole catch-up was written, and must find all of it.
  */
 class CatchUpCrashIT {
     private static final int MISSED = 200;
@@ -60,6 +61,7 @@ class CatchUpCrashIT {
         Path file = dir.resolve("keys.store");
         long catchUpMillis = 0;
         int midCatchUp = 0;
+        int catchUps = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             String where = "kill " + kill + " (seed " + seed + ")";
             Path reports = dir.resolve("writer-" + kill + ".log");
@@ -74,9 +76,15 @@ class CatchUpCrashIT {
                 long t0 = waitFor(reports, "installed", where, stderr);
                 catchUpMillis = Math.max(1, (waitFor(reports, "caught-up", where, stderr) - t0) / 1_000_000);
             }
-            waitFor(reports, "installed", where, stderr);
-            // most kills land inside the catch-up, a few after its write
-            Thread.sleep(random.nextInt((int) Math.min(Integer.MAX_VALUE, catchUpMillis * 5 / 4 + 1)));
+            boolean afterOne = kill % 4 == 3;
+            if (afterOne) {
+                // in the pause after a whole catch-up: the store must hold all of it
+                waitFor(reports, "caught-up", where, stderr);
+                Thread.sleep(random.nextInt(100));
+            } else {
+                waitFor(reports, "installed", where, stderr);
+                Thread.sleep(random.nextInt((int) Math.min(Integer.MAX_VALUE, catchUpMillis + 1)));
+            }
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), where + ": the device survived SIGKILL");
             List<String> lines = completeLines(reports);
@@ -86,8 +94,14 @@ class CatchUpCrashIT {
             try (FileKeyStore store = FileKeyStore.open(file, STORAGE_KEY)) {
                 DeviceKeys found = CatchUpScenario.device(store);
                 DeviceKeys expected = found.seq() == after.seq() ? after : before;
+                if (expected == after) {
+                    catchUps++;
+                }
                 assertTrue(found.seq() == before.seq() || found.seq() == after.seq(),
                         where + ": the store is at seq " + found.seq() + ", between the join and the end of the catch-up");
+                if (afterOne) {
+                    assertEquals(after.seq(), found.seq(), where + ": a written catch-up was lost");
+                }
                 assertEquals(expected.keyIds(), found.keyIds(), where);
                 for (KeyId id : expected.keyIds()) {
                     assertArrayEquals(expected.current(id).orElseThrow().key(), found.current(id).orElseThrow().key(),
@@ -95,9 +109,10 @@ class CatchUpCrashIT {
                 }
             }
         }
-        System.out.printf("CatchUpCrashIT: %d kills, %d during a catch-up of %d messages (about %d ms each)%n", KILLS,
-                midCatchUp, MISSED, catchUpMillis);
+        System.out.printf("CatchUpCrashIT: %d kills, %d during a catch-up of %d messages (about %d ms each), %d found "
+                + "a whole catch-up written%n", KILLS, midCatchUp, MISSED, catchUpMillis, catchUps);
         assertTrue(midCatchUp >= KILLS / 3, "too few kills landed inside a catch-up: " + midCatchUp);
+        assertTrue(catchUps > 0, "no kill found a written catch-up");
     }
 
     /** Waits for a report line starting with {@code word} (after those already read); its time in nanoTime. */

@@ -15,7 +15,7 @@ import java.util.List;
  * <pre>
  * start &lt;seq&gt; ok        (the store as opened)
  * installed ok          (back at the join's seq; the catch-up starts)
- * caught-up &lt;seq&gt; ok    (the catch-up is written)
+ * caught-up &lt;seq&gt; ok    (the catch-up is written; then 200 ms of pause)
  * </pre>
  */
 public final class CatchUpWriter {
@@ -38,6 +38,7 @@ public final class CatchUpWriter {
                 }
             }
             report(report, "caught-up " + keys.seq());
+            Thread.sleep(200); // a window in which the test can kill it after a whole catch-up
         }
     }
 
