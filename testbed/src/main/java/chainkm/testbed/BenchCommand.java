@@ -93,6 +93,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-profile", description = "No flight recording of gateway 1 during the sustained load.")
     boolean noProfile;
 
+    @Option(names = "--gateway-c1", description = "Run the gateway JVMs with the C1 compiler only "
+            + "(-XX:TieredStopAtLevel=1, as the testnet did before issue 15), to compare with the default C1 + C2.")
+    boolean gatewayC1;
+
     @Option(names = "--skip-device", description = "Leave out the device-side figures (keys per device, apply cost, "
             + "the agent's distribution size and memory).")
     boolean skipDevice;
@@ -117,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
         report.options(JSON.createObjectNode().put("sweep", sweep.toString()).put("ops_fast", ops)
                 .put("ops_paper", paperOps).put("profiles", profiles.toString()).put("modes", modes.toString())
                 .put("error_clients", errorClients).put("error_seconds", errorSeconds)
-                .put("back_to_back", backToBack).put("load_gateways", loadGateways).put("load_seconds", loadSeconds).put("load_clients", loadClients)
+                .put("back_to_back", backToBack).put("gateway_jit", gatewayC1 ? "C1" : "C1+C2")
+                .put("load_gateways", loadGateways).put("load_seconds", loadSeconds).put("load_clients", loadClients)
                 .put("cores", Runtime.getRuntime().availableProcessors()));
         List<String> failures = new ArrayList<>();
         for (String profileName : profiles) {
@@ -185,9 +190,10 @@ final class BenchCommand implements Callable<Integer> {
         int failuresBefore = failures.size();
         System.out.println("bench: starting a " + n + "-gateway testnet, profile " + name);
         TestnetGenerator.generate(dir, n, profile);
+        List<String> jit = gatewayC1 ? List.of("-XX:TieredStopAtLevel=1") : List.of();
         try (Testnet net = Testnet.start(dir, id -> List.of(), id -> load && !noProfile && id == 1
-                ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
-                : List.of())) {
+                ? concat(jit, "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
+                : jit)) {
             net.awaitReady(Duration.ofSeconds(Math.max(180, 30L * n)));
             int perPoint = profile == Profile.PAPER ? paperOps : ops;
             for (String mode : modes) {
@@ -290,6 +296,12 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return null;
+    }
+
+    private static List<String> concat(List<String> options, String more) {
+        List<String> all = new ArrayList<>(options);
+        all.add(more);
+        return all;
     }
 
     private static void deleteTree(Path dir) {

@@ -29,15 +29,20 @@ final class BenchNotes {
 
             - **Commit mode** answers after the block is committed, so its floor is one consensus instance: the
               proposal and two rounds of votes between the validators, each message crossing CometBFT's p2p
-              connection (`flush_throttle_timeout`, 10 ms in `fast`) and its gossip routines
-              (`peer_gossip_sleep_duration`, 10 ms), then ProcessProposal, FinalizeBlock and Commit on the ABCI socket
+              connection (`flush_throttle_timeout`, 1 ms in `fast`) and its gossip routines
+              (`peer_gossip_sleep_duration`, 1 ms), then ProcessProposal, FinalizeBlock and Commit on the ABCI socket
               and the fsyncs of CometBFT's WAL and block store and of our ledger state. A transaction that reaches a
               validator that is not the next proposer must first be gossiped to it. That is T_a; T_e (build, sign,
               CheckTx) is a few ms.
-            - **Sync mode** answers after CheckTx and the journal's fsync. CheckTx crosses CometBFT's socket ABCI client,
-              which sends asynchronous requests (CheckTx is one) only when its flush timer fires, up to 20 ms later
-              (`flushThrottleMS = 20` in `abci/client/socket_client.go`, not configurable): a floor we cannot move from
-              the Java side short of answering before CometBFT has checked the transaction.
+            - **Sync mode** answers after CheckTx and one fsync of the gateway's journal. CometBFT's socket ABCI
+              client does not hold CheckTx back: its `flushThrottleMS = 20` (`abci/client/socket_client.go`, passed
+              to `timer.NewThrottleTimer(name string, dur time.Duration)`) is an untyped 20 given to a
+              `time.Duration`, so 20 ns, not 20 ms; the Flush request follows a CheckTx as soon as the Go timer
+              fires, and our side writes its answer as soon as its input is drained. The floor is the sum of the
+              work: the RPC's HTTP round trip on loopback, building and signing the transaction (Ed25519), waiting
+              for this gateway's previous CheckTx (one at a time), CheckTx itself (signature verification and
+              the contracts) and the journal line's fsync (about 0.2 ms alone on the development machine's disk;
+              how the rest splits is not measured yet).
             - **Throughput**: a gateway passes one transaction at a time through CheckTx (the next join's set is
               computed on the state the previous one left; that is what keeps concurrent joins free of set
               conflicts), so each gateway sustains at most one CheckTx round trip at a time, and every validator
@@ -51,9 +56,10 @@ final class BenchNotes {
               of one per message; then pipelining CheckTx (several of a gateway's transactions in flight, each
               built on the state the previous ones will leave).
             - **Commit mode against the number of gateways**: T_a grows with every validator (each vote must reach
-              two thirds of them, each hop pays the 10 ms gossip sleep and p2p flush, and every validator costs CPU on
-              the same 2 cores). Lowering those two settings to a few ms is the next knob; it costs idle CPU per peer,
-              which is what runs out first at 10 validators on 2 cores.
+              two thirds of them, each hop pays up to the 1 ms gossip sleep and p2p flush, and every validator costs
+              CPU on the same 2 cores). Those two settings went from 10 to 1 ms; their idle cost grows with the
+              number of peers (two polling routines per peer wake every millisecond), which is what runs out first
+              at 10 validators on 2 cores.
             """;
 
     static final String STEPS = """
@@ -95,17 +101,18 @@ final class BenchNotes {
             manager (T_k: HKDF, AES-CCM and one Ed25519 signature per rekey message); `control-http` and `submit-io`
             are the bench's requests and the RPC calls to CometBFT. The hot frames are elliptic-curve arithmetic
             (Ed25519 signing of transactions and rekey messages, verification of transactions) and hashing. The gateway
-            JVMs of the testnet run with `-XX:TieredStopAtLevel=1` (the C1 compiler only, to keep start-up cheap on
-            2 cores), which makes that arithmetic slower than a production JVM would.
+            JVMs run the full tiered compiler, C2 included, as the gateway distribution does: C2 makes that
+            arithmetic about 1.6 times faster than C1 alone, and costs CPU while it compiles, for several minutes
+            on 2 cores (`--gateway-c1` runs them with C1 alone, for comparison).
             """;
 
     static final String TIMEOUTS = """
             `paper` keeps CometBFT's defaults, as the paper measured: after a commit every validator waits
             `timeout_commit` (1 s) before the next height, and empty blocks are made continuously, so a commit-mode
             answer takes about a second whatever the load, and T_a dominates. `fast` is tuned for validators on
-            loopback or one LAN: `timeout_commit` 50 ms and `skip_timeout_commit = true` (the next height starts as
+            loopback or one LAN: `timeout_commit` 10 ms and `skip_timeout_commit = true` (the next height starts as
             soon as every validator's precommit is in; the timeout only applies when one is slow or down), gossip and
-            p2p flush at 10 ms instead of 100 ms, and an empty block at most once a second when idle. The propose,
+            p2p flush at 1 ms instead of 100 ms, and an empty block at most once a second when idle. The propose,
             prevote and precommit timeouts only matter when a round fails (a proposer down or slow); they are 400,
             100 and 100 ms there so that a dead proposer costs less than half a second.
             """;

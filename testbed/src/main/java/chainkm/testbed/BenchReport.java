@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -164,45 +163,65 @@ final class BenchReport {
 
     // --- plots -------------------------------------------------------------------------------
 
+    /** Colours by mode and operation, the same on every figure. */
+    private static int color(String mode, String op) {
+        return (mode.equals("commit") ? 0 : 2) + (op.equals("join") ? 0 : 1);
+    }
+
     private void writePlots() throws IOException {
         if (points.isEmpty()) {
             return;
         }
+        BenchChart both = new BenchChart("Join response time, fast and paper profiles (median, band to p95)",
+                "gateways", "ms");
         for (String profile : List.of("fast", "paper")) {
-            Map<String, List<double[]>> tr = new LinkedHashMap<>();
-            Map<String, List<double[]>> steps = new LinkedHashMap<>();
-            for (ResponseTimeBench.Point p : points) {
-                if (!p.profile().equals(profile)) {
-                    continue;
-                }
-                tr.computeIfAbsent(p.mode() + " " + p.op() + " (answer)", k -> new ArrayList<>())
-                        .add(new double[] {p.gateways(), p.answerMedian()});
-                if (p.mode().equals("commit")) {
-                    steps.computeIfAbsent("T_k " + p.op(), k -> new ArrayList<>()).add(new double[] {p.gateways(), z(p.tk())});
-                    steps.computeIfAbsent("T_e " + p.op(), k -> new ArrayList<>()).add(new double[] {p.gateways(), z(p.te())});
-                    steps.computeIfAbsent("T_a " + p.op(), k -> new ArrayList<>()).add(new double[] {p.gateways(), z(p.ta())});
+            List<ResponseTimeBench.Point> mine = points.stream().filter(p -> p.profile().equals(profile)).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            BenchChart answers = new BenchChart("Response time (median, band to p95), profile " + profile, "gateways",
+                    "ms");
+            BenchChart steps = new BenchChart("T_k, T_e, T_a and T_r (median; T_r band to p95), commit mode, profile "
+                    + profile, "gateways", "ms");
+            for (String mode : List.of("commit", "sync")) {
+                for (String op : List.of("join", "leave")) {
+                    List<ResponseTimeBench.Point> line = mine.stream()
+                            .filter(p -> p.mode().equals(mode) && p.op().equals(op)).toList();
+                    List<BenchChart.Point> answer = line.stream()
+                            .map(p -> new BenchChart.Point(p.gateways(), p.answerMedian(), p.answerP95())).toList();
+                    answers.add(new BenchChart.Series(mode + " " + op, answer, false, color(mode, op)));
+                    if (op.equals("join")) {
+                        both.add(new BenchChart.Series(profile + ", " + mode + " join", answer, profile.equals("paper"),
+                                color(mode, op)));
+                    }
+                    if (mode.equals("commit")) {
+                        boolean dashed = op.equals("leave");
+                        steps.add(new BenchChart.Series("T_k " + op, line.stream()
+                                .map(p -> new BenchChart.Point(p.gateways(), p.tk())).toList(), dashed, 2));
+                        steps.add(new BenchChart.Series("T_e " + op, line.stream()
+                                .map(p -> new BenchChart.Point(p.gateways(), p.te())).toList(), dashed, 0));
+                        steps.add(new BenchChart.Series("T_a " + op, line.stream()
+                                .map(p -> new BenchChart.Point(p.gateways(), p.ta())).toList(), dashed, 1));
+                        steps.add(new BenchChart.Series("T_r " + op, line.stream()
+                                .map(p -> new BenchChart.Point(p.gateways(), p.tr(), p.trP95())).toList(), dashed, 4));
+                    }
                 }
             }
-            if (!tr.isEmpty()) {
-                LinePlot.write(run.resolve("fig5b_response_time_" + profile + ".png"), "Response time (median), profile "
-                        + profile, "gateways", "ms", false, tr);
-                LinePlot.write(run.resolve("fig5a_steps_" + profile + ".png"), "T_k, T_e, T_a (median, commit mode), "
-                        + "profile " + profile, "gateways", "ms", false, steps);
-            }
+            answers.write(run.resolve("fig5b_response_time_" + profile + ".png"));
+            steps.write(run.resolve("fig5a_steps_" + profile + ".png"));
         }
+        both.write(run.resolve("fig5b_response_time.png"));
         if (!errorPoints.isEmpty()) {
-            Map<String, List<double[]>> err = new LinkedHashMap<>();
-            for (ErrorRateBench.Point p : errorPoints) {
-                err.computeIfAbsent("profile " + p.profile(), k -> new ArrayList<>())
-                        .add(new double[] {p.gateways(), 100 * p.errorRate()});
+            BenchChart err = new BenchChart("Sync mode: first-attempt error rate (" + errorPoints.get(0).clients()
+                    + " concurrent submitters)", "gateways", "%").yScale(BenchChart.Scale.LINEAR);
+            for (String profile : List.of("fast", "paper")) {
+                err.add(new BenchChart.Series("profile " + profile, errorPoints.stream()
+                        .filter(p -> p.profile().equals(profile))
+                        .map(p -> new BenchChart.Point(p.gateways(), 100 * p.errorRate())).toList(),
+                        profile.equals("paper"), profile.equals("paper") ? 1 : 0));
             }
-            LinePlot.write(run.resolve("fig5c_sync_error_rate.png"), "Sync mode: first-attempt error rate ("
-                    + errorPoints.get(0).clients() + " concurrent submitters)", "gateways", "%", false, err);
+            err.write(run.resolve("fig5c_sync_error_rate.png"));
         }
-    }
-
-    private static double z(double v) {
-        return Double.isNaN(v) ? 0 : v;
     }
 
     // --- summary.md --------------------------------------------------------------------------
@@ -306,8 +325,8 @@ final class BenchReport {
         }
         md.append("\nThe commit-mode answer is the time from the request reaching the gateway to its answer after "
                 + "the commit (T_e + T_a; T_k follows on the key manager's thread); the sync-mode answer is after "
-                + "CheckTx and the journal's fsync. Plots: `fig5b_response_time_fast.png`, "
-                + "`fig5b_response_time_paper.png`; data: `fig5b_response_time.csv`, `ratio_paper_over_fast.csv`.\n");
+                + "CheckTx and the journal's fsync. Plots: `fig5b_response_time.png` (joins, both profiles on one "
+                + "figure), `fig5b_response_time_fast.png`, `fig5b_response_time_paper.png`; data: `fig5b_response_time.csv`, `ratio_paper_over_fast.csv`.\n");
     }
 
     private void fig5c(StringBuilder md) {

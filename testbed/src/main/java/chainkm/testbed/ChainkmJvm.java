@@ -11,6 +11,21 @@ import java.util.List;
 final class ChainkmJvm {
     private ChainkmJvm() {}
 
+    /** Which just-in-time compilers a child JVM gets. */
+    enum Jit {
+        /**
+         * C1 only ({@code -XX:TieredStopAtLevel=1}): a short-lived command or a device agent starts
+         * on less CPU (no C2 compiler threads competing on 2 cores), as the device image runs it.
+         */
+        QUICK,
+        /**
+         * The full tiered compiler, C2 included, as the gateway distribution runs: a gateway lives
+         * long, and C2 makes its hot code (Ed25519, hashing) markedly faster, for more CPU in its
+         * first minutes while C2 compiles.
+         */
+        SERVER
+    }
+
     static List<String> command(String maxHeap, List<String> args) {
         return command(maxHeap, List.of(), args);
     }
@@ -20,13 +35,19 @@ final class ChainkmJvm {
         return command(maxHeap, jvmOptions, ChainkmCli.class, args);
     }
 
-    /** @param main the class whose {@code main} the JVM runs */
+    /** @param main the class whose {@code main} the JVM runs (with C1 only, {@link Jit#QUICK}) */
     static List<String> command(String maxHeap, List<String> jvmOptions, Class<?> main, List<String> args) {
+        return command(Jit.QUICK, maxHeap, jvmOptions, main, args);
+    }
+
+    static List<String> command(Jit jit, String maxHeap, List<String> jvmOptions, Class<?> main, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + maxHeap);
         cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        if (jit == Jit.QUICK) {
+            cmd.add("-XX:TieredStopAtLevel=1");
+        }
         cmd.addAll(jvmOptions);
         String cometbft = System.getProperty("chainkm.cometbft");
         if (cometbft != null) {

@@ -31,7 +31,8 @@ final class GatewayProcess {
         List<String> args = new ArrayList<>(faulty ? List.of("gateway") : List.of());
         args.addAll(List.of("--home", home.toString()));
         args.addAll(extraArgs);
-        List<String> cmd = ChainkmJvm.command("384m", jvmOptions, faulty ? ChainkmCli.class : Main.class, args);
+        List<String> cmd = ChainkmJvm.command(ChainkmJvm.Jit.SERVER, "384m", jvmOptions,
+                faulty ? ChainkmCli.class : Main.class, args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(GatewayHome.at(home).gatewayLog().toFile()));
         return new GatewayProcess(pb.start());

@@ -100,15 +100,15 @@ final class RekeyFollower {
 
     /**
      * Fetches from {@code coap} and applies, in order, every rekey message since this device's
-     * seq; resubscribes {@code mqtt} (if connected yet) when its set changed. The count applied.
+     * seq, as one durable write ({@link DeviceKeys#applyAll}); resubscribes {@code mqtt} (if
+     * connected yet) when its set changed. The count applied.
      */
     int catchUp(GatewayCoapClient coap, Subscription mqtt) throws IOException {
         if (coap == null) {
             throw new IOException("the device is not attached to a gateway right now");
         }
         int applied = 0;
-        for (byte[] m : coap.catchUp(keys.seq())) {
-            DeviceKeys.Result r = keys.apply(m);
+        for (DeviceKeys.Result r : keys.applyAll(coap.catchUp(keys.seq()))) {
             if (r.outcome() == DeviceKeys.Outcome.APPLIED) {
                 applied++;
             } else if (r.outcome() == DeviceKeys.Outcome.REFUSED) {

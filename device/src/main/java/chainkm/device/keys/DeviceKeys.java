@@ -100,9 +100,13 @@ public final class DeviceKeys {
 
     /** The gateways whose removal from the consortium was proven to this device. */
     public SortedSet<Integer> removedGateways() {
+        return removedGateways(store);
+    }
+
+    private SortedSet<Integer> removedGateways(chainkm.device.store.KeyStore view) {
         SortedSet<Integer> out = new TreeSet<>();
         for (int id : trustAnchors.keySet()) {
-            if (store.counter(Ownership.removedValue(id)) != 0) {
+            if (view.counter(Ownership.removedValue(id)) != 0) {
                 out.add(id);
             }
         }
@@ -126,8 +130,95 @@ public final class DeviceKeys {
                 bundle.keys().size());
     }
 
-    /** Applies one rekey message if it is the next one for this device. */
+    /** Applies one rekey message if it is the next one for this device (one durable write if it is). */
     public synchronized Result apply(byte[] bytes) {
+        return applyAll(List.of(bytes)).get(0);
+    }
+
+    /**
+     * Applies rekey messages in ledger order as one change of the store, written once: what a
+     * catch-up after a sleep fetches. A crash leaves the device before all of them or after all
+     * of them, never in between, and 1,000 missed operations cost one durable write instead of
+     * 1,000. Each message is checked exactly as {@link #apply} checks it, against the state the
+     * messages before it left. Stops at the first message it refuses; those before it stay
+     * applied, as if they had come one by one. Nothing is written when none applies.
+     *
+     * @return one result per message considered, in order (the last is the refusal, if any)
+     */
+    public synchronized List<Result> applyAll(List<byte[]> messages) {
+        List<Result> results = new ArrayList<>(messages.size());
+        Map<KeyId, Previous> kept = new HashMap<>(previous);
+        List<Runnable> afterCommit = new ArrayList<>();
+        try {
+            store.edit(edit -> {
+                for (byte[] bytes : messages) {
+                    Result r = step(edit, bytes, kept, afterCommit);
+                    results.add(r);
+                    if (r.outcome() == Outcome.REFUSED) {
+                        break;
+                    }
+                }
+                if (results.stream().noneMatch(r -> r.outcome() == Outcome.APPLIED)) {
+                    throw new NothingToWrite();
+                }
+            });
+        } catch (NothingToWrite e) {
+            return results;
+        } catch (RuntimeException e) {
+            // a message whose updates do not fit this device's keys, or a failed write: nothing was written
+            if (messages.size() > 1) {
+                return oneByOne(messages); // pins the failure on its message, and applies those before it
+            }
+            long seq = e instanceof Unappliable u ? u.seq : results.isEmpty() ? 0 : results.get(0).seq();
+            results.clear();
+            results.add(refuse(seq, "rekey message cannot be applied: " + e.getMessage()));
+            return results;
+        }
+        previous.clear();
+        previous.putAll(kept);
+        afterCommit.forEach(Runnable::run);
+        return results;
+    }
+
+    private List<Result> oneByOne(List<byte[]> messages) {
+        List<Result> results = new ArrayList<>(messages.size());
+        for (byte[] bytes : messages) {
+            Result r = apply(bytes);
+            results.add(r);
+            if (r.outcome() == Outcome.REFUSED) {
+                break;
+            }
+        }
+        return results;
+    }
+
+    /** Ends an edit that changed nothing, so that nothing is written. */
+    private static final class NothingToWrite extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NothingToWrite() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A message whose updates cannot be applied to this device's keys (e.g. a ROLL of a key it lacks). */
+    private static final class Unappliable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long seq;
+
+        Unappliable(long seq, String message) {
+            super(message, null, false, false);
+            this.seq = seq;
+        }
+    }
+
+    /**
+     * Checks one message against {@code view} (the state the messages before it in the batch
+     * left) and, if it is the next one for this device, applies it to {@code view}. The previous
+     * values kept for their grace period are in {@code kept}; log lines that must wait for the
+     * write go into {@code afterCommit}.
+     */
+    private Result step(EditableKeyStore view, byte[] bytes, Map<KeyId, Previous> kept, List<Runnable> afterCommit) {
         RekeyMessage m;
         try {
             m = RekeyMessage.decode(bytes);
@@ -141,17 +232,20 @@ public final class DeviceKeys {
         if (!m.verify(anchor)) {
             return refuse(m.seq(), "rekey message with a bad signature (claims gateway " + m.gatewayId() + ")");
         }
-        long seq = store.seq();
+        long seq = view.seq();
         if (m.seq() <= seq) {
             // a replay, or a legitimate overlap between catch-up and MQTT: harmless, but leave a trace
             LOG.info("ignored: duplicate rekey message for seq {}, already at seq {} (keys unchanged)", m.seq(), seq);
             return new Result(Outcome.DUPLICATE, m.seq(), "already at seq " + seq);
         }
-        Ownership.Verdict owner = Ownership.check(m, gatewayId(), trustAnchors, removedGateways());
+        int nodeId = (int) view.counter(NODE_ID);
+        int setId = (int) view.counter(SET_ID);
+        int gatewayId = (int) view.counter(GATEWAY_ID);
+        Ownership.Verdict owner = Ownership.check(m, gatewayId, trustAnchors, removedGateways(view));
         if (!owner.entitled()) {
             return refuse(m.seq(), owner.reason());
         }
-        boolean adoption = owner.owner() != gatewayId();
+        boolean adoption = owner.owner() != gatewayId;
         if (adoption && m.kind() != RekeyMessage.Kind.NODE) {
             return refuse(m.seq(), "a change of owner to gateway " + owner.owner() + " in a SET message");
         }
@@ -163,23 +257,23 @@ public final class DeviceKeys {
         }
         KeyId kek;
         if (m.kind() == RekeyMessage.Kind.NODE) {
-            if (m.target() != nodeId()) {
+            if (m.target() != nodeId) {
                 return new Result(Outcome.NOT_MINE, m.seq(), "for node " + m.target());
             }
-            kek = KeyId.nodeKey(nodeId());
+            kek = KeyId.nodeKey(nodeId);
         } else {
-            if (m.target() == setId() && m.exempt().contains(nodeId()) && m.operation() == Operation.RENEW) {
+            if (m.target() == setId && m.exempt().contains(nodeId) && m.operation() == Operation.RENEW) {
                 // a renewal's notice: this device's new keys come only inside its DTLS session, never on MQTT
                 // under the keys they replace; report the gap so that the follower fetches them (/catchup)
                 return new Result(Outcome.GAP, m.seq(), "renewal of set " + m.target() + " at seq " + m.seq()
                         + ": its keys are fetched over DTLS");
             }
-            if (m.target() != setId() || m.exempt().contains(nodeId())) {
+            if (m.target() != setId || m.exempt().contains(nodeId)) {
                 return new Result(Outcome.NOT_MINE, m.seq(), "for set " + m.target() + " or exempt");
             }
-            kek = KeyId.setKey(setId());
+            kek = KeyId.setKey(setId);
         }
-        Optional<KeyMaterial> kekValue = store.get(kek);
+        Optional<KeyMaterial> kekValue = view.get(kek);
         byte[] attached = attachmentKey;
         if (adoption && attached != null && owner.owner() == attachmentGateway) {
             // the gateway it rejoined adopted its set: its first message is under the attachment key
@@ -210,30 +304,28 @@ public final class DeviceKeys {
         Map<KeyId, Previous> newGrace = new HashMap<>();
         List<KeyId> dropped = new ArrayList<>();
         try {
-            store.edit(edit -> {
-                for (KeyUpdate u : updates) {
-                    applyOne(edit, u, m, newGrace, dropped);
-                }
-                edit.setSeq(m.seq());
-                owner.newlyRemoved().forEach(id -> edit.setValue(Ownership.removedValue(id), 1));
-                if (adoption) {
-                    edit.setValue(GATEWAY_ID, owner.owner()); // adopted: this gateway owns its set now
-                }
-            });
+            for (KeyUpdate u : updates) {
+                applyOne(view, u, m, kept, newGrace, dropped);
+            }
+            view.setSeq(m.seq());
+            owner.newlyRemoved().forEach(id -> view.setValue(Ownership.removedValue(id), 1));
+            if (adoption) {
+                view.setValue(GATEWAY_ID, owner.owner()); // adopted: this gateway owns its set now
+            }
         } catch (RuntimeException e) {
-            return refuse(m.seq(), "rekey message cannot be applied: " + e.getMessage());
+            throw new Unappliable(m.seq(), e.getMessage()); // the whole edit is dropped: nothing of it is written
         }
-        dropped.forEach(previous::remove);
-        previous.putAll(newGrace);
+        dropped.forEach(kept::remove);
+        kept.putAll(newGrace);
         if (adoption) {
-            LOG.info("gateway {} owns this device's set now: the consortium removed gateway(s) {}", owner.owner(),
-                    owner.newlyRemoved());
+            afterCommit.add(() -> LOG.info("gateway {} owns this device's set now: the consortium removed gateway(s) {}",
+                    owner.owner(), owner.newlyRemoved()));
         }
         return new Result(Outcome.APPLIED, m.seq(), m.operation() + " of node " + m.subjectNode());
     }
 
-    private void applyOne(EditableKeyStore edit, KeyUpdate u, RekeyMessage m, Map<KeyId, Previous> newGrace,
-                          List<KeyId> dropped) {
+    private void applyOne(EditableKeyStore edit, KeyUpdate u, RekeyMessage m, Map<KeyId, Previous> kept,
+                          Map<KeyId, Previous> newGrace, List<KeyId> dropped) {
         long expires = clock.millis() + grace.toMillis();
         switch (u.action()) {
             case PUT -> {
@@ -260,7 +352,7 @@ public final class DeviceKeys {
                         dropped.add(id);
                     }
                 }
-                dropped.addAll(previous.keySet());
+                dropped.addAll(kept.keySet());
             }
         }
     }

@@ -10,17 +10,27 @@ import java.util.Locale;
  *   <li>{@link #PAPER}: CometBFT's defaults (timeout_commit 1 s, blocks made even when
  *       empty), the setting the paper measured. Use it to reproduce the paper's numbers.</li>
  *   <li>{@link #FAST}: tuned for validators on one LAN or on loopback: propose 400 ms
- *       (+100 ms a round), prevote and precommit 100 ms (+50 ms a round), commit 50 ms.
+ *       (+100 ms a round), prevote and precommit 100 ms (+50 ms a round), commit 10 ms.
  *       Gossip: {@code [consensus] peer_gossip_sleep_duration} and {@code [p2p] flush_throttle_timeout}
- *       go from 100 ms to 10 ms. On loopback these two, not the timeouts, dominate: with them at
- *       100 ms every proposal and vote waits up to 100 ms twice, and broadcast_tx_commit took
- *       0.3 to 1.1 s on four validators; at 10 ms it takes 60 to 90 ms (PAPER: about 1.5 s), at
- *       no measurable idle cost (four idle validators used about 16% of one core either way).
+ *       go from 100 ms to 1 ms. On loopback these two, not the timeouts, dominate (CometBFT
+ *       v0.38.26): a message a p2p connection writes arms its flush timer and goes out when the
+ *       timer fires, flush_throttle_timeout after the first unflushed write, unless the buffer
+ *       fills first ({@code p2p/conn/connection.go}, {@code sendPacketMsgOnChannel} and
+ *       {@code sendRoutine}); and a peer's proposal, block parts and votes are sent by polling
+ *       routines that sleep peer_gossip_sleep_duration whenever they find nothing new
+ *       ({@code consensus/reactor.go}, {@code gossipDataRoutine} and {@code gossipVotesRoutine}).
+ *       A commit crosses three gossiped hops (proposal, prevotes, precommits), each paying up to
+ *       both, and the transaction's own trip to the proposer pays the flush. The price is
+ *       idle CPU: each validator's 2 routines per peer wake every millisecond; with four idle
+ *       validators, CometBFT used about 0.22 of a core at 1 ms against 0.16 at 10 ms (see
+ *       docs/benchmarks.md). {@code timeout_commit} only applies when a precommit is missing
+ *       (see skip_timeout_commit below): 10 ms, CometBFT's own test setting, lets the next
+ *       height start sooner after a slow validator.
  *       <p>Empty blocks: {@code create_empty_blocks = true} with
  *       {@code create_empty_blocks_interval = "1s"}. A validator then waits for transactions
  *       and proposes as soon as one arrives, but makes an empty block after one second without
- *       any. Without the interval (empty blocks on demand, CometBFT's default), a 50 ms commit
- *       timeout makes about eight blocks a second while idle, each with WAL fsyncs, a block
+ *       any. Without the interval (empty blocks on demand, CometBFT's default), a short commit
+ *       timeout makes many blocks a second while idle (about eight at 50 ms), each with WAL fsyncs, a block
  *       store write and a round of signatures: measured with four idle validators on loopback,
  *       37% of one core and eight times the disk growth, against 16 to 21% of one core with
  *       the interval, which is what PAPER costs idle (about one block a second too). The
@@ -29,16 +39,16 @@ import java.util.Locale;
  *       {@code create_empty_blocks = false} would idle cheaper still but lose both.
  *       <p>{@code skip_timeout_commit = true}: once every validator's precommit is in (the
  *       normal case on a LAN), the next height starts at once instead of after timeout_commit;
- *       a transaction that arrives just after a commit no longer waits up to 50 ms for the next
- *       height to open. timeout_commit still applies when a validator is slow or down. Idle cost
+ *       a transaction that arrives just after a commit no longer waits for the next height to
+ *       open. timeout_commit still applies when a validator is slow or down. Idle cost
  *       is unchanged (the empty-block interval still paces an idle chain).</li>
  * </ul>
  */
 public enum Profile {
     PAPER(ms(3000), ms(500), ms(1000), ms(500), ms(1000), ms(500), ms(1000), true, Duration.ZERO,
             ms(100), ms(100), false),
-    FAST(ms(400), ms(100), ms(100), ms(50), ms(100), ms(50), ms(50), true, Duration.ofSeconds(1),
-            ms(10), ms(10), true);
+    FAST(ms(400), ms(100), ms(100), ms(50), ms(100), ms(50), ms(10), true, Duration.ofSeconds(1),
+            ms(1), ms(1), true);
 
     private final Duration timeoutPropose;
     private final Duration timeoutProposeDelta;

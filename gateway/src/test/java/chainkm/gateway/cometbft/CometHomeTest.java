@@ -78,11 +78,11 @@ class CometHomeTest {
         assertEquals("\"400ms\"", t.getRaw("consensus", "timeout_propose"));
         assertEquals("\"100ms\"", t.getRaw("consensus", "timeout_prevote"));
         assertEquals("\"100ms\"", t.getRaw("consensus", "timeout_precommit"));
-        assertEquals("\"50ms\"", t.getRaw("consensus", "timeout_commit"));
+        assertEquals("\"10ms\"", t.getRaw("consensus", "timeout_commit"));
         assertEquals("true", t.getRaw("consensus", "create_empty_blocks"));
         assertEquals("\"1s\"", t.getRaw("consensus", "create_empty_blocks_interval"));
-        assertEquals("\"10ms\"", t.getRaw("consensus", "peer_gossip_sleep_duration"));
-        assertEquals("\"10ms\"", t.getRaw("p2p", "flush_throttle_timeout"));
+        assertEquals("\"1ms\"", t.getRaw("consensus", "peer_gossip_sleep_duration"));
+        assertEquals("\"1ms\"", t.getRaw("p2p", "flush_throttle_timeout"));
         assertEquals("false", t.getRaw("instrumentation", "prometheus"));
         // untouched neighbours keep their defaults
         assertEquals("\"\"", t.getRaw("rpc", "grpc_laddr"));

@@ -38,7 +38,9 @@ class ProfileTest {
         assertEquals(Duration.ofMillis(400), Profile.FAST.timeoutPropose());
         assertEquals(Duration.ofMillis(100), Profile.FAST.timeoutPrevote());
         assertEquals(Duration.ofMillis(100), Profile.FAST.timeoutPrecommit());
-        assertTrue(Profile.FAST.timeoutCommit().compareTo(Duration.ofMillis(50)) <= 0);
+        assertEquals(Duration.ofMillis(10), Profile.FAST.timeoutCommit());
+        assertEquals(Duration.ofMillis(1), Profile.FAST.peerGossipSleepDuration());
+        assertEquals(Duration.ofMillis(1), Profile.FAST.flushThrottleTimeout());
         assertEquals(Duration.ofSeconds(1), Profile.FAST.createEmptyBlocksInterval());
         assertTrue(Profile.FAST.skipTimeoutCommit());
     }

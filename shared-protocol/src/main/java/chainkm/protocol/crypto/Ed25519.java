@@ -54,9 +54,15 @@ public final class Ed25519 {
 
     /** Kept apart so that the class is only loaded where Bouncy Castle is present. */
     private static final class BouncyCastleEd25519 {
-        static byte[] sign(byte[] seed, byte[] message, int offset, int length) {
+        /**
+         * Given the public key, Bouncy Castle skips recomputing it (a scalar multiplication, half
+         * the cost of a signature). The key must be the seed's own: signing one message under two
+         * public keys would reveal the private key, so only {@link KeyPair} calls this, with the
+         * key it derived from the seed itself.
+         */
+        static byte[] sign(byte[] seed, byte[] publicKey, byte[] message, int offset, int length) {
             byte[] signature = new byte[SIGNATURE_SIZE];
-            org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, message, offset, length, signature, 0);
+            org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, publicKey, 0, message, offset, length, signature, 0);
             return signature;
         }
 
@@ -141,7 +147,7 @@ public final class Ed25519 {
             if (FAST_VERIFY) {
                 byte[] seed = privateKeyBytes();
                 try {
-                    return BouncyCastleEd25519.sign(seed, message, offset, length);
+                    return BouncyCastleEd25519.sign(seed, publicKey, message, offset, length);
                 } finally {
                     Arrays.fill(seed, (byte) 0);
                 }
