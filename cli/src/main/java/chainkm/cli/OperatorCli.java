@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {StatusCommand.class, SubmitCommand.class, ProvisionCommand.class, DeviceCommand.class,
                 InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
+                chainkm.cli.authz.AccessCommand.class, chainkm.cli.authz.GroupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class OperatorCli {
     public static void main(String[] args) {
