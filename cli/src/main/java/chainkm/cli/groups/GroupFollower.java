@@ -54,6 +54,10 @@ public final class GroupFollower implements AutoCloseable {
         /** A broadcast refused (forged, tampered, malformed). */
         default void refused(String why) {
         }
+
+        /** Every envelope whose gateway signature verified, as it arrived (before any drop). */
+        default void envelope(byte[] bytes) {
+        }
     }
 
     private final String group;
@@ -105,19 +109,29 @@ public final class GroupFollower implements AutoCloseable {
      */
     public synchronized GroupFollower follow(InetSocketAddress gateway, byte[] gatewayKey, Ed25519.KeyPair client,
                                              Duration poll) throws IOException {
-        endpoint = ClientEndpoint.connect(gateway, client, gatewayKey);
         String query = "g=" + group;
-        observation = endpoint.observe("group", query, this::onResponse);
+        connect(gateway, gatewayKey, client, query);
         poller = new Thread(() -> {
             while (!closed) {
                 try {
                     Thread.sleep(poll.toMillis());
-                    onResponse(endpoint.get("group", query, poll.toMillis() + 5_000));
+                    ClientEndpoint e;
+                    synchronized (this) {
+                        e = endpoint;
+                    }
+                    onResponse(e.get("group", query, poll.toMillis() + 5_000));
                 } catch (InterruptedException e) {
                     return;
                 } catch (IOException | RuntimeException e) {
-                    if (!closed) {
-                        LOG.debug("group {}: reading the latest broadcast failed: {}", group, e.getMessage());
+                    if (closed) {
+                        return;
+                    }
+                    // the gateway restarted (its DTLS sessions are gone) or is away: a new session, a new observation
+                    LOG.info("group {}: no answer from the gateway ({}); connecting again", group, e.getMessage());
+                    try {
+                        connect(gateway, gatewayKey, client, query);
+                    } catch (IOException again) {
+                        LOG.debug("group {}: reconnect failed: {}", group, again.getMessage());
                     }
                 }
             }
@@ -125,6 +139,21 @@ public final class GroupFollower implements AutoCloseable {
         poller.setDaemon(true);
         poller.start();
         return this;
+    }
+
+    private synchronized void connect(InetSocketAddress gateway, byte[] gatewayKey, Ed25519.KeyPair client, String query)
+            throws IOException {
+        if (closed) {
+            return;
+        }
+        if (observation != null) {
+            observation.cancel();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        endpoint = ClientEndpoint.connect(gateway, client, gatewayKey);
+        observation = endpoint.observe("group", query, this::onResponse);
     }
 
     private void onResponse(Response r) {
@@ -144,7 +173,13 @@ public final class GroupFollower implements AutoCloseable {
     }
 
     /** One signed envelope: verified against the genesis keys, then given to the member. */
-    public synchronized List<Long> onEnvelope(byte[] bytes) {
+    public List<Long> onEnvelope(byte[] bytes) {
+        synchronized (member) { // not this object's lock: Californium's threads call in while connect() holds it
+            return receive(bytes);
+        }
+    }
+
+    private List<Long> receive(byte[] bytes) {
         SessionBroadcast b;
         try {
             b = GroupBroadcastEnvelope.decode(bytes).verify(gatewayKeys);
@@ -153,6 +188,7 @@ public final class GroupFollower implements AutoCloseable {
             listener.refused(e.getMessage());
             return List.of();
         }
+        listener.envelope(bytes.clone());
         if (dropped.test(b.session())) {
             return List.of();
         }
