@@ -69,6 +69,8 @@ class GroupKeysIT extends SharedTestnetIT {
     private final Ed25519.KeyPair alice = Ed25519.KeyPair.generate(RANDOM);
     private final Ed25519.KeyPair bob = Ed25519.KeyPair.generate(RANDOM);
     private final Ed25519.KeyPair carol = Ed25519.KeyPair.generate(RANDOM);
+    private Path daveDir;
+    private Ed25519.KeyPair dave;
     private final List<AutoCloseable> followers = new ArrayList<>();
     /** Every verified envelope any follower saw, by session. */
     private final Map<Long, byte[]> seen = new ConcurrentSkipListMap<>();
@@ -100,8 +102,10 @@ class GroupKeysIT extends SharedTestnetIT {
         home = setOwnerOf(device.node());
         group = "gk1" + PATH;
         genesis = Genesis.load(GatewayHome.at(dir.resolve("gateway-1")).genesis()).publicKeys();
+        daveDir = dir.resolve("keys/dave");
+        dave = chainkm.cli.authz.KeyDirectory.generate(daveDir, false);
         policy = Policy.sign(owner, "gk1", Aif.of(PATH, Aif.GET), 10_000,
-                sorted(alice.publicKey(), bob.publicKey(), carol.publicKey()), random(16));
+                sorted(alice.publicKey(), bob.publicKey(), carol.publicKey(), dave.publicKey()), random(16));
         try (ClientEndpoint e = client(1, owner)) {
             Response r = e.post("policy", policy.encode());
             assertEquals(ResponseCode.CHANGED, r.getCode(), r.getPayloadString());
@@ -236,7 +240,70 @@ class GroupKeysIT extends SharedTestnetIT {
         assertLogged(home, "group " + group + ": restored at session " + before);
     }
 
+    @Test
+    @Order(5)
+    void theCommandLineGetsAccessFollowsSessionsAndPrintsRefusals() throws Exception {
+        Run none = run("access", "--client", daveDir.toString(), "--device", "gk1", "--resource", PATH,
+                "--testnet", dir.toString(), "--gateway", "3");
+        assertEquals(4, none.exit(), none.toString());
+        assertEquals("NOT_FOUND", JSON.readTree(none.out()).path("name").asText(), none.out());
+
+        AccessToken token = addToken(2, dave);
+        Run ok = run("access", "--client", daveDir.toString(), "--device", "gk1", "--resource", PATH + ":GET",
+                "--testnet", dir.toString(), "--gateway", "3");
+        assertEquals(0, ok.exit(), ok.toString());
+        JsonNode grant = JSON.readTree(ok.out());
+        assertEquals(group, grant.path("group").asText());
+        assertEquals(-65537, grant.path("gkty").asLong());
+        assertTrue(grant.path("num").asLong() >= 1, ok.out());
+        assertEquals(token.exp(), grant.path("exp").asLong());
+        assertTrue(grant.path("key_fingerprint").asText().matches("[0-9a-f]{16}"), ok.out());
+        assertEquals(Hex.encode(token.cti()), grant.path("cti").asText());
+        assertFalse(grant.has("key"), "no key bytes");
+
+        // through gateway 3, which is not the home: the follower finds the home and prints the session
+        Run listen = run("group", "listen", "--client", daveDir.toString(), "--device", "gk1", "--resource", PATH,
+                "--sessions", "1", "--testnet", dir.toString(), "--gateway", "3");
+        assertEquals(0, listen.exit(), listen.toString());
+        List<String> lines = listen.out().lines().toList();
+        assertEquals("joined", JSON.readTree(lines.get(0)).path("event").asText(), listen.out());
+        JsonNode session = JSON.readTree(lines.get(1));
+        assertEquals("session", session.path("event").asText(), listen.out());
+        assertEquals(group, session.path("group").asText());
+        assertTrue(session.path("session").asLong() >= grant.path("num").asLong(), listen.out());
+        assertTrue(Files.exists(daveDir.resolve("groups")), "the member's state is kept in the client directory");
+
+        deleteToken(2, dave, token.cti());
+        RunningTestnet.await("the deletion to reach gateway 3", SOON, () -> {
+            Run r;
+            try {
+                r = run("access", "--client", daveDir.toString(), "--device", "gk1", "--resource", PATH, "--cti",
+                        Hex.encode(token.cti()), "--testnet", dir.toString(), "--gateway", "3");
+                return r.exit() == 4 && JSON.readTree(r.out()).path("code").asInt() == 401
+                        && JSON.readTree(r.out()).path("name").asText().equals("UNAUTHORIZED")
+                        && JSON.readTree(r.out()).path("reason").asText().startsWith("token revoked at height");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
     // --- helpers --------------------------------------------------------------------------
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    record Run(int exit, String out, String err) {
+    }
+
+    /** {@code bin/chainkm ARGS} in a JVM of its own. */
+    private Run run(String... args) throws Exception {
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
+        Process p = new ProcessBuilder(ChainkmJvm.command("96m", List.of(args)))
+                .redirectError(ProcessBuilder.Redirect.to(err.toFile())).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chainkm " + String.join(" ", args));
+        return new Run(p.exitValue(), out, Files.readString(err).trim());
+    }
 
     private GroupFollower follow(AccessGrant g, String who) throws IOException {
         Ed25519.KeyPair key = who.equals("alice") ? alice : who.equals("bob") ? bob : carol;
