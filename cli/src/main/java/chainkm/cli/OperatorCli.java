@@ -2,6 +2,7 @@ package chainkm.cli;
 
 import chainkm.cli.authz.AccessCommand;
 import chainkm.cli.authz.ClientCommand;
+import chainkm.cli.authz.GroupCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
 import chainkm.cli.authz.VoucherCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
         description = "Decentralized key management for device-to-device IoT security: the operator's commands.",
         subcommands = {StatusCommand.class, SubmitCommand.class, ProvisionCommand.class, DeviceCommand.class,
                 InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
-                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class, AccessCommand.class,
+                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
+                AccessCommand.class, GroupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class OperatorCli {
     public static void main(String[] args) {

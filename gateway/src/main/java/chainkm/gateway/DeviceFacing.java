@@ -11,8 +11,9 @@ import chainkm.gateway.home.GatewayHome;
 import chainkm.gateway.home.Genesis;
 import chainkm.gateway.keys.GatewaySecrets;
 import chainkm.gateway.keyserver.CommittedTokens;
-import chainkm.gateway.keyserver.DerivedMemberSecrets;
 import chainkm.gateway.keyserver.GroupSecretStore;
+import chainkm.gateway.keyserver.GroupSessions;
+import chainkm.gateway.keyserver.GroupStateStore;
 import chainkm.gateway.keyserver.KeyServer;
 import chainkm.gateway.keys.KeyFeed;
 import chainkm.gateway.keys.RenewalScheduler;
@@ -119,12 +120,25 @@ public final class DeviceFacing implements AutoCloseable {
             ledger.addCommitListener((height, results) -> renewals.committed(height));
             service.attachRelay(attached, ClonePolicy.parse(config.clonePolicy()));
             // IoTChain's key server: on the clients' endpoint, forwarding to the device's home gateway over the peers' channel
-            KeyServer keyServer = new KeyServer(config.id(), new CommittedTokens(ledger),
-                    new DerivedMemberSecrets(new GroupSecretStore(home.groupsDir())), peers);
+            // it runs the group managers of its devices' resources (self-healing group keys, docs/group-keys.md)
+            CommittedTokens committed = new CommittedTokens(ledger);
+            GroupSessions groups = new GroupSessions(config.id(), signer, new GroupSecretStore(home.groupsDir()),
+                    new GroupStateStore(home.groupsDir()), committed, publisher, config.groupWindowOrDefault(),
+                    config.groupSessionIntervalOrDefault());
+            parts.add(groups);
+            java.util.concurrent.ExecutorService groupCommits = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "group-commits");
+                t.setDaemon(true);
+                return t;
+            });
+            parts.add(groupCommits::shutdownNow);
+            ledger.addCommitListener((height, results) -> groupCommits.execute(groups::committed));
+            groups.start();
+            KeyServer keyServer = new KeyServer(config.id(), committed, groups, peers);
             CoapGatewayServer coap = CoapGatewayServer.start(service,
-                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue, keyServer);
+                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue, keyServer, groups);
             parts.add(coap);
-            ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter), keyServer,
+            ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter), keyServer, groups,
                     new InetSocketAddress(config.coapHost(), config.authzPortOrDefault()), signer);
             parts.add(clients);
             LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}; authorization clients: CoAP/DTLS on {}:{}",

@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *                                 # many blocks old: 28 days at the 1 s idle block interval (Thread's 672 h); at
  *                                 # least 10 (the ledger's limit), 0 = never by age
  * renew_after_ops = 100000        # ...or once this many ledger key operations happened since (0 = never by count)
+ * group_session_interval = 60     # seconds between a group's interval sessions (new session key, same members);
+ *                                 # 0 = only at membership changes. Limits each group key's use.
+ * group_window = 16               # healing window of the groups this gateway makes (1..255 sessions); a group
+ *                                 # keeps the window it was made with
  * </pre>
  * Why these defaults: docs/threat-model.md, "Key lifetimes".
  * The ABCI application listens on the unix socket {@code <home>/abci.sock}, not on a port: an
@@ -63,7 +67,14 @@ public record GatewayConfig(
         @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb,
         @JsonProperty("renew_after_blocks") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterBlocks,
         @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps,
-        @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort) {
+        @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort,
+        @JsonProperty("group_session_interval") @JsonInclude(JsonInclude.Include.NON_NULL) Long groupSessionInterval,
+        @JsonProperty("group_window") @JsonInclude(JsonInclude.Include.NON_NULL) Integer groupWindow) {
+
+    /** Seconds between interval sessions of a group with members (docs/group-keys.md, "Group sessions on gateways"). */
+    public static final long DEFAULT_GROUP_SESSION_INTERVAL = 60;
+    /** The healing window of the groups a gateway makes: a member recovers a key from any of 16 broadcasts. */
+    public static final int DEFAULT_GROUP_WINDOW = 16;
 
     /** 28 days of blocks at the 1 s empty-block interval: Thread's default key rotation period (672 h). */
     public static final long DEFAULT_RENEW_AFTER_BLOCKS = 672L * 3600;
@@ -124,6 +135,13 @@ public record GatewayConfig(
                     + MIN_RENEW_AFTER_BLOCKS + " (the ledger renews a set at most once per " + MIN_RENEW_AFTER_BLOCKS
                     + " blocks), not " + renewAfterBlocks);
         }
+        if (groupSessionInterval != null && groupSessionInterval < 0) {
+            throw new IllegalArgumentException("group_session_interval must be 0 (off) or a number of seconds, not "
+                    + groupSessionInterval);
+        }
+        if (groupWindow != null && (groupWindow < 1 || groupWindow > 255)) {
+            throw new IllegalArgumentException("group_window must be 1..255 sessions, not " + groupWindow);
+        }
         if (renewAfterOps != null && renewAfterOps < 0) {
             throw new IllegalArgumentException("renew_after_ops must be 0 (never by count) or positive, not "
                     + renewAfterOps);
@@ -144,14 +162,32 @@ public record GatewayConfig(
     public GatewayConfig withRenewal(long afterBlocks, long afterOps) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, afterBlocks,
-                afterOps, authzPort);
+                afterOps, authzPort, groupSessionInterval, groupWindow);
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict", null, null, null, null, null);
+                mqttPort, mqttUrl, "evict", null, null, null, null, null, null, null);
+    }
+
+    /** Interval sessions: group_session_interval, or {@link #DEFAULT_GROUP_SESSION_INTERVAL} s; zero is off. */
+    public java.time.Duration groupSessionIntervalOrDefault() {
+        return java.time.Duration.ofSeconds(groupSessionInterval == null ? DEFAULT_GROUP_SESSION_INTERVAL
+                : groupSessionInterval);
+    }
+
+    /** The healing window of new groups: group_window, or {@link #DEFAULT_GROUP_WINDOW}. */
+    public int groupWindowOrDefault() {
+        return groupWindow == null ? DEFAULT_GROUP_WINDOW : groupWindow;
+    }
+
+    /** The same configuration with other group session settings (tests with short intervals). */
+    public GatewayConfig withGroupSessions(long intervalSeconds, int window) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps, authzPort, intervalSeconds, window);
     }
 
     /** The UDP port of the authorization clients' CoAP/DTLS endpoint: authz_port, or coap_port + 1. */
@@ -163,7 +199,7 @@ public record GatewayConfig(
     public GatewayConfig withAuthzPort(int port) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, port);
+                renewAfterOps, port, groupSessionInterval, groupWindow);
     }
 
     /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
@@ -191,14 +227,14 @@ public record GatewayConfig(
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort);
+                renewAfterOps, authzPort, groupSessionInterval, groupWindow);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort);
+                renewAfterOps, authzPort, groupSessionInterval, groupWindow);
     }
 
     private static void port(String key, int value) {

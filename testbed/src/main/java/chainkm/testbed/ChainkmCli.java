@@ -9,6 +9,7 @@ import chainkm.cli.StatusCommand;
 import chainkm.cli.SubmitCommand;
 import chainkm.cli.authz.AccessCommand;
 import chainkm.cli.authz.ClientCommand;
+import chainkm.cli.authz.GroupCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
 import chainkm.cli.authz.VoucherCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
                 + "validator each and agree on every rekeying operation.",
         subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
                 ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
-                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class, AccessCommand.class,
+                ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class, AccessCommand.class, GroupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {

@@ -105,6 +105,47 @@ public final class ClientEndpoint implements AutoCloseable {
         return response;
     }
 
+    /** A GET of {@code /authz/<what>?<query>}, waiting at most {@code timeoutMs}. */
+    public Response get(String what, String query, long timeoutMs) throws IOException {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("authz/" + what);
+        request.getOptions().setUriQuery(query);
+        request.setDestinationContext(new AddressEndpointContext(server));
+        request.send(endpoint);
+        Response response;
+        try {
+            response = request.waitForResponse(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (response == null) {
+            request.cancel();
+            throw new IOException("no response from the gateway: " + request.getSendError(), request.getSendError());
+        }
+        return response;
+    }
+
+    /**
+     * Observes {@code /authz/<what>?<query>} (RFC 7641): {@code onResponse} gets the first answer
+     * and every notification, on Californium's threads. Returns the request; cancel it to stop.
+     */
+    public Request observe(String what, String query, java.util.function.Consumer<Response> onResponse) {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("authz/" + what);
+        request.getOptions().setUriQuery(query);
+        request.setObserve();
+        request.setDestinationContext(new AddressEndpointContext(server));
+        request.addMessageObserver(new org.eclipse.californium.core.coap.MessageObserverAdapter() {
+            @Override
+            public void onResponse(Response response) {
+                onResponse.accept(response);
+            }
+        });
+        request.send(endpoint);
+        return request;
+    }
+
     @Override
     public void close() {
         endpoint.destroy();

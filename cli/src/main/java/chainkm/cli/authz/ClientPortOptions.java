@@ -59,6 +59,33 @@ public final class ClientPortOptions extends TestnetGateway {
                 + config.authzPortOrDefault() + ")", timeoutSeconds * 1000L);
     }
 
+    /** True when the gateway is given by address and key rather than by --testnet/--gateway. */
+    boolean remote() {
+        return address != null || key != null;
+    }
+
+    /** Gateway {@code id} of the same testnet (for the group broadcasts served by a device's home gateway). */
+    ClientPort portOf(int id) throws IOException {
+        int chosen = gateway;
+        gateway = id;
+        try {
+            return port();
+        } finally {
+            gateway = chosen;
+        }
+    }
+
+    /** The genesis keys of the testnet's gateways. */
+    java.util.Map<Integer, byte[]> genesisKeys() throws IOException {
+        TestnetLayout.Gateway g = layoutGateway();
+        return Genesis.load(GatewayHome.at(testnet.resolve(g.home())).genesis()).publicKeys();
+    }
+
+    /** The CometBFT RPC port of the chosen testnet gateway (ledger look-ups). */
+    int rpcPort() throws IOException {
+        return layoutGateway().rpcPort();
+    }
+
     private InetSocketAddress parseAddress(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0 || colon == hostPort.length() - 1) {

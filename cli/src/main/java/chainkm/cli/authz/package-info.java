@@ -13,9 +13,9 @@
  * {@link chainkm.cli.authz.LedgerOptions}). Every command extends {@code AuthzCommand}: one JSON
  * object on stdout, exit code 4 with a {@link chainkm.cli.authz.Refusal} when refused.
  * <p>
- * {@code access} (a client connecting to a gateway's key server with its token's key) belongs
- * here too, as {@code AccessCommand}: it will take {@code --client DIR} and the gateway options of
- * {@link chainkm.cli.authz.ClientPortOptions} (or its own for the key server's port), and print
- * what it got without key bytes through {@code AuthzCommand}.
+ * {@link chainkm.cli.authz.AccessCommand} {@code access}: a client asks a gateway's key server for a
+ * resource's group material with its token's key and prints it without key bytes;
+ * {@link chainkm.cli.authz.GroupCommand} {@code group listen}: then follows the group's sessions
+ * ({@link chainkm.cli.groups.GroupFollower}).
  */
 package chainkm.cli.authz;

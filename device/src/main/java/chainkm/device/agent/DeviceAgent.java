@@ -1,5 +1,7 @@
 package chainkm.device.agent;
 
+import chainkm.device.groups.GroupKeys;
+
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.keys.DeviceKeys;
 import chainkm.device.store.FileKeyStore;
@@ -63,20 +65,22 @@ public final class DeviceAgent implements AutoCloseable {
     private final DeviceKeys keys;
     private final AgentEvents events = new AgentEvents(this);
     private final GatewayLink link;
+    private final GroupKeys groups;
     private final Map<Integer, Integer> peerSets = new ConcurrentHashMap<>();
     private volatile long peerSetsSeq = -1;
     private D2DEndpoint d2d;
 
     private DeviceAgent(Provisioning provisioning, Path stateDir, Ed25519.KeyPair identity, byte[] storeKey,
-                        FileKeyStore store, Options options) {
+                        FileKeyStore store, Options options) throws IOException {
         this.provisioning = provisioning;
         this.identity = identity;
         this.store = store;
         Map<Integer, byte[]> anchors = new TreeMap<>();
         provisioning.gateways().forEach(g -> anchors.put(g.id(), g.signingKey()));
         this.keys = new DeviceKeys(store, anchors, options.grace(), Clock.systemUTC());
+        this.groups = new GroupKeys(stateDir, provisioning.deviceName(), anchors);
         this.link = new GatewayLink(provisioning, stateDir, identity, storeKey, keys, options,
-                new RekeyFollower(keys, events), events);
+                new RekeyFollower(keys, events), events, groups);
     }
 
     /**
@@ -266,6 +270,24 @@ public final class DeviceAgent implements AutoCloseable {
 
     FileKeyStore store() {
         return store;
+    }
+
+    /**
+     * Makes this device a member of the group of its own resource {@code path} (G = its name +
+     * path): asks its home gateway ({@code GET /group?path=P}) for its personal secret, then
+     * follows the group's session broadcasts; {@link #groups()} gives the key to encrypt under.
+     *
+     * @return the session from which it holds keys
+     */
+    public long joinGroup(String path) throws IOException {
+        chainkm.protocol.groupkey.DeviceGroupGrant grant = link.groupGrant(path);
+        groups.join(path, grant);
+        return grant.session();
+    }
+
+    /** The keys of the groups of this device's resources. */
+    public GroupKeys groups() {
+        return groups;
     }
 
     public int nodeId() {

@@ -1,5 +1,8 @@
 package chainkm.device.agent;
 
+import chainkm.device.groups.GroupKeys;
+import chainkm.protocol.groupkey.GroupTopics;
+
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.coap.GatewayResponseException;
 import chainkm.device.keys.DeviceKeys;
@@ -36,6 +39,7 @@ final class GatewayLink {
     private final DeviceAgent.Options options;
     private final RekeyFollower follower;
     private final AgentEvents events;
+    private final GroupKeys groups;
     // the connections: replaced under this object's lock, read without it
     private volatile GatewayCoapClient coap;
     private volatile RekeySubscriber mqtt;
@@ -50,7 +54,8 @@ final class GatewayLink {
     private Thread watchdog;
 
     GatewayLink(Provisioning provisioning, Path stateDir, Ed25519.KeyPair identity, byte[] storeKey, DeviceKeys keys,
-                DeviceAgent.Options options, RekeyFollower follower, AgentEvents events) {
+                DeviceAgent.Options options, RekeyFollower follower, AgentEvents events, GroupKeys groups) {
+        this.groups = groups;
         this.provisioning = provisioning;
         this.stateDir = stateDir;
         this.identity = identity;
@@ -87,7 +92,13 @@ final class GatewayLink {
         catchUp();
         MqttCredential login = c.mqttCredential(); // its own, from this gateway, inside DTLS
         RekeySubscriber m = RekeySubscriber.connect(g.mqttUrl(), g.mqttTlsPin(), login.user(), login.password(),
-                "node-" + keys.nodeId(), (topic, message) -> onRekey(message));
+                "node-" + keys.nodeId(), (topic, message) -> {
+                    if (topic.startsWith(GroupTopics.ROOT)) {
+                        groups.onBroadcast(message); // public, signed: checked by GroupKeys, outside the rekey lock
+                    } else {
+                        onRekey(message);
+                    }
+                });
         m.onResubscribed(() -> {
             // the broker may have dropped what was queued for us (another client took the session)
             Thread t = new Thread(this::catchUpAfterReconnect, "catch-up-after-reconnect");
@@ -99,9 +110,27 @@ final class GatewayLink {
         }
         mqttDownSince = 0;
         synchronized (this) {
-            follower.subscribe(mqtt::setTopics, coap); // and applies what arrived before mqtt was set
+            follower.subscribe(topicsOf(mqtt), coap); // and applies what arrived before mqtt was set
         }
         catchUp(); // what was published between the first catch-up and the subscription
+    }
+
+    /** The follower's rekey topics, and always the broadcasts of this device's own groups. */
+    private RekeyFollower.Subscription topicsOf(RekeySubscriber m) {
+        return topics -> {
+            java.util.List<String> all = new java.util.ArrayList<>(topics);
+            all.add(groups.topicFilter());
+            m.setTopics(all);
+        };
+    }
+
+    /** {@code GET /group?path=P} to the gateway it is attached to (its home, normally). */
+    chainkm.protocol.groupkey.DeviceGroupGrant groupGrant(String path) throws IOException {
+        GatewayCoapClient c = coap;
+        if (c == null) {
+            throw new IOException("not attached to a gateway now");
+        }
+        return c.groupGrant(path);
     }
 
     private void setAttachment(Attachment a) {
@@ -128,7 +157,7 @@ final class GatewayLink {
             return; // a message delivered while the agent shuts down
         }
         RekeySubscriber m = mqtt;
-        follower.onRekey(message, coap, m == null ? null : m::setTopics);
+        follower.onRekey(message, coap, m == null ? null : topicsOf(m));
     }
 
     /** Fetches and applies, in order, every rekey message since this device's seq. */
@@ -148,7 +177,7 @@ final class GatewayLink {
             throw new IOException("the device is asleep");
         }
         RekeySubscriber m = mqtt;
-        return follower.catchUp(coap, m == null ? null : m::setTopics);
+        return follower.catchUp(coap, m == null ? null : topicsOf(m));
     }
 
     /**

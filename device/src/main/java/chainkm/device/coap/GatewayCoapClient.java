@@ -1,5 +1,8 @@
 package chainkm.device.coap;
 
+import chainkm.protocol.groupkey.DeviceGroupGrant;
+import chainkm.protocol.groupkey.GroupKeyFormatException;
+
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.d2d.NodeIdentity;
@@ -204,6 +207,22 @@ public final class GatewayCoapClient implements AutoCloseable {
             return MqttCredential.decode(expect(send(request, "GET /mqtt"), ResponseCode.CONTENT, "GET /mqtt").getPayload());
         } catch (MessageFormatException e) {
             throw new IOException("malformed answer to GET /mqtt: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code GET /group?path=P}: this device's personal secret in the group of its own resource P
+     * (G = its name + P) and the session from which it holds keys, from its home gateway.
+     */
+    public DeviceGroupGrant groupGrant(String path) throws IOException {
+        Request request = Request.newGet();
+        request.getOptions().setUriPath("group");
+        request.getOptions().setUriQuery("path=" + path);
+        try {
+            return DeviceGroupGrant.decode(expect(send(request, "GET /group"), ResponseCode.CONTENT, "GET /group")
+                    .getPayload());
+        } catch (GroupKeyFormatException e) {
+            throw new IOException("malformed answer to GET /group: " + e.getMessage(), e);
         }
     }
 

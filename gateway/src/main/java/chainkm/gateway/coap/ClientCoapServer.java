@@ -1,5 +1,6 @@
 package chainkm.gateway.coap;
 
+import chainkm.gateway.keyserver.GroupSessions;
 import chainkm.gateway.keyserver.KeyServer;
 import chainkm.protocol.crypto.Ed25519;
 import java.io.IOException;
@@ -72,6 +73,12 @@ public final class ClientCoapServer implements AutoCloseable {
      */
     public static ClientCoapServer start(StatementRelay relay, KeyServer keyServer, InetSocketAddress bind,
                                          Ed25519.KeyPair gatewayKey) {
+        return start(relay, keyServer, null, bind, gatewayKey);
+    }
+
+    /** As above, also serving the group session broadcasts on {@code GET /authz/group?g=G} (Observe) when {@code groups} is not null. */
+    public static ClientCoapServer start(StatementRelay relay, KeyServer keyServer, GroupSessions groups,
+                                         InetSocketAddress bind, Ed25519.KeyPair gatewayKey) {
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(gatewayKey, "gatewayKey");
@@ -89,6 +96,9 @@ public final class ClientCoapServer implements AutoCloseable {
         ExecutorService keyServerExecutor = DtlsProfile.serviceExecutor(KEY_SERVER_THREADS, "coap-keyserver-");
         if (keyServer != null) {
             authz.add(new KeyServerResource(keyServer, keyServerExecutor));
+        }
+        if (groups != null) {
+            authz.add(new GroupBroadcastResource(groups, serviceExecutor));
         }
         server.add(authz);
         try {

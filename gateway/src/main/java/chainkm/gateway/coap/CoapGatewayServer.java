@@ -1,6 +1,7 @@
 package chainkm.gateway.coap;
 
 import chainkm.gateway.devices.DeviceService;
+import chainkm.gateway.keyserver.GroupSessions;
 import chainkm.gateway.keyserver.KeyServer;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.MqttCredential;
@@ -134,6 +135,12 @@ public final class CoapGatewayServer implements AutoCloseable {
      */
     public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
                                           MqttIssuer mqtt, KeyServer keyServer) {
+        return start(service, bind, gatewayKey, mqtt, keyServer, null);
+    }
+
+    /** As above, also serving {@code GET /group?path=P} (a device's membership in its own resources' groups) when {@code groups} is not null. */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
+                                          MqttIssuer mqtt, KeyServer keyServer, GroupSessions groups) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
@@ -165,6 +172,9 @@ public final class CoapGatewayServer implements AutoCloseable {
                 relay,
                 new LeaveResource(service, serviceExecutor),
                 new MqttResource(service, mqtt, serviceExecutor));
+        if (groups != null) {
+            server.add(new DeviceGroupResource(service, groups, serviceExecutor));
+        }
         try {
             DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind CoAP/DTLS endpoint to " + bind);
         } catch (RuntimeException e) {

@@ -4,12 +4,15 @@ import chainkm.gateway.ledger.DeviceIdentity;
 import chainkm.gateway.ledger.LedgerApp;
 import chainkm.gateway.ledger.LedgerState;
 import chainkm.gateway.ledger.NodeRecord;
+import chainkm.protocol.authz.AccessToken;
+import chainkm.protocol.groupkey.DeviceMemberId;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /** {@link TokenLedger} on this gateway's {@link LedgerApp}: every read is of the state the last Commit left. */
-public final class CommittedTokens implements TokenLedger {
+public final class CommittedTokens implements TokenLedger, MembershipLedger {
     private final LedgerApp ledger;
     private final Object commits = new Object();
 
@@ -45,6 +48,28 @@ public final class CommittedTokens implements TokenLedger {
             return OptionalInt.of(s.layout().ownerOf(member.get().setId()));
         }
         return OptionalInt.of(d.enrolledBy());
+    }
+
+    @Override
+    public Standing standing(String device, byte[] memberId) {
+        return ledger.readCommitted(s -> {
+            if (Arrays.equals(memberId, DeviceMemberId.of(device))) {
+                Optional<DeviceIdentity> d = s.identity(device);
+                boolean stays = d.isPresent() && d.get().state() != DeviceIdentity.State.REVOKED && d.get().node() != 0
+                        && s.member(d.get().node()).map(m -> device.equals(m.identity())).orElse(false);
+                return stays ? Standing.LIVE : Standing.REVOKED;
+            }
+            if (s.revokedAt(memberId).isPresent()) {
+                return Standing.REVOKED;
+            }
+            Optional<AccessToken> token = s.accessToken(memberId);
+            return token.isPresent() && s.height() + 1 < token.get().exp() ? Standing.LIVE : Standing.EXPIRED;
+        });
+    }
+
+    @Override
+    public OptionalInt homeOf(String device) {
+        return ledger.readCommitted(s -> homeGateway(s, device));
     }
 
     @Override

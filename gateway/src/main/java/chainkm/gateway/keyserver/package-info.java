@@ -9,9 +9,11 @@
  *   <li>{@link chainkm.gateway.keyserver.KeyServer}: checks, then answers from this gateway's
  *       group secrets when it is the device's home gateway, or forwards to the home gateway's
  *       key server ({@link chainkm.gateway.keyserver.HomeGateways}), which checks again;</li>
- *   <li>{@link chainkm.gateway.keyserver.MemberSecrets}: a member's personal secret for a group
- *       (HKDF of the group's master secret for now; part 2's self-healing scheme replaces it),
- *       over {@link chainkm.gateway.keyserver.GroupSecretStore} in the gateway's home.</li>
+ *   <li>{@link chainkm.gateway.keyserver.MemberSecrets}: a member's personal secret for a group,
+ *       answered by {@link chainkm.gateway.keyserver.GroupSessions}, the group managers of the
+ *       self-healing scheme (members, sessions, signed broadcasts on MQTT), over the master secrets
+ *       of {@link chainkm.gateway.keyserver.GroupSecretStore} and the states of
+ *       {@link chainkm.gateway.keyserver.GroupStateStore} in the gateway's home.</li>
  * </ul>
  * No CoAP here: {@code chainkm.gateway.coap} translates between the wire and these classes.
  */

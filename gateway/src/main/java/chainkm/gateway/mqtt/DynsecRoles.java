@@ -1,5 +1,6 @@
 package chainkm.gateway.mqtt;
 
+import chainkm.protocol.groupkey.GroupTopics;
 import chainkm.protocol.rekey.Topics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,7 +13,8 @@ import java.util.Base64;
  * ACLs, and the plugin's initial configuration (its JSON file) with the gateway as the one
  * client, administrator of the plugin. Devices are added and removed at run time by
  * {@link MosquittoDynsec}, each as a client bound to its client id with two roles:
- * {@link #SETS_ROLE} and its own {@link #nodeRole}.
+ * {@link #SETS_ROLE} and its own {@link #nodeRole} (which also lets it read its own groups' session
+ * broadcasts, {@code chainkm/groups/<device>/#}).
  */
 final class DynsecRoles {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -29,11 +31,14 @@ final class DynsecRoles {
         return "chainkm-node-" + nodeId;
     }
 
-    static ObjectNode nodeRoleDefinition(int nodeId) {
+    /** Its node topic, and read-only the session broadcasts of its own resources' groups. */
+    static ObjectNode nodeRoleDefinition(int nodeId, String device) {
         ObjectNode role = JSON.createObjectNode().put("rolename", nodeRole(nodeId));
         ArrayNode acls = role.putArray("acls");
         acl(acls, "subscribeLiteral", Topics.node(nodeId));
         acl(acls, "publishClientReceive", Topics.node(nodeId));
+        acl(acls, "subscribePattern", GroupTopics.ofDevice(device));
+        acl(acls, "publishClientReceive", GroupTopics.ofDevice(device));
         return role;
     }
 
@@ -55,7 +60,7 @@ final class DynsecRoles {
         ArrayNode roles = root.putArray("roles");
         ObjectNode g = roles.addObject().put("rolename", GATEWAY_ROLE);
         ArrayNode gacls = g.putArray("acls");
-        for (String topic : new String[] {Topics.all(), CONTROL_TOPICS}) {
+        for (String topic : new String[] {Topics.all(), GroupTopics.all(), CONTROL_TOPICS}) {
             acl(gacls, "publishClientSend", topic);
             acl(gacls, "publishClientReceive", topic);
             acl(gacls, "subscribePattern", topic);

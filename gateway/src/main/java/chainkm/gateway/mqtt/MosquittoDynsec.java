@@ -104,7 +104,7 @@ public final class MosquittoDynsec implements DeviceAccounts, AutoCloseable {
         ArrayNode roles = create.putArray("roles");
         roles.addObject().put("rolename", DynsecRoles.SETS_ROLE);
         roles.addObject().put("rolename", DynsecRoles.nodeRole(nodeId));
-        ObjectNode role = DynsecRoles.nodeRoleDefinition(nodeId);
+        ObjectNode role = DynsecRoles.nodeRoleDefinition(nodeId, user);
         role.put("command", "createRole");
         // delete first: the same device may fetch its credential again (restart, return from another gateway)
         List<JsonNode> out = call(List.of(command("deleteClient").put("username", user), role, create));

@@ -1,6 +1,7 @@
 package chainkm.gateway.mqtt;
 
 import chainkm.gateway.keys.RekeyPublisher;
+import chainkm.gateway.keyserver.BroadcastPublisher;
 import chainkm.protocol.crypto.TlsPin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes rekey messages with Paho: QoS 1, not retained, to the embedded broker or an
+ * Publishes rekey messages with Paho: QoS 1, not retained (and group session broadcasts, retained),
+ * to the embedded broker or an
  * external one.
  *
  * <p><b>Nothing is lost silently.</b> {@link #publish} returns once Paho holds the message:
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * over CoAP by epoch. {@link #close()} waits up to {@link #CLOSE_GRACE} for acknowledgements
  * and logs how many messages it drops.
  */
-public final class MqttRekeyPublisher implements RekeyPublisher {
+public final class MqttRekeyPublisher implements RekeyPublisher, BroadcastPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttRekeyPublisher.class);
 
@@ -149,6 +151,19 @@ public final class MqttRekeyPublisher implements RekeyPublisher {
      */
     @Override
     public void publish(String topic, byte[] message) {
+        publish(topic, message, false);
+    }
+
+    /**
+     * A group session broadcast: QoS 1 and retained, so that a member subscribing later gets
+     * the latest at once; otherwise as {@link #publish(String, byte[])}.
+     */
+    @Override
+    public void publishRetained(String topic, byte[] message) {
+        publish(topic, message, true);
+    }
+
+    private void publish(String topic, byte[] message, boolean retained) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(message, "message");
         long deadline = System.nanoTime() + IN_FLIGHT_WAIT.toNanos();
@@ -158,7 +173,7 @@ public final class MqttRekeyPublisher implements RekeyPublisher {
                 throw new IllegalStateException("publisher closed");
             }
             try {
-                client.publish(topic, message, QOS, false);
+                client.publish(topic, message, QOS, retained);
                 return;
             } catch (MqttException e) {
                 if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT

@@ -1,5 +1,6 @@
 package chainkm.gateway.mqtt;
 
+import chainkm.protocol.groupkey.GroupTopics;
 import chainkm.protocol.rekey.Topics;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,9 @@ import java.util.OptionalInt;
  *       messages tell a device only that a rekey happened, which the rekeys of its own
  *       pairwise set keys tell it anyway; and a device moved by Reorder resubscribes without
  *       racing the broker's view of the ledger;</li>
+ *   <li>session broadcasts of group keys, {@code chainkm/groups/#}: gateways publish and
+ *       subscribe; a device subscribes, read-only, to {@code chainkm/groups/<its name>/#}, the
+ *       groups of its own resources (docs/group-keys.md, "Group sessions on gateways");</li>
  *   <li>everything else (other topics, other users, anonymous): refused.</li>
  * </ul>
  * A user name with the gateway prefix is only ever checked as a gateway.
@@ -67,7 +71,7 @@ public final class RekeyAccess {
 
     /** May {@code user} publish on the topic name {@code topic}? */
     static boolean canPublish(String user, String topic) {
-        return isGatewayUser(user) && isRekeyTopic(topic);
+        return isGatewayUser(user) && (isRekeyTopic(topic) || isGroupTopic(topic));
     }
 
     /**
@@ -79,10 +83,11 @@ public final class RekeyAccess {
             return false;
         }
         if (isGatewayUser(user)) {
-            return isRekeyTopic(filter);
+            return isRekeyTopic(filter) || isGroupTopic(filter);
         }
         OptionalInt node = nodeOfClientId(clientId);
-        return node.isPresent() && (filter.equals(Topics.node(node.getAsInt())) || isSetTopic(filter));
+        return node.isPresent() && (filter.equals(Topics.node(node.getAsInt())) || isSetTopic(filter)
+                || isOwnGroupTopic(user, filter));
     }
 
     /** {@code chainkm/rekey/set/<decimal>} or {@code chainkm/rekey/set/+}. */
@@ -104,6 +109,20 @@ public final class RekeyAccess {
      */
     static boolean isRekeyTopic(String topic) {
         return topic != null && topic.startsWith(Topics.ROOT) && topic.indexOf('\0') < 0;
+    }
+
+    /** Inside {@code chainkm/groups/#}: literal first levels, as for rekey topics. */
+    static boolean isGroupTopic(String topic) {
+        return topic != null && topic.startsWith(GroupTopics.ROOT) && topic.indexOf('\0') < 0;
+    }
+
+    /**
+     * Inside {@code chainkm/groups/<device>/#} for the device logged in as {@code device}: the
+     * broadcasts of its own resources' groups. The device name is a literal level (device names
+     * hold no wildcard), so a filter cannot reach another device's groups.
+     */
+    static boolean isOwnGroupTopic(String device, String filter) {
+        return filter.startsWith(GroupTopics.ROOT + device + "/") && filter.indexOf('\0') < 0;
     }
 
     /** Checks that the password map only names {@code gateway-<id>} users with a password. */

@@ -52,4 +52,20 @@ class RekeyAccessTest {
         assertFalse(RekeyAccess.canPublish(null, Topics.set(1)));
         assertFalse(RekeyAccess.canPublish("admin", Topics.set(1)));
     }
+
+    @Test
+    void onlyGatewaysPublishGroupBroadcastsAndADeviceReadsOnlyItsOwnGroups() {
+        String topic = chainkm.protocol.groupkey.GroupTopics.topic("lamp-1/light");
+        assertTrue(RekeyAccess.canPublish("gateway-1", topic));
+        assertTrue(RekeyAccess.canSubscribe("gateway-1", "gateway-1", "chainkm/groups/#"));
+        assertFalse(RekeyAccess.canPublish("lamp-1", topic), "a device never publishes a broadcast");
+        assertFalse(RekeyAccess.canPublish(null, topic));
+        assertTrue(RekeyAccess.canSubscribe("lamp-1", "node-7", topic));
+        assertTrue(RekeyAccess.canSubscribe("lamp-1", "node-7", "chainkm/groups/lamp-1/#"));
+        assertFalse(RekeyAccess.canSubscribe("lamp-1", "node-7", "chainkm/groups/lamp-2/light"), "another device's group");
+        assertFalse(RekeyAccess.canSubscribe("lamp-1", "node-7", "chainkm/groups/#"));
+        assertFalse(RekeyAccess.canSubscribe("lamp-1", "node-7", "chainkm/groups/+/light"));
+        assertFalse(RekeyAccess.canSubscribe("lamp", "node-7", "chainkm/groups/lamp-1/light"), "a name that is a prefix");
+        assertFalse(RekeyAccess.canSubscribe("lamp-1", "not-a-node", topic));
+    }
 }
