@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * coap_host = "127.0.0.1"
  * authz_port = 5685               # CoAP over DTLS for authorization clients (POST /authz/...), on coap_host;
  *                                 # default coap_port + 1 (a separate port: see docs/authorization.md)
+ * proxy_port = 5686               # plain CoAP (UDP, no DTLS) of the caching proxy: anonymous GET and Observe of
+ *                                 # protected objects at /objects/DEVICE/PATH, on coap_host; default coap_port + 2
+ *                                 # (docs/protected-objects.md, "The caching proxy")
  * mqtt_port = 8883                # the embedded MQTT broker, TLS only (127.0.0.1), unless mqtt_url is set
  * mqtt_url = ""                   # an external broker instead (Mosquitto: ssl://host:port, see docs)
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
@@ -63,7 +66,8 @@ public record GatewayConfig(
         @JsonProperty("rekey_archive_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Integer rekeyArchiveMb,
         @JsonProperty("renew_after_blocks") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterBlocks,
         @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps,
-        @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort) {
+        @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort,
+        @JsonProperty("proxy_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer proxyPort) {
 
     /** 28 days of blocks at the 1 s empty-block interval: Thread's default key rotation period (672 h). */
     public static final long DEFAULT_RENEW_AFTER_BLOCKS = 672L * 3600;
@@ -106,6 +110,19 @@ public record GatewayConfig(
         } else if (coapPort == 65535) {
             throw new IllegalArgumentException("coap_port 65535 leaves no default authz_port (coap_port + 1): set authz_port");
         }
+        if (proxyPort != null) {
+            port("proxy_port", proxyPort);
+            if (proxyPort == coapPort || proxyPort == authzPortOrDefault(coapPort, authzPort)) {
+                throw new IllegalArgumentException("proxy_port must differ from coap_port (" + coapPort
+                        + ") and authz_port (" + authzPortOrDefault(coapPort, authzPort) + ")");
+            }
+        } else if (coapPort >= 65534) {
+            throw new IllegalArgumentException("coap_port " + coapPort
+                    + " leaves no default proxy_port (coap_port + 2): set proxy_port");
+        } else if (authzPort != null && authzPort == coapPort + 2) {
+            throw new IllegalArgumentException("authz_port " + authzPort
+                    + " is the default proxy_port (coap_port + 2): set proxy_port");
+        }
         if (mqttUrl == null) {
             mqttUrl = "";
         }
@@ -144,26 +161,42 @@ public record GatewayConfig(
     public GatewayConfig withRenewal(long afterBlocks, long afterOps) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, afterBlocks,
-                afterOps, authzPort);
+                afterOps, authzPort, proxyPort);
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict", null, null, null, null, null);
+                mqttPort, mqttUrl, "evict", null, null, null, null, null, null);
     }
 
     /** The UDP port of the authorization clients' CoAP/DTLS endpoint: authz_port, or coap_port + 1. */
     public int authzPortOrDefault() {
+        return authzPortOrDefault(coapPort, authzPort);
+    }
+
+    private static int authzPortOrDefault(int coapPort, Integer authzPort) {
         return authzPort == null ? coapPort + 1 : authzPort;
+    }
+
+    /** The UDP port of the caching proxy's plain CoAP endpoint: proxy_port, or coap_port + 2. */
+    public int proxyPortOrDefault() {
+        return proxyPort == null ? coapPort + 2 : proxyPort;
+    }
+
+    /** The same configuration with the caching proxy on {@code port} (the testnet generator picks free ports). */
+    public GatewayConfig withProxyPort(int port) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps, authzPort, port);
     }
 
     /** The same configuration with the clients' endpoint on {@code port} (the testnet generator picks free ports). */
     public GatewayConfig withAuthzPort(int port) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, port);
+                renewAfterOps, port, proxyPort);
     }
 
     /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
@@ -191,14 +224,14 @@ public record GatewayConfig(
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort);
+                renewAfterOps, authzPort, proxyPort);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort);
+                renewAfterOps, authzPort, proxyPort);
     }
 
     private static void port(String key, int value) {
