@@ -4,6 +4,7 @@ import chainkm.cli.authz.ClientCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
 import chainkm.cli.authz.VoucherCommand;
+import chainkm.cli.objects.ResourceCommand;
 import chainkm.gateway.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {StatusCommand.class, SubmitCommand.class, ProvisionCommand.class, DeviceCommand.class,
                 InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
+                ResourceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class OperatorCli {
     public static void main(String[] args) {

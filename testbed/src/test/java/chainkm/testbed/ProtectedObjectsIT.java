@@ -295,4 +295,53 @@ class ProtectedObjectsIT extends ScenarioIT {
                 () -> java.util.Arrays.equals(next, get(proxyUrl())));
         assertEquals("{\"celsius\":26}", read(get(proxyUrl())));
     }
+
+    /** {@code bin/chainkm ARGS} in a JVM of its own: its exit code and its one line of JSON. */
+    private com.fasterxml.jackson.databind.JsonNode chainkm(int expectedExit, String... args) throws Exception {
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
+        Process p = new ProcessBuilder(ChainkmJvm.command("96m", List.of(args)))
+                .redirectError(ProcessBuilder.Redirect.to(err.toFile())).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chainkm " + String.join(" ", args) + " did not end");
+        assertEquals(expectedExit, p.exitValue(), "chainkm " + String.join(" ", args) + "\nstdout: " + out
+                + "\nstderr: " + Files.readString(err));
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+    }
+
+    @Test
+    @Order(8)
+    void resourceGetPrintsTheObjectChecksItAndOpensItWithTheKey() throws Exception {
+        Path saved = dir.resolve("saved.cose");
+        var json = chainkm(0, "resource", "get", "--testnet", dir.toString(), "--gateway", "1", "--device", "kitchen",
+                "--resource", PATH, "--session-key", Hex.encode(groupKey), "--save", saved.toString());
+        assertEquals("valid", json.path("signature").asText(), json.toString());
+        assertEquals(5, json.path("session").asLong());
+        assertEquals("{\"celsius\":26}", json.path("plaintext").asText());
+        assertEquals(Hex.encode(ledgerKey("kitchen")), json.path("device_key").asText());
+        assertArrayEquals(get(proxyUrl()), Files.readAllBytes(saved));
+        var direct = chainkm(0, "resource", "get", "--testnet", dir.toString(), "--device", "kitchen", "--resource", PATH,
+                "--direct", "127.0.0.1:" + kitchen.address().orElseThrow().getPort());
+        assertEquals(json.path("sequence").asLong(), direct.path("sequence").asLong());
+        assertTrue(direct.path("plaintext").isMissingNode(), "no key, no plaintext");
+        var none = chainkm(4, "resource", "get", "--testnet", dir.toString(), "--device", "mallory", "--resource", PATH);
+        assertEquals(false, none.path("found").asBoolean(true));
+    }
+
+    @Test
+    @Order(9)
+    void resourcePutOfAnOldObjectAsTheDeviceIsRefusedAsAReplay() throws Exception {
+        Path old = dir.resolve("old.cose");
+        Files.write(old, older);
+        Path bundle = dir.resolve("kitchen-bundle.properties");
+        sim.provisioning("kitchen").save(bundle);
+        byte[] cached = get(proxyUrl());
+        var json = chainkm(4, "resource", "put", "--testnet", dir.toString(), "--device", "kitchen", "--resource", PATH,
+                "--state", sim.stateDir("kitchen").toString(), "--bundle", bundle.toString(), "--object", old.toString());
+        assertEquals("4.03", json.path("code").asText(), json.toString());
+        assertTrue(json.path("reason").asText().startsWith("REPLAY"), json.toString());
+        assertArrayEquals(cached, get(proxyUrl()), "the cache did not change");
+        // the newest object, pushed again, is a replay too; a fresh one from the device is taken
+        byte[] fresh = kitchen.publisher().publish(PATH).orElseThrow().encode();
+        assertArrayEquals(fresh, get(proxyUrl()));
+    }
 }
