@@ -86,7 +86,7 @@ class ProtectedObjectsIT extends ScenarioIT {
         sessionKeys.put(PATH, new SessionKey(5, groupKey));
         kitchen = startPublishing(sim.get("kitchen").agent());
         proxyPort = GatewayConfig.load(dir.resolve("gateway-1")).proxyPortOrDefault();
-        reader = new CoapClient();
+        reader = plainClient();
         reader.setTimeout(10_000L);
         Security.addProvider(new BouncyCastleProvider()); // cose-java's AES-CCM
         Security.addProvider(new net.i2p.crypto.eddsa.EdDSASecurityProvider()); // and its EdDSA
@@ -99,6 +99,7 @@ class ProtectedObjectsIT extends ScenarioIT {
         }
         if (reader != null) {
             reader.shutdown();
+            reader.getEndpoint().destroy();
         }
         Security.removeProvider(BouncyCastleProvider.PROVIDER_NAME);
         Security.removeProvider("EdDSA");
@@ -178,9 +179,9 @@ class ProtectedObjectsIT extends ScenarioIT {
     void observersOfTheProxyAndOfTheDeviceHearEachNewReading() throws Exception {
         BlockingQueue<byte[]> viaProxy = new LinkedBlockingQueue<>();
         BlockingQueue<byte[]> direct = new LinkedBlockingQueue<>();
-        CoapClient observer = new CoapClient();
+        CoapClient observer = plainClient();
         CoapObserveRelation p = observer.setURI(proxyUrl()).observe(collect(viaProxy));
-        CoapClient observer2 = new CoapClient();
+        CoapClient observer2 = plainClient();
         CoapObserveRelation d = observer2.setURI(deviceUrl()).observe(collect(direct));
         try {
             assertNotNull(viaProxy.poll(10, TimeUnit.SECONDS), "the proxy's answer to the registration");
@@ -195,7 +196,9 @@ class ProtectedObjectsIT extends ScenarioIT {
             p.proactiveCancel();
             d.proactiveCancel();
             observer.shutdown();
+            observer.getEndpoint().destroy();
             observer2.shutdown();
+            observer2.getEndpoint().destroy();
         }
     }
 
@@ -343,5 +346,16 @@ class ProtectedObjectsIT extends ScenarioIT {
         // the newest object, pushed again, is a replay too; a fresh one from the device is taken
         byte[] fresh = kitchen.publisher().publish(PATH).orElseThrow().encode();
         assertArrayEquals(fresh, get(proxyUrl()));
+    }
+
+    /** A plain CoAP client configured in code (no Californium3.properties written to the working directory). */
+    static CoapClient plainClient() {
+        org.eclipse.californium.elements.config.Configuration config = new org.eclipse.californium.elements.config.Configuration(
+                org.eclipse.californium.elements.config.SystemConfig.DEFINITIONS,
+                org.eclipse.californium.elements.config.UdpConfig.DEFINITIONS,
+                org.eclipse.californium.core.config.CoapConfig.DEFINITIONS);
+        CoapClient client = new CoapClient();
+        client.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(config).build());
+        return client;
     }
 }

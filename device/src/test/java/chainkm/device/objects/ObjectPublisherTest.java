@@ -157,7 +157,8 @@ class ObjectPublisherTest {
             ObjectPublisher p = publisher(store);
             try (ResourceServer server = ResourceServer.start(p, new ResourceServer.Options(List.of(PATH), Duration.ZERO,
                     new InetSocketAddress("127.0.0.1", 0)))) {
-                CoapClient client = new CoapClient("coap://127.0.0.1:" + server.address().orElseThrow().getPort() + PATH);
+                CoapClient client = plainClient();
+                client.setURI("coap://127.0.0.1:" + server.address().orElseThrow().getPort() + PATH);
                 client.setTimeout(5_000L);
                 try {
                     assertEquals(ResponseCode.NOT_FOUND, client.get().getCode());
@@ -182,8 +183,20 @@ class ObjectPublisherTest {
                     relation.proactiveCancel();
                 } finally {
                     client.shutdown();
+                    client.getEndpoint().destroy();
                 }
             }
         }
+    }
+
+    /** A plain CoAP client configured in code (no Californium3.properties written to the working directory). */
+    static CoapClient plainClient() {
+        org.eclipse.californium.elements.config.Configuration config = new org.eclipse.californium.elements.config.Configuration(
+                org.eclipse.californium.elements.config.SystemConfig.DEFINITIONS,
+                org.eclipse.californium.elements.config.UdpConfig.DEFINITIONS,
+                org.eclipse.californium.core.config.CoapConfig.DEFINITIONS);
+        CoapClient client = new CoapClient();
+        client.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(config).build());
+        return client;
     }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * nothing in the request names it. In order:
  * <ol>
  *   <li>at most {@link ObjectCache.Limits#maxObjectBytes()} bytes;</li>
- *   <li>a resource path ({@link ProtectedResource});</li>
+ *   <li>a resource path ({@link ProtectedResource}) whose segments a URI can name (none empty,
+ *       {@code .} or {@code ..});</li>
  *   <li>a signed protected object, version 1 ({@link SignedObject#decode});</li>
  *   <li>its COSE_Sign1 verifies with the device's key and the external_aad of (this device, this
  *       path): an object signed by another device, or naming another device or path, or altered
@@ -52,6 +53,12 @@ public final class ObjectAdmission {
             resource = new ProtectedResource(device, path);
         } catch (IllegalArgumentException e) {
             return refuse(device, path, PushRefusal.BAD_PATH, e.getMessage());
+        }
+        for (String segment : path.substring(1).split("/", -1)) {
+            // a reader's URI could not name it: clients drop empty, "." and ".." segments
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return refuse(device, path, PushRefusal.BAD_PATH, "a path segment is empty, '.' or '..'");
+            }
         }
         SignedObject signed;
         try {

@@ -66,13 +66,14 @@ class ObjectProxyOverCoapTest {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         proxy = ProxyCoapServer.start(cache, loopback);
         server = CoapGatewayServer.start(service, loopback, gateway, node -> null, null, new ObjectAdmission(cache));
-        reader = new CoapClient();
+        reader = plainClient();
         reader.setTimeout(5_000L);
     }
 
     @AfterEach
     void stop() {
         reader.shutdown();
+        reader.getEndpoint().destroy();
         server.close();
         proxy.close();
     }
@@ -168,5 +169,16 @@ class ObjectProxyOverCoapTest {
         assertArrayEquals(newer, reader.setURI(url("kitchen-1", "/temperature")).get().getPayload());
         assertEquals(ResponseCode.NOT_FOUND, reader.setURI(url("garage-1", "/temperature")).get().getCode());
         assertEquals(1, cache.size());
+    }
+
+    /** A plain CoAP client configured in code (no Californium3.properties written to the working directory). */
+    static CoapClient plainClient() {
+        org.eclipse.californium.elements.config.Configuration config = new org.eclipse.californium.elements.config.Configuration(
+                org.eclipse.californium.elements.config.SystemConfig.DEFINITIONS,
+                org.eclipse.californium.elements.config.UdpConfig.DEFINITIONS,
+                org.eclipse.californium.core.config.CoapConfig.DEFINITIONS);
+        CoapClient client = new CoapClient();
+        client.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(config).build());
+        return client;
     }
 }

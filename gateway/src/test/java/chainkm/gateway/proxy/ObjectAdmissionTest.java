@@ -144,6 +144,11 @@ class ObjectAdmissionTest {
                 "the limit is 1024");
         assertRefused(admission.admit("kitchen-1", kitchen.publicKey(), "/with space", new byte[10]),
                 PushRefusal.BAD_PATH, "printable");
+        for (String unreachable : List.of("/", "/a//b", "/a/", "/a/../b", "/./a")) {
+            PushOutcome o = admission.admit("kitchen-1", kitchen.publicKey(), unreachable,
+                    signed("kitchen-1", unreachable, kitchen));
+            assertEquals(PushRefusal.BAD_PATH, o.refusal(), unreachable);
+        }
         assertEquals(0, cache.size());
     }
 
