@@ -114,6 +114,11 @@ public final class ResourceCommand {
         @Option(names = "--proxy", paramLabel = "HOST:PORT", description = "A proxy's address instead of gateway N's.")
         String proxy;
 
+        @Option(names = "--rpc-port", paramLabel = "PORT",
+                description = "A gateway's CometBFT RPC on 127.0.0.1 (e.g. an SSH tunnel) for the device's key, instead "
+                        + "of gateway N's.")
+        Integer rpcPort;
+
         @Option(names = "--direct", paramLabel = "HOST:PORT",
                 description = "Fetch from the device's own CoAP endpoint (objects.port) instead of a proxy.")
         String direct;
@@ -195,12 +200,15 @@ public final class ResourceCommand {
 
         /** The device's current key as the ledger holds it (through gateway N's RPC). */
         private byte[] deviceKey(String name) throws IOException {
-            CometRpc rpc = new CometRpc(layoutGateway(gateway).rpcPort(), Duration.ofSeconds(10));
+            if (rpcPort != null && (rpcPort < 1 || rpcPort > 65535)) {
+                throw usage("--rpc-port " + rpcPort + " is out of range");
+            }
+            CometRpc rpc = new CometRpc(rpcPort != null ? rpcPort : layoutGateway(gateway).rpcPort(), Duration.ofSeconds(10));
             CometRpc.QueryResult q;
             try {
                 q = rpc.abciQuery("/identity", name.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
-                throw new IOException("gateway " + gateway + "'s CometBFT RPC does not answer: " + e.getMessage(), e);
+                throw new IOException("the CometBFT RPC does not answer: is the gateway running? (" + e.getMessage() + ")", e);
             }
             if (q.code() != 0) {
                 throw new IOException("the ledger has no device identity '" + name + "': " + q.log());
