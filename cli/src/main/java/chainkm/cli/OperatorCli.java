@@ -6,6 +6,7 @@ import chainkm.cli.authz.GroupCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
 import chainkm.cli.authz.VoucherCommand;
+import chainkm.cli.objects.ResourceCommand;
 import chainkm.gateway.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
         subcommands = {StatusCommand.class, SubmitCommand.class, ProvisionCommand.class, DeviceCommand.class,
                 InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
-                AccessCommand.class, GroupCommand.class,
+                AccessCommand.class, GroupCommand.class, ResourceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class OperatorCli {
     public static void main(String[] args) {

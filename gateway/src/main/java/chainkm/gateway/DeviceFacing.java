@@ -4,6 +4,9 @@ import chainkm.gateway.coap.ClientCoapServer;
 import chainkm.gateway.coap.CoapGatewayServer;
 import chainkm.gateway.coap.StatementRelay;
 import chainkm.gateway.coap.PeerGateways;
+import chainkm.gateway.coap.ProxyCoapServer;
+import chainkm.gateway.proxy.ObjectAdmission;
+import chainkm.gateway.proxy.ObjectCache;
 import chainkm.gateway.devices.AttachedDevices;
 import chainkm.gateway.devices.ClonePolicy;
 import chainkm.gateway.devices.GatewayDeviceService;
@@ -45,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * TLS (embedded unless an external Mosquitto is configured, which the gateway then administers
  * through its dynamic-security plugin) with the rekey publisher and the devices' own MQTT
  * credentials, the CoAP-over-DTLS endpoint for joins, catch-up and {@code GET /mqtt}, and the
- * clients' endpoint for authorization statements and the key server.
+ * clients' endpoint for authorization statements and the key server, and the caching proxy of
+ * protected objects (pushed on the device endpoint, served anonymously on {@code proxy_port}).
  */
 public final class DeviceFacing implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceFacing.class);
@@ -55,11 +59,13 @@ public final class DeviceFacing implements AutoCloseable {
     private final GatewayDeviceService service;
     private final CoapGatewayServer coap;
     private final ClientCoapServer clients;
+    private final ProxyCoapServer proxy;
     private final AttachedDevices attached;
 
     private DeviceFacing(List<AutoCloseable> parts, KeyFeed feed, GatewayDeviceService service, CoapGatewayServer coap,
-                         ClientCoapServer clients, AttachedDevices attached) {
+                         ClientCoapServer clients, ProxyCoapServer proxy, AttachedDevices attached) {
         this.clients = clients;
+        this.proxy = proxy;
         this.parts = parts;
         this.attached = attached;
         this.feed = feed;
@@ -135,15 +141,22 @@ public final class DeviceFacing implements AutoCloseable {
             ledger.addCommitListener((height, results) -> groupCommits.execute(groups::committed));
             groups.start();
             KeyServer keyServer = new KeyServer(config.id(), committed, groups, peers);
+            // IoTChain's caching proxy: devices push on their DTLS endpoint, anyone reads on proxy_port
+            ObjectCache objects = new ObjectCache(ObjectCache.Limits.DEFAULT);
+            ProxyCoapServer proxy = ProxyCoapServer.start(objects,
+                    new InetSocketAddress(config.coapHost(), config.proxyPortOrDefault()));
+            parts.add(proxy);
             CoapGatewayServer coap = CoapGatewayServer.start(service,
-                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue, keyServer, groups);
+                    new InetSocketAddress(config.coapHost(), config.coapPort()), signer, logins::issue, keyServer, groups,
+                    new ObjectAdmission(objects));
             parts.add(coap);
             ClientCoapServer clients = ClientCoapServer.start(StatementRelay.of(submitter), keyServer, groups,
                     new InetSocketAddress(config.coapHost(), config.authzPortOrDefault()), signer);
             parts.add(clients);
-            LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}; authorization clients: CoAP/DTLS on {}:{}",
-                    config.coapHost(), coap.port(), config.brokerUrl(), config.coapHost(), clients.port());
-            return new DeviceFacing(parts, feed, service, coap, clients, attached);
+            LOG.info("devices: CoAP/DTLS on {}:{}, MQTT broker {}; authorization clients: CoAP/DTLS on {}:{}; "
+                    + "caching proxy: CoAP on {}:{}", config.coapHost(), coap.port(), config.brokerUrl(),
+                    config.coapHost(), clients.port(), config.coapHost(), proxy.port());
+            return new DeviceFacing(parts, feed, service, coap, clients, proxy, attached);
         } catch (IOException | RuntimeException e) {
             closeAll(parts);
             throw e;
@@ -191,6 +204,11 @@ public final class DeviceFacing implements AutoCloseable {
     /** The UDP port of the authorization clients' endpoint. */
     public int authzPort() {
         return clients.port();
+    }
+
+    /** The UDP port of the caching proxy's plain CoAP endpoint. */
+    public int proxyPort() {
+        return proxy.port();
     }
 
     public long seq() {

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * coap_host = "127.0.0.1"
  * authz_port = 5685               # CoAP over DTLS for authorization clients (POST /authz/...), on coap_host;
  *                                 # default coap_port + 1 (a separate port: see docs/authorization.md)
+ * proxy_port = 5686               # plain CoAP (UDP, no DTLS) of the caching proxy: anonymous GET and Observe of
+ *                                 # protected objects at /objects/DEVICE/PATH, on coap_host; default coap_port + 2
+ *                                 # (docs/protected-objects.md, "The caching proxy")
  * mqtt_port = 8883                # the embedded MQTT broker, TLS only (127.0.0.1), unless mqtt_url is set
  * mqtt_url = ""                   # an external broker instead (Mosquitto: ssl://host:port, see docs)
  * clone_policy = "evict"          # a node identity caught in use twice: "evict", "block" (here) or "log"
@@ -69,7 +72,8 @@ public record GatewayConfig(
         @JsonProperty("renew_after_ops") @JsonInclude(JsonInclude.Include.NON_NULL) Long renewAfterOps,
         @JsonProperty("authz_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer authzPort,
         @JsonProperty("group_session_interval") @JsonInclude(JsonInclude.Include.NON_NULL) Long groupSessionInterval,
-        @JsonProperty("group_window") @JsonInclude(JsonInclude.Include.NON_NULL) Integer groupWindow) {
+        @JsonProperty("group_window") @JsonInclude(JsonInclude.Include.NON_NULL) Integer groupWindow,
+        @JsonProperty("proxy_port") @JsonInclude(JsonInclude.Include.NON_NULL) Integer proxyPort) {
 
     /** Seconds between interval sessions of a group with members (docs/group-keys.md, "Group sessions on gateways"). */
     public static final long DEFAULT_GROUP_SESSION_INTERVAL = 60;
@@ -117,6 +121,19 @@ public record GatewayConfig(
         } else if (coapPort == 65535) {
             throw new IllegalArgumentException("coap_port 65535 leaves no default authz_port (coap_port + 1): set authz_port");
         }
+        if (proxyPort != null) {
+            port("proxy_port", proxyPort);
+            if (proxyPort == coapPort || proxyPort == authzPortOrDefault(coapPort, authzPort)) {
+                throw new IllegalArgumentException("proxy_port must differ from coap_port (" + coapPort
+                        + ") and authz_port (" + authzPortOrDefault(coapPort, authzPort) + ")");
+            }
+        } else if (coapPort >= 65534) {
+            throw new IllegalArgumentException("coap_port " + coapPort
+                    + " leaves no default proxy_port (coap_port + 2): set proxy_port");
+        } else if (authzPort != null && authzPort == coapPort + 2) {
+            throw new IllegalArgumentException("authz_port " + authzPort
+                    + " is the default proxy_port (coap_port + 2): set proxy_port");
+        }
         if (mqttUrl == null) {
             mqttUrl = "";
         }
@@ -162,14 +179,14 @@ public record GatewayConfig(
     public GatewayConfig withRenewal(long afterBlocks, long afterOps) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, afterBlocks,
-                afterOps, authzPort, groupSessionInterval, groupWindow);
+                afterOps, authzPort, groupSessionInterval, groupWindow, proxyPort);
     }
 
     /** A configuration with every optional key at its default. */
     public GatewayConfig(int id, String name, String signingKey, String cometbftHome, int rpcPort,
                          int controlPort, long resubmitAfterMs, int coapPort, String coapHost, int mqttPort, String mqttUrl) {
         this(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs, coapPort, coapHost,
-                mqttPort, mqttUrl, "evict", null, null, null, null, null, null, null);
+                mqttPort, mqttUrl, "evict", null, null, null, null, null, null, null, null);
     }
 
     /** Interval sessions: group_session_interval, or {@link #DEFAULT_GROUP_SESSION_INTERVAL} s; zero is off. */
@@ -187,19 +204,35 @@ public record GatewayConfig(
     public GatewayConfig withGroupSessions(long intervalSeconds, int window) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort, intervalSeconds, window);
+                renewAfterOps, authzPort, intervalSeconds, window, proxyPort);
     }
 
     /** The UDP port of the authorization clients' CoAP/DTLS endpoint: authz_port, or coap_port + 1. */
     public int authzPortOrDefault() {
+        return authzPortOrDefault(coapPort, authzPort);
+    }
+
+    private static int authzPortOrDefault(int coapPort, Integer authzPort) {
         return authzPort == null ? coapPort + 1 : authzPort;
+    }
+
+    /** The UDP port of the caching proxy's plain CoAP endpoint: proxy_port, or coap_port + 2. */
+    public int proxyPortOrDefault() {
+        return proxyPort == null ? coapPort + 2 : proxyPort;
+    }
+
+    /** The same configuration with the caching proxy on {@code port} (the testnet generator picks free ports). */
+    public GatewayConfig withProxyPort(int port) {
+        return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
+                coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
+                renewAfterOps, authzPort, groupSessionInterval, groupWindow, port);
     }
 
     /** The same configuration with the clients' endpoint on {@code port} (the testnet generator picks free ports). */
     public GatewayConfig withAuthzPort(int port) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, port, groupSessionInterval, groupWindow);
+                renewAfterOps, port, groupSessionInterval, groupWindow, proxyPort);
     }
 
     /** The bounds of the key manager's rekey archive: the keys given, the defaults for the others. */
@@ -227,14 +260,14 @@ public record GatewayConfig(
     public GatewayConfig withMqttUrl(String url) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, resubmitAfterMs,
                 coapPort, coapHost, mqttPort, url, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort, groupSessionInterval, groupWindow);
+                renewAfterOps, authzPort, groupSessionInterval, groupWindow, proxyPort);
     }
 
     /** The same configuration with another watchdog delay (tests that provoke resubmissions). */
     public GatewayConfig withResubmitAfterMs(long ms) {
         return new GatewayConfig(id, name, signingKey, cometbftHome, rpcPort, controlPort, ms,
                 coapPort, coapHost, mqttPort, mqttUrl, clonePolicy, rekeyArchiveOps, rekeyArchiveMb, renewAfterBlocks,
-                renewAfterOps, authzPort, groupSessionInterval, groupWindow);
+                renewAfterOps, authzPort, groupSessionInterval, groupWindow, proxyPort);
     }
 
     private static void port(String key, int value) {

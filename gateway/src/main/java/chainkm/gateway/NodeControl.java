@@ -75,6 +75,7 @@ final class NodeControl implements ControlServer.ControlHandler {
         o.put("key_seq", devices.seq());
         o.put("coap_port", devices.coapPort());
         o.put("authz_port", devices.authzPort());
+        o.put("proxy_port", devices.proxyPort());
         o.put("mqtt_url", config.brokerUrl());
         ObjectNode c = o.putObject("cometbft");
         c.put("alive", comet.isAlive());

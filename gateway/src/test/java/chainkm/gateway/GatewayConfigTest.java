@@ -67,6 +67,20 @@ class GatewayConfigTest {
     }
 
     @Test
+    void theProxyPortDefaultsToTheDevicePortPlusTwoAndMustDifferFromTheOthers() throws IOException {
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID);
+        assertEquals(5686, GatewayConfig.load(home).proxyPortOrDefault());
+        Files.writeString(home.resolve(GatewayConfig.FILE), VALID + "proxy_port = 6001\n");
+        GatewayConfig c = GatewayConfig.load(home);
+        assertEquals(6001, c.proxyPortOrDefault());
+        c.save(home);
+        assertEquals(c, GatewayConfig.load(home));
+        assertTrue(loadFails(VALID + "proxy_port = 5684\n").getMessage().contains("proxy_port must differ"));
+        assertTrue(loadFails(VALID + "proxy_port = 5685\n").getMessage().contains("proxy_port must differ"));
+        assertTrue(loadFails(VALID + "authz_port = 5686\n").getMessage().contains("set proxy_port"));
+    }
+
+    @Test
     void theAbciPortOfAnOlderConfigurationIsIgnoredAndNotWrittenAgain() throws IOException {
         Files.writeString(home.resolve(GatewayConfig.FILE), VALID + "abci_port = 26658\n");
         GatewayConfig c = GatewayConfig.load(home);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -31,6 +32,11 @@ import java.util.TreeMap;
  * <tr><td>{@code peer.send_interval_s}</td><td>0: if positive, also send a reading to the peer this often</td></tr>
  * <tr><td>{@code sensor}</td><td>{@code soc} (the SoC temperature, {@code sensor.soc_path} = {@code /sys/class/thermal/thermal_zone0/temp}) or {@code i2c}</td></tr>
  * <tr><td>{@code sensor.i2c.bus}, {@code sensor.i2c.address}, {@code sensor.i2c.register}</td><td>1, 0x48, 0: a TMP102-style temperature register (12 bits, 0.0625 °C)</td></tr>
+ * <tr><td>{@code objects.resources}</td><td>none: the protected resources it publishes, comma-separated paths
+ *     ({@code /temperature}); each reading of the sensor is sealed under the resource's group session key, signed,
+ *     pushed to its gateway's proxy and served on {@code objects.port}</td></tr>
+ * <tr><td>{@code objects.interval_ms}</td><td>10000: how often it publishes a reading of each (0: never by itself)</td></tr>
+ * <tr><td>{@code objects.port}</td><td>0: the plain CoAP port serving the latest objects (0: not served)</td></tr>
  * <tr><td>{@code gateway.timeout_ms}</td><td>20000: the longest one request to a gateway may take</td></tr>
  * <tr><td>{@code gateway.orphan_after_ms}</td><td>10000: MQTT down this long, then a CoAP probe as long: the gateway is
  *     gone and the agent rejoins the next one</td></tr>
@@ -40,12 +46,14 @@ public record AgentConfig(Path root, Path stateDir, Path bootBundle, String boar
                           int buttonPin, boolean buttonActiveLow, Duration longPress, Duration veryLongPress,
                           InetSocketAddress d2dBind, Integer peerNode, InetSocketAddress peerAddress,
                           Duration peerSendInterval, String sensor, Path socTemperature, int i2cBus, int i2cAddress,
-                          int i2cRegister, Duration gatewayTimeout, Duration orphanAfter) {
+                          int i2cRegister, Duration gatewayTimeout, Duration orphanAfter, List<String> objectResources,
+                          Duration objectsInterval, int objectsPort) {
 
     public static final Set<String> KEYS = Set.of("state.dir", "bundle.boot", "board", "gpio.led", "gpio.button",
             "button.active_low", "button.long_ms", "button.very_long_ms", "d2d.bind", "peer.node", "peer.address",
             "peer.send_interval_s", "sensor", "sensor.soc_path", "sensor.i2c.bus", "sensor.i2c.address",
-            "sensor.i2c.register", "gateway.timeout_ms", "gateway.orphan_after_ms");
+            "sensor.i2c.register", "gateway.timeout_ms", "gateway.orphan_after_ms", "objects.resources",
+            "objects.interval_ms", "objects.port");
 
     /** The bundle's name in the state directory. */
     public static final String BUNDLE_FILE = "provisioning.properties";
@@ -115,7 +123,25 @@ public record AgentConfig(Path root, Path stateDir, Path bootBundle, String boar
                 (int) v.number("sensor.i2c.address", 0x48),
                 (int) v.number("sensor.i2c.register", 0),
                 Duration.ofMillis(v.number("gateway.timeout_ms", 20000)),
-                Duration.ofMillis(v.number("gateway.orphan_after_ms", 10000)));
+                Duration.ofMillis(v.number("gateway.orphan_after_ms", 10000)),
+                resources(v.get("objects.resources", "")),
+                Duration.ofMillis(v.number("objects.interval_ms", 10000)),
+                (int) v.port("objects.port", 0));
+    }
+
+    private static List<String> resources(String text) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String p : text.split(",")) {
+            String path = p.trim();
+            if (path.isEmpty()) {
+                continue;
+            }
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+                throw new IllegalArgumentException("objects.resources are paths starting with '/', not '" + path + "'");
+            }
+            out.add(path);
+        }
+        return List.copyOf(out);
     }
 
     /** {@code path} (absolute) below {@code root}; {@code root} {@code /} changes nothing. */
@@ -162,6 +188,14 @@ public record AgentConfig(Path root, Path stateDir, Path bootBundle, String boar
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + " must be a non-negative number, not '" + v + "'");
             }
+        }
+
+        long port(String key, long dflt) {
+            long n = number(key, dflt);
+            if (n > 65535) {
+                throw new IllegalArgumentException(key + " must be a port number (0..65535), not " + n);
+            }
+            return n;
         }
 
         long pin(String key, long dflt) {

@@ -4,7 +4,10 @@ import chainkm.device.agent.AgentListener;
 import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import chainkm.device.agent.SecretFiles;
+import chainkm.device.objects.ResourceServer;
+import chainkm.device.objects.SessionKeySource;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +56,8 @@ import picocli.CommandLine.Option;
             "  peer.node=N  peer.address=HOST:PORT  peer.send_interval_s=0",
             "  sensor=soc|i2c  sensor.soc_path=/sys/class/thermal/thermal_zone0/temp",
             "  sensor.i2c.bus=1  sensor.i2c.address=0x48  sensor.i2c.register=0",
-            "  gateway.timeout_ms=20000  gateway.orphan_after_ms=10000"})
+            "  gateway.timeout_ms=20000  gateway.orphan_after_ms=10000",
+            "  objects.resources=/temperature  objects.interval_ms=10000  objects.port=0"})
 public final class AgentMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
     /** In the state directory once the device has left: it never starts again with this state. */
@@ -161,6 +165,9 @@ public final class AgentMain implements Callable<Integer> {
                 scheduler.scheduleWithFixedDelay(() -> worker.execute(() -> sendReading(a, cfg, sensor)), 1, s,
                         TimeUnit.SECONDS);
             }
+            if (!cfg.objectResources().isEmpty()) {
+                publishObjects(a, cfg, sensor);
+            }
             LOG.info("agent running on {}; stop with SIGTERM", board.isMock() ? "the mock board" : "the Raspberry Pi");
             stop.await();
             return exitCode.get();
@@ -177,6 +184,21 @@ public final class AgentMain implements Callable<Integer> {
             board.close();
             done.countDown();
         }
+    }
+
+    /**
+     * Publishes the sensor's readings as protected objects ({@code objects.*}). The group session
+     * keys come from the group-key follower; without one the agent publishes nothing (one log line).
+     */
+    private static void publishObjects(DeviceAgent agent, AgentConfig cfg, SensorSource sensor) {
+        InetSocketAddress serve = cfg.objectsPort() == 0 ? null
+                : new InetSocketAddress(cfg.d2dBind().getAddress(), cfg.objectsPort());
+        ResourceServer r = agent.publishObjects(
+                new ResourceServer.Options(cfg.objectResources(), cfg.objectsInterval(), serve),
+                SessionKeySource.NONE,
+                path -> sensor.read().json().getBytes(StandardCharsets.UTF_8));
+        LOG.info("publishing protected objects {} every {} ms{}", cfg.objectResources(), cfg.objectsInterval().toMillis(),
+                r.address().map(a -> ", served over CoAP on " + a).orElse(""));
     }
 
     private static AgentListener ledListener(StatusLed led) {

@@ -46,6 +46,20 @@ class AgentConfigTest {
     }
 
     @Test
+    void protectedObjectsAreOffUnlessResourcesAreNamed() {
+        AgentConfig none = AgentConfig.of(Path.of("/"), Map.of());
+        assertTrue(none.objectResources().isEmpty());
+        assertEquals(0, none.objectsPort());
+        AgentConfig c = AgentConfig.of(Path.of("/"), Map.of("objects.resources", "/temperature, /sensors/soc",
+                "objects.interval_ms", "2500", "objects.port", "5683"));
+        assertEquals(java.util.List.of("/temperature", "/sensors/soc"), c.objectResources());
+        assertEquals(java.time.Duration.ofMillis(2500), c.objectsInterval());
+        assertEquals(5683, c.objectsPort());
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.of(Path.of("/"), Map.of("objects.resources", "temp")));
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.of(Path.of("/"), Map.of("objects.port", "70000")));
+    }
+
+    @Test
     void mistakesAreNamed() throws IOException {
         Path file = root.resolve("a.properties");
         Files.writeString(file, "gpio.lde=17\n");

@@ -13,6 +13,7 @@ import chainkm.cli.authz.GroupCommand;
 import chainkm.cli.authz.PolicyCommand;
 import chainkm.cli.authz.TokenCommand;
 import chainkm.cli.authz.VoucherCommand;
+import chainkm.cli.objects.ResourceCommand;
 import chainkm.gateway.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
         subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
                 ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class, AccessCommand.class, GroupCommand.class,
+                ResourceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {

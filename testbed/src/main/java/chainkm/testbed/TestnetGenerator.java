@@ -35,8 +35,8 @@ import java.util.List;
  */
 public final class TestnetGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Per gateway: rpc, p2p, control, coap, mqtt, authz (the ABCI application has a unix socket, no port). */
-    private static final int PORTS = 6;
+    /** Per gateway: rpc, p2p, control, coap, mqtt, authz, proxy (the ABCI application has a unix socket, no port). */
+    private static final int PORTS = 7;
 
     private TestnetGenerator() {}
 
@@ -74,7 +74,7 @@ public final class TestnetGenerator {
             GatewayHome.writeSecret(home.controlToken(), HexFormat.of().formatHex(token));
             new GatewayConfig(i, name, GatewayHome.SIGNING_KEY, GatewayHome.COMETBFT_HOME, g.rpcPort(),
                     g.controlPort(), 3000, g.coapPort(), "127.0.0.1", g.mqttPort(), "")
-                    .withAuthzPort(ports[base + 5]).save(home.dir());
+                    .withAuthzPort(ports[base + 5]).withProxyPort(ports[base + 6]).save(home.dir());
             CometHome comet = CometHome.init(home.cometbftHome(), name);
             member.put("validator_key", comet.validatorPubKeyBase64());
             homes.add(comet);

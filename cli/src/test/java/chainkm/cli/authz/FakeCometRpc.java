@@ -19,18 +19,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stand-in for a gateway's CometBFT RPC that answers {@code abci_query} as the ledger would:
  * a prepared answer per path and data (hex), else code 1. Records the queries it got.
  */
-final class FakeCometRpc implements AutoCloseable {
+public final class FakeCometRpc implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Query(String path, String data) {}
+    public record Query(String path, String data) {}
 
     private record Answer(int code, String log, String value) {}
 
-    final List<Query> queries = new CopyOnWriteArrayList<>();
+    public final List<Query> queries = new CopyOnWriteArrayList<>();
     private final Map<Query, Answer> answers = new ConcurrentHashMap<>();
     private final HttpServer server;
 
-    FakeCometRpc() throws IOException {
+    public FakeCometRpc() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             JsonNode req = JSON.readTree(exchange.getRequestBody());
@@ -54,11 +54,11 @@ final class FakeCometRpc implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    void answer(String path, String data, String json) {
+    public void answer(String path, String data, String json) {
         answers.put(new Query(path, data), new Answer(0, "", json));
     }
 

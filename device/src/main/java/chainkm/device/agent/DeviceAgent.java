@@ -4,7 +4,12 @@ import chainkm.device.groups.GroupKeys;
 
 import chainkm.device.coap.GatewayCoapClient;
 import chainkm.device.keys.DeviceKeys;
+import chainkm.device.objects.ObjectPublisher;
+import chainkm.device.objects.ReadingSource;
+import chainkm.device.objects.ResourceServer;
+import chainkm.device.objects.SessionKeySource;
 import chainkm.device.store.FileKeyStore;
+import chainkm.protocol.cose.BlockNonceSource;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.identity.LeaveRequest;
 import chainkm.protocol.keys.KeyId;
@@ -69,6 +74,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final Map<Integer, Integer> peerSets = new ConcurrentHashMap<>();
     private volatile long peerSetsSeq = -1;
     private D2DEndpoint d2d;
+    private ResourceServer resources;
 
     private DeviceAgent(Provisioning provisioning, Path stateDir, Ed25519.KeyPair identity, byte[] storeKey,
                         FileKeyStore store, Options options) throws IOException {
@@ -251,6 +257,37 @@ public final class DeviceAgent implements AutoCloseable {
         d2d.send(peerNode, peerSet(peerNode), address, payload);
     }
 
+    /** The key store's durable counter of protected objects' sequence numbers (their nonces). */
+    public static final String OBJECT_SEQUENCE_COUNTER = "object-seq";
+    /** Sequence numbers reserved per durable write: at most one write per this many objects. */
+    static final int OBJECT_SEQUENCE_BLOCK = 256;
+
+    /**
+     * Starts publishing this device's protected resources (issue 14): each reading is sealed under
+     * the session key {@code keys} gives for its path, with a sequence number from the key store's
+     * durable counter {@value #OBJECT_SEQUENCE_COUNTER} (never reused, also across reboots), signed
+     * with the identity key, pushed to its gateway's proxy over its DTLS session and, if
+     * {@code options} say so, served over plain CoAP. Once per agent.
+     */
+    public synchronized ResourceServer publishObjects(ResourceServer.Options options, SessionKeySource keys,
+                                                      ReadingSource readings) {
+        if (resources != null) {
+            throw new IllegalStateException("the device already publishes its objects");
+        }
+        BlockNonceSource nonces = new BlockNonceSource(n -> store.nextNonceCounter(OBJECT_SEQUENCE_COUNTER, n),
+                OBJECT_SEQUENCE_BLOCK);
+        ObjectPublisher publisher = new ObjectPublisher(provisioning.deviceName(), options.paths(), identity, nonces,
+                keys, readings, (path, bytes) -> {
+                    GatewayCoapClient c = link.coap();
+                    if (c == null) {
+                        throw new IOException("the device is asleep");
+                    }
+                    c.putObject(path, bytes);
+                });
+        resources = ResourceServer.start(publisher, options);
+        return resources;
+    }
+
     /** Adds a listener and tells it the current state at once. */
     public void addListener(AgentListener l) {
         events.add(l);
@@ -341,6 +378,11 @@ public final class DeviceAgent implements AutoCloseable {
     @Override
     public void close() {
         link.stopWatching();
+        synchronized (this) {
+            if (resources != null) {
+                resources.close();
+            }
+        }
         if (d2d != null) {
             d2d.close();
         }

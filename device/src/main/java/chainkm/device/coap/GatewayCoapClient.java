@@ -45,7 +45,7 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 /**
  * The device's CoAP-over-DTLS client for its gateway's endpoints ({@code /join},
  * {@code /activate}, {@code /catchup}, {@code /node/<id>}, {@code /identity/<id>}, {@code /leave}, {@code /rejoin},
- * {@code /mqtt}). One DTLS 1.2 session with raw public keys (RFC 7250), both sides Ed25519: the
+ * {@code /mqtt}, {@code /objects/<path>}). One DTLS 1.2 session with raw public keys (RFC 7250), both sides Ed25519: the
  * device presents its own key (its identity key, or before activation its enrollment key), and
  * accepts the gateway only if the gateway presents exactly the key its bundle holds for that
  * gateway ({@link GatewayKeyVerifier}). One UDP socket and a couple of threads, created on the
@@ -225,6 +225,26 @@ public final class GatewayCoapClient implements AutoCloseable {
             throw new IOException("malformed answer to GET /group: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * {@code PUT /objects/<path>}: pushes the latest signed protected object of one of this
+     * device's resources to the gateway's caching proxy (Content-Format 18, COSE_Sign1). The
+     * gateway takes the device from this DTLS session; returns once it cached the object.
+     */
+    public void putObject(String path, byte[] signedObject) throws IOException {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("a resource path starts with '/'");
+        }
+        Request request = Request.newPut();
+        request.getOptions().setUriPath("objects" + path);
+        request.getOptions().setContentFormat(COSE_SIGN1);
+        request.setPayload(signedObject);
+        String what = "PUT /objects" + path;
+        expect(send(request, what), ResponseCode.CHANGED, what);
+    }
+
+    /** CoAP Content-Format of application/cose; cose-type="cose-sign1". */
+    static final int COSE_SIGN1 = 18;
 
     /** Frees the socket and threads; later calls fail. */
     @Override

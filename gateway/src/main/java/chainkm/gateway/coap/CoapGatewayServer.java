@@ -3,6 +3,7 @@ package chainkm.gateway.coap;
 import chainkm.gateway.devices.DeviceService;
 import chainkm.gateway.keyserver.GroupSessions;
 import chainkm.gateway.keyserver.KeyServer;
+import chainkm.gateway.proxy.ObjectAdmission;
 import chainkm.protocol.crypto.Ed25519;
 import chainkm.protocol.rekey.MqttCredential;
 import java.io.IOException;
@@ -70,7 +71,9 @@ import org.slf4j.LoggerFactory;
  *       rekey messages for a node attached to the asking gateway ({@link RelayResource});</li>
  *   <li>{@code POST /relay/access} ({@code gateway-<id>} PSK only): an access request another
  *       gateway's key server checked and forwards to this one, the device's home
- *       ({@link RelayAccessResource}, on threads of its own).</li>
+ *       ({@link RelayAccessResource}, on threads of its own);</li>
+ *   <li>{@code PUT /objects/<path>} (an active device, with its identity key): the latest signed
+ *       protected object of one of its resources, for the caching proxy ({@link ObjectPushResource}).</li>
  * </ul>
  * Errors: 4.00 malformed request; 4.03 not this peer's to ask (wrong kind of peer, a revoked or
  * unknown identity, another node's id, not a member yet) or refused by the ledger (diagnostic:
@@ -135,12 +138,25 @@ public final class CoapGatewayServer implements AutoCloseable {
      */
     public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
                                           MqttIssuer mqtt, KeyServer keyServer) {
-        return start(service, bind, gatewayKey, mqtt, keyServer, null);
+        return start(service, bind, gatewayKey, mqtt, keyServer, null, null);
     }
 
     /** As above, also serving {@code GET /group?path=P} (a device's membership in its own resources' groups) when {@code groups} is not null. */
     public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
                                           MqttIssuer mqtt, KeyServer keyServer, GroupSessions groups) {
+        return start(service, bind, gatewayKey, mqtt, keyServer, groups, null);
+    }
+
+    /** As above, serving {@code PUT /objects/<path>} into the caching proxy's {@code objects} (none when it is null). */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
+                                          MqttIssuer mqtt, KeyServer keyServer, ObjectAdmission objects) {
+        return start(service, bind, gatewayKey, mqtt, keyServer, null, objects);
+    }
+
+    /** The device endpoint with the group membership resource and the caching proxy's push resource (each when not null). */
+    public static CoapGatewayServer start(DeviceService service, InetSocketAddress bind, Ed25519.KeyPair gatewayKey,
+                                          MqttIssuer mqtt, KeyServer keyServer, GroupSessions groups,
+                                          ObjectAdmission objects) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(bind, "bind");
@@ -174,6 +190,9 @@ public final class CoapGatewayServer implements AutoCloseable {
                 new MqttResource(service, mqtt, serviceExecutor));
         if (groups != null) {
             server.add(new DeviceGroupResource(service, groups, serviceExecutor));
+        }
+        if (objects != null) {
+            server.add(new ObjectPushResource(service, objects, serviceExecutor));
         }
         try {
             DtlsProfile.start(server, endpoint, serviceExecutor, "cannot bind CoAP/DTLS endpoint to " + bind);

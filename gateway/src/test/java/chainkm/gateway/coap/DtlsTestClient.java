@@ -96,6 +96,15 @@ final class DtlsTestClient implements AutoCloseable {
         return send(request);
     }
 
+    /** PUT of {@code payload} to {@code path} (segments separated by '/') with Content-Format {@code format}. */
+    Response put(String path, byte[] payload, int format) throws IOException {
+        Request request = Request.newPut();
+        request.getOptions().setUriPath(path);
+        request.getOptions().setContentFormat(format);
+        request.setPayload(payload);
+        return send(request);
+    }
+
     /** GET of {@code path}, with {@code query} ({@code a=b&c=d}, may be empty). */
     Response get(String path, String query) throws IOException {
         Request request = Request.newGet();
