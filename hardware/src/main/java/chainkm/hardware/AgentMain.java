@@ -5,7 +5,6 @@ import chainkm.device.agent.DeviceAgent;
 import chainkm.device.agent.Provisioning;
 import chainkm.device.agent.SecretFiles;
 import chainkm.device.objects.ResourceServer;
-import chainkm.device.objects.SessionKeySource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -188,14 +187,15 @@ public final class AgentMain implements Callable<Integer> {
 
     /**
      * Publishes the sensor's readings as protected objects ({@code objects.*}). The group session
-     * keys come from the group-key follower; without one the agent publishes nothing (one log line).
+     * keys are the device's own groups' ({@link DeviceAgent#groupSessionKeys()}: it joins each
+     * resource's group at its home gateway); without a key yet it publishes nothing (one log line).
      */
     private static void publishObjects(DeviceAgent agent, AgentConfig cfg, SensorSource sensor) {
         InetSocketAddress serve = cfg.objectsPort() == 0 ? null
                 : new InetSocketAddress(cfg.d2dBind().getAddress(), cfg.objectsPort());
         ResourceServer r = agent.publishObjects(
                 new ResourceServer.Options(cfg.objectResources(), cfg.objectsInterval(), serve),
-                SessionKeySource.NONE,
+                agent.groupSessionKeys(),
                 path -> sensor.read().json().getBytes(StandardCharsets.UTF_8));
         LOG.info("publishing protected objects {} every {} ms{}", cfg.objectResources(), cfg.objectsInterval().toMillis(),
                 r.address().map(a -> ", served over CoAP on " + a).orElse(""));

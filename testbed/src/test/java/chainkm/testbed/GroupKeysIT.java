@@ -23,6 +23,13 @@ import chainkm.protocol.crypto.Hex;
 import chainkm.protocol.groupkey.GroupBroadcastEnvelope;
 import chainkm.protocol.groupkey.SessionBroadcast;
 import chainkm.device.agent.DeviceAgent;
+import chainkm.device.objects.ResourceServer;
+import chainkm.protocol.cose.ProtectedObject;
+import chainkm.protocol.cose.ProtectedResource;
+import chainkm.protocol.cose.SignedObject;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +152,33 @@ class GroupKeysIT extends SharedTestnetIT {
         assertArrayEquals(k, a.key(s).orElseThrow(), "alice and the device hold the same K_" + s);
         assertArrayEquals(k, b.key(s).orElseThrow(), "bob and the device hold the same K_" + s);
         assertLogged(home, "group " + group + ": session " + s + " opened");
+
+        // the device publishes its readings under its own group key (IoTChain's resource server):
+        // alice reads them through the home gateway's caching proxy and opens them with her K_j
+        device.agent().publishObjects(new ResourceServer.Options(List.of(PATH), Duration.ofMillis(300), null),
+                device.agent().groupSessionKeys(), p -> "{\"celsius\": 21.5}".getBytes(StandardCharsets.UTF_8));
+        ProtectedResource resource = new ProtectedResource(device.name(), PATH);
+        byte[] deviceKey = Hex.decode(net.query(1, "/identity", device.name()).path("key").asText());
+        String url = "coap://127.0.0.1:" + GatewayConfig.load(dir.resolve("gateway-" + home)).proxyPortOrDefault()
+                + "/objects/" + device.name() + PATH;
+        CoapClient reader = new CoapClient(url);
+        try {
+            byte[] object = RunningTestnet.await("the proxy to serve the device's object", SOON, () -> {
+                try {
+                    CoapResponse r = reader.get();
+                    return r != null && r.getCode() == ResponseCode.CONTENT ? r.getPayload() : null;
+                } catch (Exception e) {
+                    return null;
+                }
+            }, java.util.Objects::nonNull);
+            ProtectedObject o = SignedObject.decode(object).verify(resource, deviceKey);
+            assertTrue(o.session() >= s, "sealed under a session alice holds: " + o.session());
+            awaitKey(a, o.session());
+            assertEquals("{\"celsius\": 21.5}", new String(o.open(resource, a.key(o.session()).orElseThrow()),
+                    StandardCharsets.UTF_8), "alice opens the device's reading with her own K_j");
+        } finally {
+            reader.shutdown();
+        }
 
         // the home keeps the group's state owner-only; no other gateway holds one
         Path groups = GatewayHome.at(dir.resolve("gateway-" + home)).groupsDir();

@@ -322,6 +322,37 @@ public final class DeviceAgent implements AutoCloseable {
         return grant.session();
     }
 
+    /**
+     * The session keys of this device's own groups, for {@link #publishObjects}: the current
+     * (j, K_j) of a resource's group; while the device is not yet a member of it, it asks its home
+     * gateway to join ({@link #joinGroup}), at most once per {@value #GROUP_JOIN_RETRY_S} s, and
+     * publishes nothing until the group's next broadcast gives it a key.
+     */
+    public SessionKeySource groupSessionKeys() {
+        Map<String, Long> lastTry = new ConcurrentHashMap<>();
+        return path -> {
+            if (!groups.isMember(path)) {
+                long now = System.nanoTime();
+                Long last = lastTry.get(path);
+                if (last == null || now - last > Duration.ofSeconds(GROUP_JOIN_RETRY_S).toNanos()) {
+                    lastTry.put(path, now);
+                    try {
+                        long from = joinGroup(path);
+                        LOG.info("device {}: joined the group of {} (keys from session {})", provisioning.deviceName(),
+                                path, from);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.info("device {}: cannot join the group of {} yet: {}", provisioning.deviceName(), path,
+                                e.getMessage());
+                    }
+                }
+            }
+            return groups.current(path).map(k -> new chainkm.device.objects.SessionKey(k.session(), k.key()));
+        };
+    }
+
+    /** Seconds between two attempts of a device to join one of its resources' groups. */
+    static final long GROUP_JOIN_RETRY_S = 10;
+
     /** The keys of the groups of this device's resources. */
     public GroupKeys groups() {
         return groups;

@@ -32,14 +32,18 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
  * access request to the key server of the device's home gateway ({@code POST /relay/access}).
  */
 public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerGatewayClient.class);
     private static final int BLOCK_SIZE = 1024;
     private static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
     /** A forwarded access request may wait at the home gateway for a block ({@code KeyServer.CATCH_UP}). */
     static final Duration ACCESS_TIMEOUT = Duration.ofSeconds(5);
+    /** The first try's wait: more than the home's {@code KeyServer.CATCH_UP}; the second gets the rest and 2 s. */
+    static final Duration FIRST_ACCESS_TIMEOUT = Duration.ofSeconds(3);
 
     private final InetSocketAddress peer;
     private final Duration timeout;
     private final CoapEndpoint endpoint;
+    private final DTLSConnector connector;
 
     public PeerGatewayClient(InetSocketAddress peer, String identity, byte[] psk, Duration timeout) throws IOException {
         this.peer = peer;
@@ -59,7 +63,8 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
                 .setAdvancedPskStore(new AdvancedSinglePskStore(identity, psk))
                 .setLoggingTag("[relay-coaps]")
                 .build();
-        endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(new DTLSConnector(dtls)).build();
+        connector = new DTLSConnector(dtls);
+        endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
         endpoint.start();
     }
 
@@ -93,8 +98,27 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
         }
     }
 
-    /** {@code POST /relay/access} with {@code forwarded} (a {@code ForwardedAccess}): the home key server's response. */
+    /**
+     * {@code POST /relay/access} with {@code forwarded} (a {@code ForwardedAccess}): the home key
+     * server's response. A peer that restarted has forgotten the DTLS session this client still
+     * holds and drops its records silently: after a first silence the session is dropped here
+     * and the request tried once more with a fresh handshake.
+     */
     public Response forwardAccess(byte[] forwarded) throws IOException {
+        try {
+            return forwardAccessOnce(forwarded, FIRST_ACCESS_TIMEOUT);
+        } catch (java.net.SocketTimeoutException e) {
+            LOG.info("gateway at {} did not answer POST /relay/access: new DTLS handshake, one more try", peer);
+            connector.clearConnectionState();
+            try {
+                return forwardAccessOnce(forwarded, ACCESS_TIMEOUT.minus(FIRST_ACCESS_TIMEOUT).plusSeconds(2));
+            } catch (java.net.SocketTimeoutException again) {
+                throw new IOException(again.getMessage(), again);
+            }
+        }
+    }
+
+    private Response forwardAccessOnce(byte[] forwarded, Duration timeout) throws IOException {
         Request request = Request.newPost();
         request.getOptions().setUriPath("relay/access");
         request.setPayload(forwarded);
@@ -102,7 +126,7 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
         request.send(endpoint);
         Response response;
         try {
-            response = request.waitForResponse(ACCESS_TIMEOUT.toMillis());
+            response = request.waitForResponse(timeout.toMillis());
         } catch (InterruptedException e) {
             request.cancel();
             Thread.currentThread().interrupt();
@@ -110,8 +134,8 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
         }
         if (response == null) {
             request.cancel();
-            throw new IOException("gateway at " + peer + " did not answer POST /relay/access within "
-                    + ACCESS_TIMEOUT.toMillis() + " ms");
+            throw new java.net.SocketTimeoutException("gateway at " + peer + " did not answer POST /relay/access within "
+                    + timeout.toMillis() + " ms");
         }
         return response;
     }
