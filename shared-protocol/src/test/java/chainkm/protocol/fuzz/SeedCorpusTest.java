@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The stored seed corpora are today's encodings: after a wire format changes, this test fails
  * until they are written again with
- * {@code mvn -o -q -pl shared-protocol verify -Dtest=SeedCorpusTest -Dchainkm.fuzz.writeSeeds=true}.
+ * {@code mvn -o -q -pl shared-protocol -am test -Dtest=SeedCorpusTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dchainkm.fuzz.writeSeeds=true}.
  * Crash inputs Jazzer stored beside them (files not named {@code seed-*}) are left alone.
  */
 class SeedCorpusTest {
