@@ -9,7 +9,7 @@ GO_ENV := GOFLAGS="-mod=readonly -buildvcs=false" GOSUMDB=off
 COMETBFT_MOD := github.com/cometbft/cometbft
 GOGOPROTO_MOD := github.com/cosmos/gogoproto
 
-.PHONY: build test run bench image cometbft proto clean
+.PHONY: build test run bench fuzz image cometbft proto clean
 
 build: $(BUILD)/bin/cometbft $(BUILD)/proto/.linked
 	$(MVN) $(MVN_FLAGS) -DskipTests install
@@ -52,6 +52,15 @@ image:
 
 bench: build
 	bin/chainkm bench --out bench/results --sweep 1,4,7,10
+
+# Coverage-guided fuzzing of every decoder (docs/testing.md, "Fuzzing"): each Jazzer target runs for
+# FUZZ_SECONDS, one after another; FUZZ_TARGETS (a regex of Class#method) picks some. `make test`
+# replays their seed corpora and every crash input found so far.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz: $(BUILD)/proto/.linked
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS='$(FUZZ_TARGETS)' MVN='$(MVN)' tools/fuzz/run
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

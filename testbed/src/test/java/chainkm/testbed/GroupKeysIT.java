@@ -161,7 +161,7 @@ class GroupKeysIT extends SharedTestnetIT {
         byte[] deviceKey = Hex.decode(net.query(1, "/identity", device.name()).path("key").asText());
         String url = "coap://127.0.0.1:" + GatewayConfig.load(dir.resolve("gateway-" + home)).proxyPortOrDefault()
                 + "/objects/" + device.name() + PATH;
-        CoapClient reader = new CoapClient(url);
+        CoapClient reader = ProtectedObjectsIT.plainClient().setURI(url);
         try {
             byte[] object = RunningTestnet.await("the proxy to serve the device's object", SOON, () -> {
                 try {

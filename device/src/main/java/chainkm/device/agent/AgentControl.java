@@ -159,6 +159,26 @@ public final class AgentControl implements AutoCloseable {
         return b.append('"').toString();
     }
 
+    /** Where a running agent listens, as its control file says: a loopback port and the token it wants. */
+    record Endpoint(int port, String token) {}
+
+    /**
+     * Reads {@code <state>/agent.control}: {@code PORT TOKEN}, as {@link #open} writes it.
+     *
+     * @throws IOException naming the file when it is anything else (a damaged file is not a port)
+     */
+    static Endpoint endpoint(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(FILE);
+        String[] portToken = Files.readString(file, StandardCharsets.US_ASCII).trim().split(" ");
+        if (portToken.length == 2 && portToken[0].matches("[0-9]{1,5}") && portToken[1].matches("[0-9a-f]{1,64}")) {
+            int port = Integer.parseInt(portToken[0]);
+            if (port >= 1 && port <= 65535) {
+                return new Endpoint(port, portToken[1]);
+            }
+        }
+        throw new IOException(file + " is not an agent's control file (PORT TOKEN): remove it and restart the agent");
+    }
+
     /**
      * Sends {@code command} to the agent running on {@code stateDir} and returns its JSON answer.
      *
@@ -166,12 +186,12 @@ public final class AgentControl implements AutoCloseable {
      * @throws java.net.ConnectException if the agent that wrote it is gone
      */
     public static String request(Path stateDir, String command, Duration timeout) throws IOException {
-        String[] portToken = Files.readString(stateDir.resolve(FILE), StandardCharsets.US_ASCII).trim().split(" ");
+        Endpoint endpoint = endpoint(stateDir);
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portToken[0])), 2_000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), endpoint.port()), 2_000);
             s.setSoTimeout((int) timeout.toMillis());
             Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
-            out.write(portToken[1] + " " + command + "\n");
+            out.write(endpoint.token() + " " + command + "\n");
             out.flush();
             String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
             if (line == null) {

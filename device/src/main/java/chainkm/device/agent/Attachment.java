@@ -75,9 +75,14 @@ record Attachment(int gatewayId, byte[] key) {
         try {
             byte[] plain = AesCcm.open(fileKey(storageKey), Arrays.copyOf(all, AesCcm.NONCE_SIZE), new byte[0],
                     Arrays.copyOfRange(all, AesCcm.NONCE_SIZE, all.length));
+            if (plain.length != 2 + AesCcm.KEY_SIZE) {
+                Arrays.fill(plain, (byte) 0);
+                throw new IOException(file + " authenticates but holds " + plain.length + " bytes, not a gateway id and a "
+                        + AesCcm.KEY_SIZE + "-byte key");
+            }
             ByteBuffer in = ByteBuffer.wrap(plain);
             int gw = Short.toUnsignedInt(in.getShort());
-            byte[] key = new byte[in.remaining()];
+            byte[] key = new byte[AesCcm.KEY_SIZE];
             in.get(key);
             Arrays.fill(plain, (byte) 0);
             return Optional.of(new Attachment(gw, key));

@@ -112,6 +112,9 @@ public final class Provisioning {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (IllegalArgumentException e) {
+            // Properties refuses a malformed unicode escape so; its message quotes nothing of the file
+            throw new IOException(file + " is not a valid provisioning bundle: " + e.getMessage());
         }
         String version = p.getProperty("bundle.version");
         if (version == null && (p.containsKey("bootstrap.psk") || p.containsKey("bootstrap.identity"))) {

@@ -54,16 +54,34 @@ final class RejoinLinks {
         SecretFiles.writeAtomically(stateDir.resolve(FILE), ByteBuffer.allocate(4).putInt(0).array());
     }
 
-    /** How many links of the current chain were handed out. */
+    /**
+     * How many links of the current chain were handed out.
+     *
+     * @throws ChainUsedUpException when the file is damaged (not one index of the chain): which
+     *         links were revealed is then unknown, so no link of this chain may be sent again
+     */
     static int used(Path stateDir) throws IOException {
         Path file = stateDir.resolve(FILE);
-        return Files.exists(file) ? ByteBuffer.wrap(Files.readAllBytes(file)).getInt() : 0;
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int used = bytes.length == Integer.BYTES ? ByteBuffer.wrap(bytes).getInt() : -1;
+        if (used < 0 || used >= RejoinChain.LENGTH) {
+            throw new ChainUsedUpException(file + " is damaged (" + bytes.length + " bytes, not the index of a link):"
+                    + " no link of this rejoin chain is sent again: re-anchor");
+        }
+        return used;
     }
 
-    /** Every link of the chain was handed out: the device must re-anchor. */
+    /** Every link of the chain was handed out, or which ones were is unknown: the device must re-anchor. */
     static final class ChainUsedUpException extends IOException {
         ChainUsedUpException(int index) {
-            super("rejoin chain used up (" + index + " of " + (RejoinChain.LENGTH - 1) + " links): re-anchor");
+            this("rejoin chain used up (" + index + " of " + (RejoinChain.LENGTH - 1) + " links): re-anchor");
+        }
+
+        ChainUsedUpException(String message) {
+            super(message);
         }
     }
 }

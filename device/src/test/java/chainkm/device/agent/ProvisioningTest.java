@@ -74,6 +74,16 @@ class ProvisioningTest {
         assertTrue(e.getMessage().contains("bundle.version is '3', expected 2"), e.getMessage());
     }
 
+    /** Found by ProvisioningFuzzTest: Properties' IllegalArgumentException escaped load(), which promises an IOException. */
+    @Test
+    void aMalformedEscapeIsRefusedWithTheFileNamed() throws IOException {
+        Path file = dir.resolve("b.properties");
+        Files.writeString(file, "bundle.version=2\ndevice.name=dev-\\u12\n");
+        IOException e = assertThrows(IOException.class, () -> Provisioning.load(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not a valid provisioning bundle"),
+                e.getMessage());
+    }
+
     @Test
     void afterActivationTheBundleKeepsEverythingButTheEnrollmentKey() throws IOException {
         Path file = dir.resolve("b.properties");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chainkm.protocol.ledger.RejoinChain;
 import java.nio.ByteBuffer;
@@ -45,6 +46,23 @@ class RejoinLinksTest {
         assertThrows(RejoinLinks.ChainUsedUpException.class, () -> exhausted.forGateway(1));
         exhausted.restart();
         assertEquals(0, RejoinLinks.used(state));
+    }
+
+    /** Found by StateFilesFuzzTest: a short index file threw a BufferUnderflowException out of the rejoin. */
+    @Test
+    void aDamagedIndexUsesNoLinkOfTheChainAgainButAsksForAReanchor() throws Exception {
+        RejoinLinks links = new RejoinLinks(state);
+        links.forGateway(2);
+        for (byte[] damaged : new byte[][] {{}, {0, 0, 1}, {0, 0, 0, 1, 0}, ByteBuffer.allocate(4).putInt(-5).array(),
+                ByteBuffer.allocate(4).putInt(RejoinChain.LENGTH).array()}) {
+            Files.write(state.resolve(RejoinLinks.FILE), damaged);
+            RejoinLinks afterDamage = new RejoinLinks(state);
+            RejoinLinks.ChainUsedUpException e = assertThrows(RejoinLinks.ChainUsedUpException.class,
+                    () -> afterDamage.forGateway(3));
+            assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+        }
+        new RejoinLinks(state).restart(); // what the re-anchor does
+        assertArrayEquals(RejoinChain.proof(RejoinSeed.loadOrCreate(state), 1), new RejoinLinks(state).forGateway(3));
     }
 
     @Test

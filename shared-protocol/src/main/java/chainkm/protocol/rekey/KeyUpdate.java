@@ -117,7 +117,12 @@ public record KeyUpdate(Action action, KeyId id, byte[] key, int setId, boolean 
                     KeyId id = KeyId.decodeFrom(in);
                     byte[] key = new byte[KeyMaterial.KEY_SIZE];
                     in.get(key);
-                    yield new KeyUpdate(action, id, key, 0, in.get() != 0);
+                    int grace = Byte.toUnsignedInt(in.get());
+                    if (grace > 1) {
+                        // one update has one encoding: a flag is 0 or 1
+                        throw new MessageFormatException("bad key update: PUT grace flag " + grace + ", not 0 or 1");
+                    }
+                    yield new KeyUpdate(action, id, key, 0, grace == 1);
                 }
                 case ROLL, DELETE -> new KeyUpdate(action, KeyId.decodeFrom(in), null, 0, action == Action.ROLL);
                 case SET -> set(in.getInt());

@@ -102,6 +102,22 @@ class WireFormatsTest {
         assertThrows(MessageFormatException.class, () -> RekeyMessage.decode(new byte[RekeyMessage.MAX_SIZE + 1]));
     }
 
+    /** Found by RekeyMessageFuzzTest#updates: any non-zero flag read as true, so one update had 255 encodings. */
+    @Test
+    void aPutsGraceFlagIsZeroOrOne() throws Exception {
+        for (boolean grace : new boolean[] {false, true}) {
+            KeyUpdate put = KeyUpdate.put(KeyId.setKey(3), random(16), grace);
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(put.encodedLength());
+            put.encodeTo(out);
+            byte[] bytes = out.array();
+            assertEquals(grace, KeyUpdate.decodeFrom(java.nio.ByteBuffer.wrap(bytes)).grace());
+            bytes[bytes.length - 1] = 2;
+            MessageFormatException e = assertThrows(MessageFormatException.class,
+                    () -> KeyUpdate.decodeFrom(java.nio.ByteBuffer.wrap(bytes)));
+            assertTrue(e.getMessage().contains("grace flag 2"), e.getMessage());
+        }
+    }
+
     @Test
     void joinBundleRoundTrip() throws Exception {
         JoinBundle b = new JoinBundle(2, 77, 5, 9, random(32), List.of(new KeyMaterial(KeyId.nodeKey(77), random(16), 9),
