@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         subcommands = {TestnetCommand.class, StatusCommand.class, SubmitCommand.class, GatewayCommand.class, BenchCommand.class,
                 ProvisionCommand.class, DeviceCommand.class, InventoryCommand.class, AnalyzeCommand.class, RemoveGatewayCommand.class,
                 ClientCommand.class, PolicyCommand.class, VoucherCommand.class, TokenCommand.class,
+                chainkm.cli.authz.AccessCommand.class, chainkm.cli.authz.GroupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ChainkmCli {
     public static void main(String[] args) {

@@ -40,6 +40,7 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
     private final InetSocketAddress peer;
     private final Duration timeout;
     private final CoapEndpoint endpoint;
+    private final DTLSConnector connector;
 
     public PeerGatewayClient(InetSocketAddress peer, String identity, byte[] psk, Duration timeout) throws IOException {
         this.peer = peer;
@@ -59,7 +60,8 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
                 .setAdvancedPskStore(new AdvancedSinglePskStore(identity, psk))
                 .setLoggingTag("[relay-coaps]")
                 .build();
-        endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(new DTLSConnector(dtls)).build();
+        connector = new DTLSConnector(dtls);
+        endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
         endpoint.start();
     }
 
@@ -114,6 +116,14 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
                     + ACCESS_TIMEOUT.toMillis() + " ms");
         }
         return response;
+    }
+
+    /**
+     * Forgets the DTLS session with the peer, so that the next request makes a new handshake: a
+     * peer that restarted has lost the session and silently drops what is sent in it.
+     */
+    public void resetSession() {
+        connector.clearConnectionState();
     }
 
     @Override

@@ -57,7 +57,17 @@ public final class PeerGateways implements HomeGateways, AutoCloseable {
 
     @Override
     public KeyServerAnswer forward(int gateway, ForwardedAccess forwarded) throws IOException {
-        Response r = client(gateway).forwardAccess(forwarded.encode());
+        PeerGatewayClient c = client(gateway);
+        Response r;
+        try {
+            r = c.forwardAccess(forwarded.encode());
+        } catch (java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // no answer: the home gateway may have restarted and lost our DTLS session; once more in a new one
+            c.resetSession();
+            r = c.forwardAccess(forwarded.encode());
+        }
         if (r.getCode() == ResponseCode.CONTENT) {
             try {
                 return KeyServerAnswer.granted(AccessGrant.decode(r.getPayload()));
