@@ -91,6 +91,8 @@ class GroupKeysIT extends SharedTestnetIT {
     private Map<Integer, byte[]> genesis;
 
     private AccessToken aliceToken;
+    private AccessToken bobToken;
+    private AccessGrant bobGrant;
     private GroupFollower a;
     private GroupFollower b;
     private GroupFollower c;
@@ -135,9 +137,10 @@ class GroupKeysIT extends SharedTestnetIT {
     @Order(1)
     void twoClientsAndTheDeviceDeriveTheSameSessionKeys() throws Exception {
         aliceToken = addToken(2, alice);
-        AccessToken bobToken = addToken(2, bob);
+        bobToken = addToken(2, bob);
         AccessGrant ga = access(other(), alice, aliceToken);   // forwarded to the home gateway
         AccessGrant gb = access(home, bob, bobToken);
+        bobGrant = gb;
         assertEquals(group, ga.group());
         assertTrue(ga.num() >= 1 && gb.num() >= 1, ga + " " + gb);
         a = follow(ga, "alice");
@@ -270,9 +273,17 @@ class GroupKeysIT extends SharedTestnetIT {
         awaitKey(c, restarted);
         byte[] k = device.agent().groups().key(PATH, restarted).orElseThrow();
         assertArrayEquals(k, b.key(restarted).orElseThrow(), "bob's secret still opens the sessions");
+        RunningTestnet.await("the broadcast of session " + restarted, SOON, () -> seen.containsKey(restarted));
         assertArrayEquals(k, c.key(restarted).orElseThrow());
         assertTrue(a.key(restarted).isEmpty());
         assertLogged(home, "group " + group + ": restored at session " + before);
+        // a forwarding gateway reaches the restarted home (a new DTLS session) and bob's secret is unchanged
+        AccessGrant again = access(other(), bob, bobToken);
+        assertArrayEquals(bobGrant.key(), again.key(), "the same personal secret after the restart");
+        assertEquals(restarted, again.num(), "num is the current session");
+        GroupFollower check = GroupFollower.create(group, again.key(), genesis, null, (g, j, e, h) -> { });
+        assertEquals(List.of(restarted), check.onEnvelope(seen.get(restarted)).stream()
+                .filter(j -> j == restarted).toList(), "the granted secret opens the current session");
     }
 
     @Test

@@ -109,7 +109,7 @@ public final class ClientEndpoint implements AutoCloseable {
     public Response get(String what, String query, long timeoutMs) throws IOException {
         Request request = Request.newGet();
         request.getOptions().setUriPath("authz/" + what);
-        request.getOptions().setUriQuery(query);
+        request.getOptions().addUriQuery(query);
         request.setDestinationContext(new AddressEndpointContext(server));
         request.send(endpoint);
         Response response;
@@ -133,7 +133,7 @@ public final class ClientEndpoint implements AutoCloseable {
     public Request observe(String what, String query, java.util.function.Consumer<Response> onResponse) {
         Request request = Request.newGet();
         request.getOptions().setUriPath("authz/" + what);
-        request.getOptions().setUriQuery(query);
+        request.getOptions().addUriQuery(query);
         request.setObserve();
         request.setDestinationContext(new AddressEndpointContext(server));
         request.addMessageObserver(new org.eclipse.californium.core.coap.MessageObserverAdapter() {

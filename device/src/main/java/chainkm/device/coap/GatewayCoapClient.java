@@ -217,7 +217,7 @@ public final class GatewayCoapClient implements AutoCloseable {
     public DeviceGroupGrant groupGrant(String path) throws IOException {
         Request request = Request.newGet();
         request.getOptions().setUriPath("group");
-        request.getOptions().setUriQuery("path=" + path);
+        request.getOptions().addUriQuery("path=" + path);
         try {
             return DeviceGroupGrant.decode(expect(send(request, "GET /group"), ResponseCode.CONTENT, "GET /group")
                     .getPayload());

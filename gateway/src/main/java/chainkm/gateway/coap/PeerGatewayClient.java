@@ -37,8 +37,6 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
     private static final int MAX_BODY_SIZE = 2 * 1024 * 1024;
     /** A forwarded access request may wait at the home gateway for a block ({@code KeyServer.CATCH_UP}). */
     static final Duration ACCESS_TIMEOUT = Duration.ofSeconds(5);
-    /** The first try's wait: more than the home's {@code KeyServer.CATCH_UP}; the second gets the rest and 2 s. */
-    static final Duration FIRST_ACCESS_TIMEOUT = Duration.ofSeconds(3);
 
     private final InetSocketAddress peer;
     private final Duration timeout;
@@ -102,16 +100,17 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
      * {@code POST /relay/access} with {@code forwarded} (a {@code ForwardedAccess}): the home key
      * server's response. A peer that restarted has forgotten the DTLS session this client still
      * holds and drops its records silently: after a first silence the session is dropped here
-     * and the request tried once more with a fresh handshake.
+     * and the request tried once more with a fresh handshake (so a silent home answers 5.03 after twice
+     * {@code ACCESS_TIMEOUT}).
      */
     public Response forwardAccess(byte[] forwarded) throws IOException {
         try {
-            return forwardAccessOnce(forwarded, FIRST_ACCESS_TIMEOUT);
+            return forwardAccessOnce(forwarded, ACCESS_TIMEOUT);
         } catch (java.net.SocketTimeoutException e) {
             LOG.info("gateway at {} did not answer POST /relay/access: new DTLS handshake, one more try", peer);
-            connector.clearConnectionState();
+            resetSession();
             try {
-                return forwardAccessOnce(forwarded, ACCESS_TIMEOUT.minus(FIRST_ACCESS_TIMEOUT).plusSeconds(2));
+                return forwardAccessOnce(forwarded, ACCESS_TIMEOUT);
             } catch (java.net.SocketTimeoutException again) {
                 throw new IOException(again.getMessage(), again);
             }
@@ -138,6 +137,14 @@ public final class PeerGatewayClient implements OwnerGateway, AutoCloseable {
                     + timeout.toMillis() + " ms");
         }
         return response;
+    }
+
+    /**
+     * Forgets the DTLS session with the peer, so that the next request makes a new handshake: a
+     * peer that restarted has lost the session and silently drops what is sent in it.
+     */
+    public void resetSession() {
+        connector.clearConnectionState();
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class PeerGateways implements HomeGateways, AutoCloseable {
 
     @Override
     public KeyServerAnswer forward(int gateway, ForwardedAccess forwarded) throws IOException {
+        // a home that restarted and lost the DTLS session: forwardAccess tries once more in a new one
         Response r = client(gateway).forwardAccess(forwarded.encode());
         if (r.getCode() == ResponseCode.CONTENT) {
             try {

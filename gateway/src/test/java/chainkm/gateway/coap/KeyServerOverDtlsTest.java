@@ -208,7 +208,8 @@ class KeyServerOverDtlsTest {
         deviceEndpoint1.close();
         deviceEndpoint1 = null;
         CompletableFuture<Response> access = CompletableFuture.supplyAsync(() -> {
-            try (DtlsTestClient c = client(clients3, alice, key3)) {
+            // the forward waits twice PeerGatewayClient.ACCESS_TIMEOUT (a second try in a new DTLS session)
+            try (DtlsTestClient c = DtlsTestClient.device(clients3.port(), alice, key3.publicKey(), 20_000)) {
                 return c.post("authz/access", request());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

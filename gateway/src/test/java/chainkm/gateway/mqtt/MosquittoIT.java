@@ -119,6 +119,30 @@ class MosquittoIT {
     }
 
     @Test
+    void groupBroadcastsAreRetainedPublishedOnlyByGatewaysAndReadOnlyByTheirOwnDevice() throws Exception {
+        String topic = chainkm.protocol.groupkey.GroupTopics.topic("dev-a/temperature");
+        MqttRekeyPublisher gateway = gateway();
+        gateway.publishRetained(topic, "B1".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 100 && gateway.pendingCount() > 0; i++) {
+            Thread.sleep(20);
+        }
+        TestMqttClient a = device("dev-a");
+        assertEquals(1, a.subscribe(chainkm.protocol.groupkey.GroupTopics.ofDevice("dev-a")));
+        TestMqttClient.Received got = a.awaitMessage();
+        assertEquals(topic, got.topic());
+        assertEquals("B1", got.text(), "the retained broadcast, at once");
+
+        TestMqttClient b = device("dev-b");
+        assertEquals(0x80, b.subscribe(chainkm.protocol.groupkey.GroupTopics.ofDevice("dev-a")), "another device's groups");
+        assertEquals(0x80, b.subscribe(chainkm.protocol.groupkey.GroupTopics.all()));
+        b.publishNoWait(topic, "forged", 0);
+        a.publishNoWait(topic, "forged by its own device", 0);
+        a.assertNothingWithin(Duration.ofMillis(500));
+        gateway.publishRetained(topic, "B2".getBytes(StandardCharsets.UTF_8));
+        assertEquals("B2", a.awaitMessage().text());
+    }
+
+    @Test
     void aDeviceNeitherPublishesNorReadsAnotherDevicesTopic() throws Exception {
         TestMqttClient victim = device("dev-a");
         assertEquals(1, victim.subscribe(Topics.node(7)));
