@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 + "over DTLS with the client's key (the proof of possession of its token's key).",
                 "The token is --cti, or else the client's live token for that device whose scope names that path "
                         + "(looked up on the ledger: --rpc-port, or the testnet gateway's RPC).",
-                "Prints {\"group\", \"gkty\", \"num\", \"exp\", \"exi\", \"key_fingerprint\", \"cti\"}: never the key "
+                "Prints {\"group\", \"gkty\", \"num\", \"exp\", \"exi\", \"key_fingerprint\", \"key_length\", \"cti\"}: never the key "
                         + "itself; key_fingerprint is the first 8 bytes of SHA-256(\"chainkm/v1/group/fingerprint\" || key), "
                         + "in hex.",
                 "Exit code 4 with {\"refused\": true, \"code\": 401|403|404|503, \"name\": \"UNAUTHORIZED\"|..., "
@@ -114,6 +114,7 @@ public final class AccessCommand extends AuthzCommand {
         o.put("exp", g.exp());
         o.put("exi", g.exi());
         o.put("key_fingerprint", fingerprint(g.key()));
+        o.put("key_length", g.key().length);
         o.put("cti", Hex.encode(cti));
         return o;
     }
